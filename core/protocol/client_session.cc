@@ -1,0 +1,234 @@
+#include "core/protocol/client_session.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace fedgate {
+
+const char* client_state_name(ClientSession::State state) {
+  switch (state) {
+    case ClientSession::State::kIdle: return "idle";
+    case ClientSession::State::kRegistering: return "registering";
+    case ClientSession::State::kAwaitingModel: return "awaiting-model";
+    case ClientSession::State::kAwaitingDecision: return "awaiting-decision";
+    case ClientSession::State::kFinished: return "finished";
+    case ClientSession::State::kFailed: return "failed";
+  }
+  return "unknown";
+}
+
+ClientSession::ClientSession(const ClientIdentity& identity, Span<float> model,
+                             Span<float> gradient, Span<uint8_t> tx_arena,
+                             GradientSource& source, Outbox& outbox)
+    : identity_(identity),
+      model_(model),
+      gradient_(gradient),
+      writer_(tx_arena),
+      source_(source),
+      outbox_(outbox) {}
+
+void ClientSession::set_final_message(const char* text) {
+  std::snprintf(final_message_, sizeof(final_message_), "%s", text);
+}
+
+Status ClientSession::send(const Result<Span<const uint8_t>>& message) {
+  if (!message.is_ok()) return message.status();
+  Status status = outbox_.send(*message);
+  if (!status.is_ok()) {
+    ++counters_.send_failures;
+    // Not connected: the silence timeout re-registers once the link is back.
+    return status.code() == StatusCode::kUnavailable ? Status::ok() : status;
+  }
+  ++counters_.messages_sent;
+  counters_.bytes_sent += message->size();
+  return Status::ok();
+}
+
+Status ClientSession::start() {
+  if (done()) return Status::error(StatusCode::kFailedPrecondition, "session already ended");
+  HelloInfo hello;
+  hello.device_class = identity_.device_class;
+  hello.num_features = source_.num_features();
+  hello.num_classes = source_.num_classes();
+  hello.max_message_bytes = identity_.max_message_bytes;
+  hello.max_chunk_floats = identity_.max_chunk_floats;
+  hello.max_model_dim = static_cast<uint32_t>(model_.size());
+  hello.name = identity_.name;
+  state_ = State::kRegistering;
+  have_model_ = false;
+  ++counters_.registrations;
+  return send(writer_.hello(++seq_, hello));
+}
+
+Status ClientSession::on_silence() {
+  if (done()) return Status::ok();
+  return start();
+}
+
+Status ClientSession::on_message(Span<const uint8_t> bytes) {
+  ++counters_.messages_received;
+  counters_.bytes_received += bytes.size();
+  if (done()) return Status::ok();
+  wire::ErrorCode error = wire::ErrorCode::None;
+  const wire::Envelope* envelope = verify_envelope(bytes, &error);
+  if (envelope == nullptr) {
+    ++counters_.discarded;
+    return Status::ok();
+  }
+  switch (envelope->message_type()) {
+    case wire::Message::Config:
+      return handle_config(*envelope->message_as_Config());
+    case wire::Message::ModelChunk:
+      return handle_chunk(*envelope->message_as_ModelChunk());
+    case wire::Message::Decision:
+      return handle_decision(*envelope->message_as_Decision());
+    case wire::Message::Error:
+      return handle_error(*envelope->message_as_Error());
+    case wire::Message::Bye: {
+      const auto* bye = envelope->message_as_Bye();
+      set_final_message(bye->message() != nullptr ? bye->message()->c_str() : "bye");
+      state_ = State::kFinished;
+      return Status::ok();
+    }
+    default:
+      ++counters_.unexpected;
+      return Status::ok();
+  }
+}
+
+Status ClientSession::handle_config(const wire::Config& config) {
+  TrainingSetup setup;
+  setup.model_kind = config.model_kind();
+  setup.model_dim = config.model_dim();
+  setup.num_features = config.num_features();
+  setup.num_classes = config.num_classes();
+  setup.hidden_units = config.hidden_units();
+  setup.batch_size = config.batch_size();
+  if (setup.model_dim == 0 || setup.model_dim > model_.size()) {
+    std::snprintf(final_message_, sizeof(final_message_),
+                  "coordinator's model has %u parameters, this client holds at most %zu",
+                  setup.model_dim, model_.size());
+    state_ = State::kFailed;
+    (void)send(writer_.bye(++seq_, wire::ByeReason::ClientExit, final_message_));
+    return Status::error(StatusCode::kResourceExhausted, "%s", final_message_);
+  }
+  Status configured = source_.configure(setup);
+  if (!configured.is_ok()) {
+    set_final_message(configured.message());
+    state_ = State::kFailed;
+    (void)send(writer_.bye(++seq_, wire::ByeReason::ClientExit, final_message_));
+    return configured;
+  }
+  model_dim_ = setup.model_dim;
+  chunk_floats_ = config.chunk_floats();
+  if (config.heartbeat_ms() > 0) heartbeat_ms_ = config.heartbeat_ms();
+  have_model_ = false;
+  next_offset_ = 0;
+  state_ = State::kAwaitingModel;
+  return Status::ok();
+}
+
+Status ClientSession::handle_chunk(const wire::ModelChunk& chunk) {
+  if (state_ != State::kAwaitingModel) {
+    ++counters_.unexpected;
+    return Status::ok();
+  }
+  const auto* weights = chunk.weights();
+  const uint32_t count = weights == nullptr ? 0 : weights->size();
+  const bool fits = chunk.total() == model_dim_ && chunk.offset() <= model_dim_ &&
+                    count <= model_dim_ - chunk.offset() && count > 0;
+  const bool in_sequence =
+      chunk.offset() == 0 || (chunk.offset() == next_offset_ && chunk.version() == assembling_version_);
+  if (!fits || !in_sequence) {
+    // A lost or mangled chunk: drop the partial model and ask for a fresh one.
+    ++counters_.discarded;
+    next_offset_ = 0;
+    return send(writer_.model_request(++seq_, model_version_));
+  }
+  const Span<const float> values(weights->data(), count);
+  if (chunk_crc(values) != chunk.crc32() || !all_finite(values)) {
+    ++counters_.discarded;
+    next_offset_ = 0;
+    return send(writer_.model_request(++seq_, model_version_));
+  }
+  // Verified: write straight into place.
+  std::memcpy(model_.data() + chunk.offset(), values.data(), count * sizeof(float));
+  assembling_version_ = chunk.version();
+  next_offset_ = chunk.offset() + count;
+  if (next_offset_ < model_dim_) return Status::ok();
+
+  next_offset_ = 0;
+  have_model_ = true;
+  model_version_ = assembling_version_;
+  ++counters_.models;
+  return offer_gradient();
+}
+
+Status ClientSession::offer_gradient() {
+  Result<GradientStats> stats =
+      source_.compute(Span<const float>(model_.data(), model_dim_), gradient_.subspan(0, model_dim_));
+  if (!stats.is_ok()) return stats.status();
+  offered_stats_ = *stats;
+  offered_version_ = model_version_;
+  offered_norm_ = static_cast<float>(stats->grad_norm);
+  OfferInfo offer;
+  offer.version = offered_version_;
+  offer.grad_norm = offered_norm_;
+  offer.loss = stats->loss;
+  offer.samples = static_cast<uint16_t>(stats->samples > 0xFFFF ? 0xFFFF : stats->samples);
+  offer.compute_us = stats->compute_us;
+  state_ = State::kAwaitingDecision;
+  ++counters_.offers;
+  return send(writer_.offer(++seq_, offer));
+}
+
+Status ClientSession::handle_decision(const wire::Decision& decision) {
+  if (state_ != State::kAwaitingDecision || decision.offer_version() != offered_version_) {
+    ++counters_.unexpected;
+    return Status::ok();
+  }
+  // Either way the coordinator sends its newer model next.
+  state_ = State::kAwaitingModel;
+  if (!decision.accept()) {
+    ++counters_.rejects;
+    return Status::ok();
+  }
+  ++counters_.accepts;
+  UpdateInfo update;
+  update.version = offered_version_;
+  update.grad_norm = offered_norm_;
+  update.values = Span<const float>(gradient_.data(), model_dim_);
+  update.samples = offered_stats_.samples;
+  update.compute_us = offered_stats_.compute_us;
+  ++counters_.updates;
+  return send(writer_.update(++seq_, update));
+}
+
+Status ClientSession::handle_error(const wire::Error& error) {
+  ++counters_.errors_received;
+  last_error_ = error.code();
+  switch (error.code()) {
+    case wire::ErrorCode::UnknownClient:
+      // The coordinator restarted or forgot us: register again.
+      return start();
+    case wire::ErrorCode::VersionOutsideWindow:
+      // A fresh model follows.
+      state_ = State::kAwaitingModel;
+      return Status::ok();
+    case wire::ErrorCode::DataMismatch:
+    case wire::ErrorCode::UnsupportedProtocol:
+      std::snprintf(final_message_, sizeof(final_message_), "coordinator refused this client: %s",
+                    error.message() != nullptr ? error.message()->c_str()
+                                               : error_code_text(error.code()));
+      state_ = State::kFailed;
+      return Status::ok();
+    default:
+      // Anything else: get back in step with the current model.
+      if (state_ == State::kRegistering || state_ == State::kIdle) return Status::ok();
+      state_ = State::kAwaitingModel;
+      next_offset_ = 0;
+      return send(writer_.model_request(++seq_, model_version_));
+  }
+}
+
+}  // namespace fedgate

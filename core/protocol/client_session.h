@@ -1,0 +1,126 @@
+// ClientSession: the client side of the fedgate protocol, free of any transport.
+//
+//   start() -> Hello ; Config -> await Model chunks ; model complete -> compute
+//   gradient -> Offer ; Decision accept -> Update -> await Model ;
+//   Decision reject -> await Model ; Bye -> finished.
+//
+// The session sends through an Outbox and is fed received bytes through
+// on_message(); the owner calls on_silence() when nothing arrived for
+// silence_timeout_ms() and the session re-registers. All memory is
+// caller-owned and sized at construction; no call allocates or throws.
+#pragma once
+
+#include <cstdint>
+
+#include "core/base/span.h"
+#include "core/base/status.h"
+#include "core/protocol/codec.h"
+#include "core/protocol/gradient_source.h"
+
+namespace fedgate {
+
+class Outbox {
+ public:
+  virtual ~Outbox() = default;
+  // Sends one whole message. kUnavailable means "not connected now": the
+  // session carries on and recovers through its silence timeout.
+  virtual Status send(Span<const uint8_t> bytes) = 0;
+};
+
+struct ClientIdentity {
+  wire::DeviceClass device_class = wire::DeviceClass::Linux;
+  const char* name = "";
+  uint32_t max_message_bytes = 0;  // largest message the receive path holds
+  uint32_t max_chunk_floats = 0;   // largest Model chunk the client takes (0 = any)
+};
+
+struct ClientCounters {
+  uint64_t messages_sent = 0;
+  uint64_t messages_received = 0;
+  uint64_t bytes_sent = 0;
+  uint64_t bytes_received = 0;
+  uint64_t send_failures = 0;
+  uint64_t offers = 0;
+  uint64_t accepts = 0;
+  uint64_t rejects = 0;
+  uint64_t updates = 0;
+  uint64_t models = 0;          // complete models received
+  uint64_t registrations = 0;   // Hello messages sent
+  uint64_t errors_received = 0; // Error messages from the coordinator
+  uint64_t discarded = 0;       // received messages that failed verification or checks
+  uint64_t unexpected = 0;      // valid messages that did not fit the state
+};
+
+class ClientSession {
+ public:
+  enum class State : uint8_t {
+    kIdle,
+    kRegistering,
+    kAwaitingModel,
+    kAwaitingDecision,
+    kFinished,
+    kFailed,  // configure() refused the coordinator's setup
+  };
+
+  // model: holds the received model (capacity = largest model the client
+  // accepts); gradient: same size; tx_arena: at least
+  // 4 * model.size() + kMessageOverhead bytes.
+  ClientSession(const ClientIdentity& identity, Span<float> model, Span<float> gradient,
+                Span<uint8_t> tx_arena, GradientSource& source, Outbox& outbox);
+
+  // Sends Hello. Also the way to re-register.
+  Status start();
+  // Handles one received message. Errors in the bytes are counted and dropped,
+  // never returned: the return value reports local failures (sending, compute).
+  Status on_message(Span<const uint8_t> bytes);
+  // Nothing arrived for silence_timeout_ms(): re-register.
+  Status on_silence();
+
+  State state() const { return state_; }
+  bool done() const { return state_ == State::kFinished || state_ == State::kFailed; }
+  const ClientCounters& counters() const { return counters_; }
+  uint32_t model_version() const { return model_version_; }
+  uint32_t silence_timeout_ms() const { return 3 * heartbeat_ms_; }
+  // Why the session failed or how it finished (Bye text, configure error).
+  const char* final_message() const { return final_message_; }
+  wire::ErrorCode last_error() const { return last_error_; }
+
+ private:
+  Status send(const Result<Span<const uint8_t>>& message);
+  Status handle_config(const wire::Config& config);
+  Status handle_chunk(const wire::ModelChunk& chunk);
+  Status handle_decision(const wire::Decision& decision);
+  Status handle_error(const wire::Error& error);
+  Status offer_gradient();
+  void set_final_message(const char* text);
+
+  ClientIdentity identity_;
+  Span<float> model_;
+  Span<float> gradient_;
+  MessageWriter writer_;
+  GradientSource& source_;
+  Outbox& outbox_;
+
+  State state_ = State::kIdle;
+  uint32_t seq_ = 0;
+  uint32_t heartbeat_ms_ = 1000;
+  uint32_t model_dim_ = 0;
+  uint32_t chunk_floats_ = 0;
+  // Model assembly: chunks of one version arrive with increasing offsets.
+  uint32_t assembling_version_ = 0;
+  uint32_t next_offset_ = 0;
+  bool have_model_ = false;
+  uint32_t model_version_ = 0;
+  // The offer in flight and the gradient behind it.
+  uint32_t offered_version_ = 0;
+  float offered_norm_ = 0;
+  GradientStats offered_stats_;
+
+  ClientCounters counters_;
+  wire::ErrorCode last_error_ = wire::ErrorCode::None;
+  char final_message_[128] = {0};
+};
+
+const char* client_state_name(ClientSession::State state);
+
+}  // namespace fedgate

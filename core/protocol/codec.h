@@ -1,0 +1,131 @@
+// Codec: builds and verifies fedgate wire messages (schemas/fedgate.fbs).
+//
+// MessageWriter builds every message into one caller-owned arena and never
+// allocates: the arena must outlive the writer, and each returned byte span is
+// valid until the next call on the same writer. verify_envelope() is the only
+// way received bytes become a message: it runs the FlatBuffers verifier and the
+// protocol checks, and returns nullptr with a wire error code for anything else.
+#pragma once
+
+#include <cstdint>
+
+#include "core/base/span.h"
+#include "core/base/status.h"
+#include "schemas/fedgate_generated.h"
+
+namespace fedgate {
+
+namespace wire = ::fedgate::wire;
+
+constexpr uint8_t kProtocolVersion = 1;
+
+// Bytes a message needs beyond its float payload (envelope, tables, vtables,
+// alignment, a short string). Arenas are sized as payload + kMessageOverhead.
+constexpr size_t kMessageOverhead = 512;
+
+struct HelloInfo {
+  wire::DeviceClass device_class = wire::DeviceClass::Linux;
+  uint32_t num_features = 0;
+  uint32_t num_classes = 0;
+  uint32_t max_message_bytes = 0;
+  uint32_t max_chunk_floats = 0;
+  uint32_t max_model_dim = 0;  // 0 = no limit
+  const char* name = "";
+};
+
+struct ConfigInfo {
+  wire::ModelKind model_kind = wire::ModelKind::Softmax;
+  uint32_t model_dim = 0;
+  uint32_t num_features = 0;
+  uint32_t num_classes = 0;
+  uint32_t hidden_units = 0;
+  uint32_t batch_size = 0;
+  uint32_t chunk_floats = 0;
+  uint32_t heartbeat_ms = 0;
+  const char* acceptance = "";
+  const char* stepsize = "";
+  struct Param {
+    const char* name;
+    double value;
+  };
+  Span<const Param> params;
+};
+
+struct OfferInfo {
+  uint32_t version = 0;
+  float grad_norm = 0;
+  float loss = 0;
+  uint16_t samples = 0;
+  uint32_t compute_us = 0;
+};
+
+struct UpdateInfo {
+  uint32_t version = 0;
+  float grad_norm = 0;
+  Span<const float> values;  // dense: one value per model parameter
+  uint32_t samples = 0;
+  uint32_t compute_us = 0;
+};
+
+class MessageWriter {
+ public:
+  // `arena` must hold the largest message this writer will build.
+  explicit MessageWriter(Span<uint8_t> arena);
+  MessageWriter(const MessageWriter&) = delete;
+  MessageWriter& operator=(const MessageWriter&) = delete;
+
+  Result<Span<const uint8_t>> hello(uint32_t seq, const HelloInfo& info);
+  Result<Span<const uint8_t>> config(uint32_t seq, const ConfigInfo& info);
+  Result<Span<const uint8_t>> model_chunk(uint32_t seq, uint32_t version, uint32_t offset,
+                                          uint32_t total, Span<const float> weights);
+  Result<Span<const uint8_t>> model_request(uint32_t seq, uint32_t have_version);
+  Result<Span<const uint8_t>> offer(uint32_t seq, const OfferInfo& info);
+  Result<Span<const uint8_t>> decision(uint32_t seq, uint32_t offer_version,
+                                       uint32_t current_version, bool accept);
+  Result<Span<const uint8_t>> update(uint32_t seq, const UpdateInfo& info);
+  Result<Span<const uint8_t>> skip(uint32_t seq, uint32_t version);
+  Result<Span<const uint8_t>> heartbeat(uint32_t seq, uint32_t version);
+  Result<Span<const uint8_t>> bye(uint32_t seq, wire::ByeReason reason, const char* message);
+  Result<Span<const uint8_t>> error(uint32_t seq, wire::ErrorCode code, uint32_t ref_seq,
+                                    const char* message);
+
+  size_t capacity() const { return arena_.size(); }
+
+ private:
+  class ArenaAllocator : public flatbuffers::Allocator {
+   public:
+    explicit ArenaAllocator(Span<uint8_t> arena) : arena_(arena) {}
+    uint8_t* allocate(size_t size) override;
+    void deallocate(uint8_t*, size_t) override {}
+
+   private:
+    Span<uint8_t> arena_;
+  };
+
+  // Fails instead of letting the builder outgrow the arena.
+  Status reserve(size_t payload_bytes);
+  Span<const uint8_t> finish(uint32_t seq, wire::Message type, flatbuffers::Offset<void> body);
+
+  Span<uint8_t> arena_;
+  ArenaAllocator allocator_;
+  flatbuffers::FlatBufferBuilder builder_;
+};
+
+// Verifies `bytes` as a fedgate envelope of this protocol version. On failure
+// returns nullptr and sets *error (Unverifiable, WrongIdentifier or
+// UnsupportedProtocol). The envelope points into `bytes`.
+const wire::Envelope* verify_envelope(Span<const uint8_t> bytes, wire::ErrorCode* error);
+
+// CRC-32 a ModelChunk must carry for these weights.
+uint32_t chunk_crc(Span<const float> weights);
+
+// True when every value is finite.
+bool all_finite(Span<const float> values);
+
+// L2 norm accumulated in double, so client and coordinator agree to float precision.
+double l2_norm(Span<const float> values);
+
+// Short English text for an error code ("update norm does not match offer").
+const char* error_code_text(wire::ErrorCode code);
+
+}  // namespace fedgate

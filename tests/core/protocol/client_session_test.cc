@@ -1,0 +1,296 @@
+#include "core/protocol/client_session.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <vector>
+
+namespace fedgate {
+namespace {
+
+// Gradient double: g_i = params_i + 1, so the test knows every norm.
+class FixedSource : public GradientSource {
+ public:
+  uint32_t num_features() const override { return 4; }
+  uint32_t num_classes() const override { return 3; }
+  Status configure(const TrainingSetup& setup) override {
+    setup_ = setup;
+    ++configured;
+    if (refuse) return Status::error(StatusCode::kInvalidArgument, "model kind not supported");
+    return Status::ok();
+  }
+  Result<GradientStats> compute(Span<const float> params, Span<float> grad) override {
+    for (size_t i = 0; i < params.size(); ++i) grad[i] = params[i] + 1.0f;
+    ++computed;
+    GradientStats stats;
+    stats.grad_norm = l2_norm(Span<const float>(grad.data(), grad.size()));
+    stats.loss = 0.25f;
+    stats.samples = 8;
+    return stats;
+  }
+  TrainingSetup setup_;
+  int configured = 0;
+  int computed = 0;
+  bool refuse = false;
+};
+
+class CapturingOutbox : public Outbox {
+ public:
+  Status send(Span<const uint8_t> bytes) override {
+    if (offline) return Status::error(StatusCode::kUnavailable, "offline");
+    sent.emplace_back(bytes.begin(), bytes.end());
+    return Status::ok();
+  }
+  const wire::Envelope* last() {
+    wire::ErrorCode error;
+    return verify_envelope(sent.back(), &error);
+  }
+  std::vector<std::vector<uint8_t>> sent;
+  bool offline = false;
+};
+
+class ClientSessionTest : public ::testing::Test {
+ protected:
+  static constexpr uint32_t kDim = 10;
+  ClientSessionTest() : server_(Span<uint8_t>(server_arena_.data(), server_arena_.size())) {}
+
+  void SetUp() override {
+    identity_.name = "c1";
+    identity_.max_chunk_floats = 4;
+    session_ = std::make_unique<ClientSession>(identity_, Span<float>(model_.data(), model_.size()),
+                                               Span<float>(grad_.data(), grad_.size()),
+                                               Span<uint8_t>(arena_.data(), arena_.size()),
+                                               source_, outbox_);
+  }
+
+  void deliver(const Result<Span<const uint8_t>>& message) {
+    ASSERT_TRUE(message.is_ok());
+    std::vector<uint8_t> copy(message->begin(), message->end());
+    ASSERT_TRUE(session_->on_message(copy).is_ok());
+  }
+
+  void deliver_config(uint32_t dim = kDim) {
+    ConfigInfo config;
+    config.model_kind = wire::ModelKind::Softmax;
+    config.model_dim = dim;
+    config.num_features = 4;
+    config.num_classes = 3;
+    config.batch_size = 8;
+    config.chunk_floats = 4;
+    config.heartbeat_ms = 200;
+    deliver(server_.config(1, config));
+  }
+
+  // Sends `model` as chunks of 4.
+  void deliver_model(uint32_t version, const std::vector<float>& model) {
+    for (uint32_t offset = 0; offset < model.size(); offset += 4) {
+      const uint32_t n = std::min<uint32_t>(4, static_cast<uint32_t>(model.size()) - offset);
+      deliver(server_.model_chunk(2, version, offset, static_cast<uint32_t>(model.size()),
+                                  Span<const float>(model.data() + offset, n)));
+    }
+  }
+
+  std::vector<float> model_ = std::vector<float>(64);
+  std::vector<float> grad_ = std::vector<float>(64);
+  std::vector<uint8_t> arena_ = std::vector<uint8_t>(64 * 4 + kMessageOverhead);
+  std::vector<uint8_t> server_arena_ = std::vector<uint8_t>(8192);
+  MessageWriter server_;
+  ClientIdentity identity_;
+  FixedSource source_;
+  CapturingOutbox outbox_;
+  std::unique_ptr<ClientSession> session_;
+};
+
+TEST_F(ClientSessionTest, StartSendsHelloWithShape) {
+  ASSERT_TRUE(session_->start().is_ok());
+  EXPECT_EQ(session_->state(), ClientSession::State::kRegistering);
+  const auto* hello = outbox_.last()->message_as_Hello();
+  ASSERT_NE(hello, nullptr);
+  EXPECT_EQ(hello->num_features(), 4u);
+  EXPECT_EQ(hello->num_classes(), 3u);
+  EXPECT_EQ(hello->max_model_dim(), 64u);
+  EXPECT_EQ(hello->max_chunk_floats(), 4u);
+  EXPECT_EQ(hello->name()->str(), "c1");
+}
+
+TEST_F(ClientSessionTest, FullCycleOfferAcceptUpdate) {
+  ASSERT_TRUE(session_->start().is_ok());
+  deliver_config();
+  EXPECT_EQ(source_.configured, 1);
+  EXPECT_EQ(source_.setup_.model_dim, kDim);
+  EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingModel);
+  EXPECT_EQ(session_->silence_timeout_ms(), 600u);
+
+  std::vector<float> model(kDim, 1.0f);  // gradient = 2 everywhere, norm 2*sqrt(10)
+  deliver_model(7, model);
+  EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingDecision);
+  EXPECT_EQ(session_->model_version(), 7u);
+  const auto* offer = outbox_.last()->message_as_Offer();
+  ASSERT_NE(offer, nullptr);
+  EXPECT_EQ(offer->version(), 7u);
+  EXPECT_NEAR(offer->grad_norm(), 2.0 * std::sqrt(10.0), 1e-5);
+  EXPECT_EQ(offer->samples(), 8);
+
+  deliver(server_.decision(3, 7, 9, true));
+  EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingModel);
+  const auto* update = outbox_.last()->message_as_Update();
+  ASSERT_NE(update, nullptr);
+  EXPECT_EQ(update->version(), 7u);
+  ASSERT_EQ(update->values()->size(), kDim);
+  EXPECT_FLOAT_EQ(update->values()->Get(0), 2.0f);
+  EXPECT_EQ(session_->counters().accepts, 1u);
+  EXPECT_EQ(session_->counters().updates, 1u);
+}
+
+TEST_F(ClientSessionTest, RejectWaitsForNewModelAndSendsNoUpdate) {
+  ASSERT_TRUE(session_->start().is_ok());
+  deliver_config();
+  deliver_model(1, std::vector<float>(kDim, 0.0f));
+  const size_t sent_before = outbox_.sent.size();
+  deliver(server_.decision(3, 1, 5, false));
+  EXPECT_EQ(outbox_.sent.size(), sent_before);
+  EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingModel);
+  deliver_model(5, std::vector<float>(kDim, 0.5f));
+  EXPECT_EQ(outbox_.last()->message_as_Offer()->version(), 5u);
+  EXPECT_EQ(session_->counters().rejects, 1u);
+  EXPECT_EQ(source_.computed, 2);
+}
+
+TEST_F(ClientSessionTest, DecisionForAnotherOfferIsIgnored) {
+  ASSERT_TRUE(session_->start().is_ok());
+  deliver_config();
+  deliver_model(4, std::vector<float>(kDim, 0.0f));
+  deliver(server_.decision(3, 3, 5, true));
+  EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingDecision);
+  EXPECT_EQ(session_->counters().unexpected, 1u);
+}
+
+TEST_F(ClientSessionTest, CorruptChunkIsDiscardedAndModelRequested) {
+  ASSERT_TRUE(session_->start().is_ok());
+  deliver_config();
+  std::vector<float> first = {1, 2, 3, 4};
+  auto chunk = server_.model_chunk(2, 3, 0, kDim, first);
+  ASSERT_TRUE(chunk.is_ok());
+  std::vector<uint8_t> bytes(chunk->begin(), chunk->end());
+  // Flip a bit inside the weights: FlatBuffers still verifies, the CRC does not.
+  bytes[bytes.size() - 8] ^= 0x01;
+  ASSERT_TRUE(session_->on_message(bytes).is_ok());
+  EXPECT_EQ(session_->counters().discarded, 1u);
+  EXPECT_NE(outbox_.last()->message_as_ModelRequest(), nullptr);
+  EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingModel);
+}
+
+TEST_F(ClientSessionTest, OutOfOrderOrOversizedChunksAreRefused) {
+  ASSERT_TRUE(session_->start().is_ok());
+  deliver_config();
+  std::vector<float> four = {1, 2, 3, 4};
+  deliver(server_.model_chunk(2, 3, 4, kDim, four));  // offset 4 before offset 0
+  EXPECT_EQ(session_->counters().discarded, 1u);
+  deliver(server_.model_chunk(2, 3, 8, kDim, four));  // would overrun the model (8 + 4 > 10)
+  EXPECT_EQ(session_->counters().discarded, 2u);
+  deliver(server_.model_chunk(2, 3, 0, kDim + 1, four));  // wrong total
+  EXPECT_EQ(session_->counters().discarded, 3u);
+  EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingModel);
+  EXPECT_EQ(source_.computed, 0);
+}
+
+TEST_F(ClientSessionTest, NonFiniteModelIsRefused) {
+  ASSERT_TRUE(session_->start().is_ok());
+  deliver_config();
+  std::vector<float> bad = {1, std::numeric_limits<float>::quiet_NaN(), 3, 4};
+  deliver(server_.model_chunk(2, 3, 0, kDim, bad));
+  EXPECT_EQ(session_->counters().discarded, 1u);
+}
+
+TEST_F(ClientSessionTest, ModelTooLargeForClientEndsSession) {
+  ASSERT_TRUE(session_->start().is_ok());
+  ConfigInfo config;
+  config.model_dim = 65;  // client holds 64
+  config.num_features = 4;
+  config.num_classes = 3;
+  config.batch_size = 1;
+  auto bytes = server_.config(1, config);
+  ASSERT_TRUE(bytes.is_ok());
+  std::vector<uint8_t> copy(bytes->begin(), bytes->end());
+  EXPECT_FALSE(session_->on_message(copy).is_ok());
+  EXPECT_EQ(session_->state(), ClientSession::State::kFailed);
+  EXPECT_NE(outbox_.last()->message_as_Bye(), nullptr);
+}
+
+TEST_F(ClientSessionTest, SourceRefusingConfigEndsSessionWithItsReason) {
+  source_.refuse = true;
+  ASSERT_TRUE(session_->start().is_ok());
+  ConfigInfo config;
+  config.model_dim = kDim;
+  auto bytes = server_.config(1, config);
+  std::vector<uint8_t> copy(bytes->begin(), bytes->end());
+  EXPECT_FALSE(session_->on_message(copy).is_ok());
+  EXPECT_TRUE(session_->done());
+  EXPECT_STREQ(session_->final_message(), "model kind not supported");
+}
+
+TEST_F(ClientSessionTest, UnknownClientErrorReRegisters) {
+  ASSERT_TRUE(session_->start().is_ok());
+  deliver_config();
+  deliver_model(1, std::vector<float>(kDim, 0.0f));
+  deliver(server_.error(5, wire::ErrorCode::UnknownClient, 3, "who are you"));
+  EXPECT_NE(outbox_.last()->message_as_Hello(), nullptr);
+  EXPECT_EQ(session_->state(), ClientSession::State::kRegistering);
+  EXPECT_EQ(session_->counters().registrations, 2u);
+}
+
+TEST_F(ClientSessionTest, DataMismatchErrorFailsSession) {
+  ASSERT_TRUE(session_->start().is_ok());
+  deliver(server_.error(5, wire::ErrorCode::DataMismatch, 1, "784 features needed"));
+  EXPECT_EQ(session_->state(), ClientSession::State::kFailed);
+  EXPECT_NE(std::string(session_->final_message()).find("784 features needed"), std::string::npos);
+}
+
+TEST_F(ClientSessionTest, OtherErrorsResynchronise) {
+  ASSERT_TRUE(session_->start().is_ok());
+  deliver_config();
+  deliver_model(1, std::vector<float>(kDim, 0.0f));
+  deliver(server_.error(5, wire::ErrorCode::NormMismatch, 3, "norm"));
+  EXPECT_NE(outbox_.last()->message_as_ModelRequest(), nullptr);
+  EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingModel);
+}
+
+TEST_F(ClientSessionTest, ByeFinishes) {
+  ASSERT_TRUE(session_->start().is_ok());
+  deliver(server_.bye(9, wire::ByeReason::Finished, "reached max_versions"));
+  EXPECT_EQ(session_->state(), ClientSession::State::kFinished);
+  EXPECT_STREQ(session_->final_message(), "reached max_versions");
+}
+
+TEST_F(ClientSessionTest, GarbageIsCountedNotFatal) {
+  ASSERT_TRUE(session_->start().is_ok());
+  std::vector<uint8_t> garbage = {0xde, 0xad, 0xbe, 0xef, 'F', 'G', 'T', '1', 0, 0};
+  EXPECT_TRUE(session_->on_message(garbage).is_ok());
+  EXPECT_EQ(session_->counters().discarded, 1u);
+  EXPECT_EQ(session_->state(), ClientSession::State::kRegistering);
+}
+
+TEST_F(ClientSessionTest, OfflineSendIsNotFatalAndSilenceReRegisters) {
+  outbox_.offline = true;
+  EXPECT_TRUE(session_->start().is_ok());
+  EXPECT_EQ(session_->counters().send_failures, 1u);
+  outbox_.offline = false;
+  EXPECT_TRUE(session_->on_silence().is_ok());
+  EXPECT_NE(outbox_.last()->message_as_Hello(), nullptr);
+}
+
+TEST_F(ClientSessionTest, ByteCountersMatchWhatWasSent) {
+  ASSERT_TRUE(session_->start().is_ok());
+  deliver_config();
+  deliver_model(1, std::vector<float>(kDim, 0.0f));
+  deliver(server_.decision(3, 1, 1, true));
+  uint64_t total = 0;
+  for (const auto& message : outbox_.sent) total += message.size();
+  EXPECT_EQ(session_->counters().bytes_sent, total);
+  EXPECT_EQ(session_->counters().messages_sent, outbox_.sent.size());
+}
+
+}  // namespace
+}  // namespace fedgate
