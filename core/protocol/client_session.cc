@@ -34,6 +34,7 @@ void ClientSession::set_final_message(const char* text) {
 Status ClientSession::send(const Result<Span<const uint8_t>>& message) {
   if (!message.is_ok()) return message.status();
   Status status = outbox_.send(*message);
+  last_send_failed_ = !status.is_ok();
   if (!status.is_ok()) {
     ++counters_.send_failures;
     // Not connected: the silence timeout re-registers once the link is back.
@@ -55,7 +56,7 @@ Status ClientSession::start() {
   hello.max_model_dim = static_cast<uint32_t>(model_.size());
   hello.name = identity_.name;
   state_ = State::kRegistering;
-  have_model_ = false;
+  resyncing_ = false;
   ++counters_.registrations;
   return send(writer_.hello(++seq_, hello));
 }
@@ -122,8 +123,8 @@ Status ClientSession::handle_config(const wire::Config& config) {
   model_dim_ = setup.model_dim;
   chunk_floats_ = config.chunk_floats();
   if (config.heartbeat_ms() > 0) heartbeat_ms_ = config.heartbeat_ms();
-  have_model_ = false;
   next_offset_ = 0;
+  resyncing_ = false;
   state_ = State::kAwaitingModel;
   return Status::ok();
 }
@@ -133,24 +134,20 @@ Status ClientSession::handle_chunk(const wire::ModelChunk& chunk) {
     ++counters_.unexpected;
     return Status::ok();
   }
+  if (resyncing_ && chunk.offset() != 0) {
+    ++counters_.discarded;
+    return Status::ok();
+  }
   const auto* weights = chunk.weights();
   const uint32_t count = weights == nullptr ? 0 : weights->size();
   const bool fits = chunk.total() == model_dim_ && chunk.offset() <= model_dim_ &&
                     count <= model_dim_ - chunk.offset() && count > 0;
   const bool in_sequence =
       chunk.offset() == 0 || (chunk.offset() == next_offset_ && chunk.version() == assembling_version_);
-  if (!fits || !in_sequence) {
-    // A lost or mangled chunk: drop the partial model and ask for a fresh one.
-    ++counters_.discarded;
-    next_offset_ = 0;
-    return send(writer_.model_request(++seq_, model_version_));
-  }
+  if (!fits || !in_sequence) return discard_partial_model();
   const Span<const float> values(weights->data(), count);
-  if (chunk_crc(values) != chunk.crc32() || !all_finite(values)) {
-    ++counters_.discarded;
-    next_offset_ = 0;
-    return send(writer_.model_request(++seq_, model_version_));
-  }
+  if (chunk_crc(values) != chunk.crc32() || !all_finite(values)) return discard_partial_model();
+  resyncing_ = false;
   // Verified: write straight into place.
   std::memcpy(model_.data() + chunk.offset(), values.data(), count * sizeof(float));
   assembling_version_ = chunk.version();
@@ -158,10 +155,17 @@ Status ClientSession::handle_chunk(const wire::ModelChunk& chunk) {
   if (next_offset_ < model_dim_) return Status::ok();
 
   next_offset_ = 0;
-  have_model_ = true;
   model_version_ = assembling_version_;
   ++counters_.models;
   return offer_gradient();
+}
+
+Status ClientSession::discard_partial_model() {
+  // A lost or mangled chunk: drop the partial model and ask for a fresh one.
+  ++counters_.discarded;
+  next_offset_ = 0;
+  resyncing_ = true;
+  return send(writer_.model_request(++seq_, model_version_));
 }
 
 Status ClientSession::offer_gradient() {
@@ -207,28 +211,34 @@ Status ClientSession::handle_decision(const wire::Decision& decision) {
 Status ClientSession::handle_error(const wire::Error& error) {
   ++counters_.errors_received;
   last_error_ = error.code();
-  switch (error.code()) {
-    case wire::ErrorCode::UnknownClient:
-      // The coordinator restarted or forgot us: register again.
-      return start();
-    case wire::ErrorCode::VersionOutsideWindow:
-      // A fresh model follows.
-      state_ = State::kAwaitingModel;
-      return Status::ok();
-    case wire::ErrorCode::DataMismatch:
-    case wire::ErrorCode::UnsupportedProtocol:
-      std::snprintf(final_message_, sizeof(final_message_), "coordinator refused this client: %s",
-                    error.message() != nullptr ? error.message()->c_str()
-                                               : error_code_text(error.code()));
-      state_ = State::kFailed;
-      return Status::ok();
-    default:
-      // Anything else: get back in step with the current model.
-      if (state_ == State::kRegistering || state_ == State::kIdle) return Status::ok();
-      state_ = State::kAwaitingModel;
-      next_offset_ = 0;
-      return send(writer_.model_request(++seq_, model_version_));
+  const char* text =
+      error.message() != nullptr ? error.message()->c_str() : error_code_text(error.code());
+  if (error.code() == wire::ErrorCode::UnknownClient) {
+    // The coordinator restarted or forgot us: register again.
+    return start();
   }
+  if (error.code() == wire::ErrorCode::ShuttingDown) {
+    set_final_message(text);
+    state_ = State::kFinished;
+    return Status::ok();
+  }
+  if (state_ == State::kRegistering || error.code() == wire::ErrorCode::DataMismatch ||
+      error.code() == wire::ErrorCode::UnsupportedProtocol) {
+    // A refused Hello does not get better by repeating it.
+    std::snprintf(final_message_, sizeof(final_message_), "coordinator refused this client: %s",
+                  text);
+    state_ = State::kFailed;
+    return Status::ok();
+  }
+  if (error.code() == wire::ErrorCode::VersionOutsideWindow) {
+    // A fresh model follows.
+    state_ = State::kAwaitingModel;
+    return Status::ok();
+  }
+  // Anything else: get back in step with the current model.
+  state_ = State::kAwaitingModel;
+  next_offset_ = 0;
+  return send(writer_.model_request(++seq_, model_version_));
 }
 
 }  // namespace fedgate

@@ -84,6 +84,9 @@ class ClientSession {
   // Why the session failed or how it finished (Bye text, configure error).
   const char* final_message() const { return final_message_; }
   wire::ErrorCode last_error() const { return last_error_; }
+  // The last message could not be sent (no connection yet): the owner may
+  // retry start() soon instead of waiting out the silence timeout.
+  bool last_send_failed() const { return last_send_failed_; }
 
  private:
   Status send(const Result<Span<const uint8_t>>& message);
@@ -91,6 +94,7 @@ class ClientSession {
   Status handle_chunk(const wire::ModelChunk& chunk);
   Status handle_decision(const wire::Decision& decision);
   Status handle_error(const wire::Error& error);
+  Status discard_partial_model();
   Status offer_gradient();
   void set_final_message(const char* text);
 
@@ -109,7 +113,9 @@ class ClientSession {
   // Model assembly: chunks of one version arrive with increasing offsets.
   uint32_t assembling_version_ = 0;
   uint32_t next_offset_ = 0;
-  bool have_model_ = false;
+  // After a bad chunk the rest of that model is dropped quietly until a chunk
+  // at offset 0 starts a fresh copy: one ModelRequest per loss, not one per chunk.
+  bool resyncing_ = false;
   uint32_t model_version_ = 0;
   // The offer in flight and the gradient behind it.
   uint32_t offered_version_ = 0;
@@ -118,6 +124,7 @@ class ClientSession {
 
   ClientCounters counters_;
   wire::ErrorCode last_error_ = wire::ErrorCode::None;
+  bool last_send_failed_ = false;
   char final_message_[128] = {0};
 };
 

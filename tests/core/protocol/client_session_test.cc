@@ -182,6 +182,38 @@ TEST_F(ClientSessionTest, CorruptChunkIsDiscardedAndModelRequested) {
   EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingModel);
 }
 
+TEST_F(ClientSessionTest, OneLostChunkCostsOneModelRequest) {
+  ASSERT_TRUE(session_->start().is_ok());
+  deliver_config(40);  // 10 chunks of 4
+  std::vector<float> model(40, 0.5f);
+  const size_t sent_before = outbox_.sent.size();
+  for (uint32_t offset = 0; offset < 40; offset += 4) {
+    if (offset == 8) continue;  // lost on the way
+    deliver(server_.model_chunk(2, 6, offset, 40, Span<const float>(model.data() + offset, 4)));
+  }
+  ASSERT_EQ(outbox_.sent.size(), sent_before + 1);
+  EXPECT_NE(outbox_.last()->message_as_ModelRequest(), nullptr);
+  EXPECT_EQ(session_->counters().discarded, 7u);
+  // The fresh copy is taken whole.
+  deliver_model(6, model);
+  EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingDecision);
+  EXPECT_EQ(session_->counters().models, 1u);
+}
+
+TEST_F(ClientSessionTest, RefusedHelloIsFinal) {
+  ASSERT_TRUE(session_->start().is_ok());
+  deliver(server_.error(5, wire::ErrorCode::MessageTooLarge, 1, "too few bytes for a chunk"));
+  EXPECT_EQ(session_->state(), ClientSession::State::kFailed);
+}
+
+TEST_F(ClientSessionTest, ShuttingDownFinishes) {
+  ASSERT_TRUE(session_->start().is_ok());
+  deliver_config();
+  deliver_model(1, std::vector<float>(kDim, 0.0f));
+  deliver(server_.error(5, wire::ErrorCode::ShuttingDown, 3, "coordinator has stopped"));
+  EXPECT_EQ(session_->state(), ClientSession::State::kFinished);
+}
+
 TEST_F(ClientSessionTest, OutOfOrderOrOversizedChunksAreRefused) {
   ASSERT_TRUE(session_->start().is_ok());
   deliver_config();

@@ -1,0 +1,49 @@
+// LocalTrainer: a GradientSource over an in-memory Dataset and the sample
+// indices one client owns. Used by the Linux client and the simulator; the
+// data is shared (never copied), only the minibatch is gathered.
+//
+// configure() allocates the model and every buffer once; compute() then
+// allocates nothing. Minibatches walk a seeded permutation of the client's
+// samples, reshuffled each epoch, so a run is reproducible by seed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/base/rng.h"
+#include "core/data/dataset.h"
+#include "core/models/model.h"
+#include "core/protocol/gradient_source.h"
+
+namespace fedgate {
+
+class LocalTrainer : public GradientSource {
+ public:
+  // `data` must outlive the trainer; `indices` (copied) are the rows it may use.
+  LocalTrainer(const Dataset& data, std::vector<uint32_t> indices, uint64_t seed);
+
+  uint32_t num_features() const override { return data_.num_features; }
+  uint32_t num_classes() const override { return data_.num_classes; }
+  Status configure(const TrainingSetup& setup) override;
+  Result<GradientStats> compute(Span<const float> params, Span<float> grad) override;
+
+  const Model* model() const { return model_.get(); }
+  size_t samples() const { return indices_.size(); }
+
+ private:
+  void next_batch();
+
+  const Dataset& data_;
+  std::vector<uint32_t> indices_;
+  Rng rng_;
+  size_t cursor_ = 0;  // position in indices_ of the next sample
+  std::unique_ptr<Model> model_;
+  uint32_t batch_size_ = 0;
+  std::vector<float> batch_features_;
+  std::vector<int32_t> batch_labels_;
+  std::vector<float> batch_targets_;
+  std::vector<float> workspace_;
+};
+
+}  // namespace fedgate
