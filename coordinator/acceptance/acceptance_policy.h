@@ -1,0 +1,47 @@
+// AcceptancePolicy: decides, from the few bytes of an Offer, whether the
+// coordinator wants the gradient behind it (ALGORITHMS.md sections 1 and 6.3).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "coordinator/global_model.h"
+
+namespace fedgate {
+
+struct OfferContext {
+  uint32_t offer_version = 0;    // v: the model version the gradient was computed at
+  uint32_t current_version = 0;  // t: the coordinator's version now (t >= v)
+  double grad_norm = 0;          // ||g|| as offered
+  const GlobalModel* model = nullptr;
+};
+
+enum class Verdict : uint8_t {
+  kAccept,
+  kReject,
+  kOutsideWindow,  // v is older than the policy can judge; the client needs a fresh model
+};
+
+struct AppliedStep {
+  uint32_t new_version = 0;  // the model's version after the step
+  double gamma = 0;          // stepsize used
+  double grad_norm = 0;      // ||g|| of the applied gradient
+};
+
+using PolicySettings = std::vector<std::pair<std::string, double>>;
+
+class AcceptancePolicy {
+ public:
+  virtual ~AcceptancePolicy() = default;
+  virtual const char* name() const = 0;
+  virtual Verdict decide(const OfferContext& offer) = 0;
+  // Called after every applied update, with the model already at step.new_version.
+  virtual void on_applied(const AppliedStep& step, const GlobalModel& model) = 0;
+  // The effective parameters, for Config messages and the metrics log.
+  virtual PolicySettings settings() const = 0;
+};
+
+}  // namespace fedgate

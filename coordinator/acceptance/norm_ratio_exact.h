@@ -1,0 +1,38 @@
+// NormRatioExact: Ahmed et al.'s norm-gated acceptance with the true model
+// distance. Accept iff ||g|| >= lambda * ||x_t - x_v|| (always when t == v).
+// Keeps a ring buffer of the last `window` model snapshots (4 * window * d
+// bytes); offers older than the window get Verdict::kOutsideWindow.
+#pragma once
+
+#include <vector>
+
+#include "coordinator/acceptance/acceptance_policy.h"
+#include "coordinator/policy_params.h"
+
+namespace fedgate {
+
+class NormRatioExact : public AcceptancePolicy {
+ public:
+  NormRatioExact(double lambda, uint32_t window, const GlobalModel& model);
+
+  const char* name() const override { return "norm-ratio-exact"; }
+  Verdict decide(const OfferContext& offer) override;
+  void on_applied(const AppliedStep& step, const GlobalModel& model) override;
+  PolicySettings settings() const override;
+
+  // ||x_t - x_v||, the distance the rule compares against.
+  double distance(uint32_t offer_version, const GlobalModel& model) const;
+
+ private:
+  void store(const GlobalModel& model);
+
+  double lambda_;
+  uint32_t window_;
+  size_t dim_;
+  std::vector<float> snapshots_;  // window_ rows of dim_ floats; row v % window_ holds version v
+};
+
+Result<std::unique_ptr<AcceptancePolicy>> make_norm_ratio_exact(const PolicyParams& params,
+                                                                const GlobalModel& model);
+
+}  // namespace fedgate

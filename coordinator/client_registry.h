@@ -1,0 +1,52 @@
+// ClientRegistry: what the coordinator knows about each client, keyed by the
+// client's ZeroMQ routing id.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "schemas/fedgate_generated.h"
+
+namespace fedgate {
+
+struct ClientCounts {
+  uint64_t offers = 0;
+  uint64_t accepts = 0;
+  uint64_t rejects = 0;
+  uint64_t updates = 0;  // applied gradients
+  uint64_t errors = 0;
+  uint64_t bytes_up = 0;
+  uint64_t bytes_down = 0;
+};
+
+struct ClientRecord {
+  bool active = true;  // false once the client said Bye; its counts stay for the log
+  std::string name;
+  wire::DeviceClass device_class = wire::DeviceClass::Unknown;
+  uint32_t chunk_floats = 0;  // Model chunk size agreed at Hello
+  int64_t last_seen_us = 0;
+  // An accepted offer whose Update has not arrived yet.
+  bool pending = false;
+  uint32_t pending_version = 0;
+  double pending_norm = 0;
+  ClientCounts counts;
+};
+
+class ClientRegistry {
+ public:
+  // The active client registered as `id`, or nullptr.
+  ClientRecord* find(const std::string& id);
+  // Registers `id` anew (a repeated Hello resets the record's protocol state,
+  // keeping its counts).
+  ClientRecord& upsert(const std::string& id);
+  void deactivate(const std::string& id);
+  size_t active_count() const;
+  // Every client ever registered, active or not.
+  const std::map<std::string, ClientRecord>& all() const { return clients_; }
+
+ private:
+  std::map<std::string, ClientRecord> clients_;
+};
+
+}  // namespace fedgate

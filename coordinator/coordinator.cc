@@ -1,0 +1,354 @@
+#include "coordinator/coordinator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+
+namespace fedgate {
+namespace {
+
+wire::ModelKind to_wire(ModelKind kind) { return static_cast<wire::ModelKind>(kind); }
+
+}  // namespace
+
+Coordinator::Coordinator(const CoordinatorSettings& settings, GlobalModel model,
+                         std::unique_ptr<AcceptancePolicy> acceptance,
+                         std::unique_ptr<StepsizePolicy> stepsize, Evaluator* evaluator,
+                         const Clock& clock, ServerOutbox& outbox, MetricsLog* log,
+                         RunObserver* observer)
+    : settings_(settings),
+      model_(std::move(model)),
+      acceptance_(std::move(acceptance)),
+      stepsize_(std::move(stepsize)),
+      evaluator_(evaluator),
+      clock_(clock),
+      outbox_(outbox),
+      log_(log),
+      observer_(observer),
+      max_message_bytes_(settings.max_message_bytes != 0
+                             ? settings.max_message_bytes
+                             : static_cast<uint32_t>(model_.dim() * sizeof(float) +
+                                                     kMessageOverhead)),
+      arena_(std::max<size_t>(settings.chunk_floats * sizeof(float), 8192) + kMessageOverhead),
+      writer_(Span<uint8_t>(arena_.data(), arena_.size())) {
+  for (const auto& [name, value] : acceptance_->settings()) {
+    config_param_names_.push_back("acceptance." + name);
+  }
+  for (const auto& [name, value] : stepsize_->settings()) {
+    config_param_names_.push_back("stepsize." + name);
+  }
+  size_t i = 0;
+  for (const auto& setting : acceptance_->settings()) {
+    config_params_.push_back({config_param_names_[i++].c_str(), setting.second});
+  }
+  for (const auto& setting : stepsize_->settings()) {
+    config_params_.push_back({config_param_names_[i++].c_str(), setting.second});
+  }
+}
+
+double Coordinator::elapsed_s() const {
+  return static_cast<double>(clock_.now_us() - start_us_) / 1e6;
+}
+
+void Coordinator::start() {
+  start_us_ = clock_.now_us();
+  evaluate_and_report();
+}
+
+void Coordinator::reply(const std::string& id, const Result<Span<const uint8_t>>& message) {
+  if (!message.is_ok()) {
+    // Only a bug can make a reply not fit the arena; say so loudly, keep running.
+    std::fprintf(stderr, "fedgate-coordinator: internal: cannot build reply: %s\n",
+                 message.status().message());
+    return;
+  }
+  outbox_.send(id, *message);
+  ++metrics_.messages_down;
+  metrics_.bytes_down += message->size();
+  if (ClientRecord* client = clients_.find(id)) client->counts.bytes_down += message->size();
+}
+
+void Coordinator::reply_error(const std::string& id, uint32_t ref_seq, wire::ErrorCode code,
+                              const char* format, ...) {
+  char text[160];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(text, sizeof(text), format, args);
+  va_end(args);
+  ++metrics_.errors;
+  ++metrics_.errors_by_code[wire::EnumNameErrorCode(code)];
+  if (ClientRecord* client = clients_.find(id)) ++client->counts.errors;
+  reply(id, writer_.error(++seq_, code, ref_seq, text));
+}
+
+void Coordinator::send_model(const std::string& id, ClientRecord& client) {
+  const Span<const float> params = model_.params();
+  const uint32_t total = static_cast<uint32_t>(params.size());
+  for (uint32_t offset = 0; offset < total; offset += client.chunk_floats) {
+    const uint32_t count = std::min(client.chunk_floats, total - offset);
+    reply(id, writer_.model_chunk(++seq_, model_.version(), offset, total,
+                                  params.subspan(offset, count)));
+  }
+  ++metrics_.model_sends;
+}
+
+void Coordinator::handle(const std::string& id, Span<const uint8_t> bytes) {
+  ++metrics_.messages_up;
+  metrics_.bytes_up += bytes.size();
+  ClientRecord* client = clients_.find(id);
+  if (client != nullptr) {
+    client->counts.bytes_up += bytes.size();
+    client->last_seen_us = clock_.now_us();
+  }
+  if (stopped_) {
+    reply_error(id, 0, wire::ErrorCode::ShuttingDown, "coordinator has stopped: %s",
+                stop_reason_.c_str());
+    return;
+  }
+  if (bytes.size() > max_message_bytes_) {
+    reply_error(id, 0, wire::ErrorCode::MessageTooLarge, "message of %zu bytes exceeds %u",
+                bytes.size(), max_message_bytes_);
+    return;
+  }
+  wire::ErrorCode error = wire::ErrorCode::None;
+  const wire::Envelope* envelope = verify_envelope(bytes, &error);
+  if (envelope == nullptr) {
+    reply_error(id, 0, error, "%s", error_code_text(error));
+    return;
+  }
+  const uint32_t seq = envelope->seq();
+  const wire::Message type = envelope->message_type();
+  if (type == wire::Message::Hello) {
+    on_hello(id, seq, *envelope->message_as_Hello());
+    return;
+  }
+  if (client == nullptr) {
+    reply_error(id, seq, wire::ErrorCode::UnknownClient, "%s sent %s before Hello", id.c_str(),
+                wire::EnumNameMessage(type));
+    return;
+  }
+  switch (type) {
+    case wire::Message::Offer:
+      on_offer(id, *client, seq, *envelope->message_as_Offer());
+      return;
+    case wire::Message::Update:
+      on_update(id, *client, seq, *envelope->message_as_Update());
+      return;
+    case wire::Message::ModelRequest:
+      send_model(id, *client);
+      return;
+    case wire::Message::Skip:
+      ++metrics_.skips;
+      client->pending = false;
+      send_model(id, *client);
+      return;
+    case wire::Message::Heartbeat:
+      return;
+    case wire::Message::Bye:
+      clients_.deactivate(id);
+      return;
+    default:
+      reply_error(id, seq, wire::ErrorCode::UnexpectedMessage, "a client does not send %s",
+                  wire::EnumNameMessage(type));
+      return;
+  }
+}
+
+void Coordinator::on_hello(const std::string& id, uint32_t seq, const wire::Hello& hello) {
+  ++metrics_.hellos;
+  const ModelSpec& spec = settings_.model;
+  if (hello.num_features() != spec.num_features || hello.num_classes() != spec.num_classes) {
+    reply_error(id, seq, wire::ErrorCode::DataMismatch,
+                "client data has %u features and %u classes; the %u-parameter model needs %u "
+                "features and %u classes",
+                hello.num_features(), hello.num_classes(), static_cast<uint32_t>(model_.dim()),
+                spec.num_features, spec.num_classes);
+    return;
+  }
+  if (hello.max_model_dim() != 0 && hello.max_model_dim() < model_.dim()) {
+    reply_error(id, seq, wire::ErrorCode::DataMismatch,
+                "client holds at most %u parameters; the model has %u", hello.max_model_dim(),
+                static_cast<uint32_t>(model_.dim()));
+    return;
+  }
+  uint32_t chunk = settings_.chunk_floats;
+  if (hello.max_chunk_floats() != 0) chunk = std::min(chunk, hello.max_chunk_floats());
+  if (hello.max_message_bytes() != 0) {
+    const uint32_t room = hello.max_message_bytes() > kMessageOverhead
+                              ? (hello.max_message_bytes() - static_cast<uint32_t>(kMessageOverhead)) /
+                                    static_cast<uint32_t>(sizeof(float))
+                              : 0;
+    chunk = std::min(chunk, room);
+  }
+  if (chunk == 0) {
+    reply_error(id, seq, wire::ErrorCode::MessageTooLarge,
+                "client receives at most %u bytes, too few for a model chunk",
+                hello.max_message_bytes());
+    return;
+  }
+  ClientRecord& client = clients_.upsert(id);
+  client.name = hello.name() != nullptr ? hello.name()->str() : id;
+  client.device_class = hello.device_class();
+  client.chunk_floats = chunk;
+  client.last_seen_us = clock_.now_us();
+
+  ConfigInfo config;
+  config.model_kind = to_wire(spec.kind);
+  config.model_dim = static_cast<uint32_t>(model_.dim());
+  config.num_features = spec.num_features;
+  config.num_classes = spec.num_classes;
+  config.hidden_units = spec.hidden_units;
+  config.batch_size = settings_.batch_size;
+  config.chunk_floats = chunk;
+  config.heartbeat_ms = settings_.heartbeat_ms;
+  config.acceptance = acceptance_->name();
+  config.stepsize = stepsize_->name();
+  config.params = Span<const ConfigInfo::Param>(config_params_.data(), config_params_.size());
+  reply(id, writer_.config(++seq_, config));
+  send_model(id, client);
+}
+
+void Coordinator::on_offer(const std::string& id, ClientRecord& client, uint32_t seq,
+                           const wire::Offer& offer) {
+  const double norm = offer.grad_norm();
+  if (!std::isfinite(norm) || !std::isfinite(offer.loss()) || norm < 0) {
+    reply_error(id, seq, wire::ErrorCode::NonFinite, "offer norm %g / loss %g is not a finite "
+                "non-negative number", norm, static_cast<double>(offer.loss()));
+    return;
+  }
+  const uint32_t t = model_.version();
+  if (offer.version() > t) {
+    reply_error(id, seq, wire::ErrorCode::VersionFromFuture,
+                "offer for version %u, coordinator is at %u", offer.version(), t);
+    return;
+  }
+  OfferContext context;
+  context.offer_version = offer.version();
+  context.current_version = t;
+  context.grad_norm = norm;
+  context.model = &model_;
+  const Verdict verdict = acceptance_->decide(context);
+  if (verdict == Verdict::kOutsideWindow) {
+    reply_error(id, seq, wire::ErrorCode::VersionOutsideWindow,
+                "offer for version %u, %s keeps versions after %u", offer.version(),
+                acceptance_->name(), t);
+    client.pending = false;
+    send_model(id, client);
+    return;
+  }
+  ++metrics_.offers;
+  ++client.counts.offers;
+  const bool accept = verdict == Verdict::kAccept;
+  client.pending = accept;
+  client.pending_version = offer.version();
+  client.pending_norm = norm;
+  if (accept) {
+    ++metrics_.accepts;
+    ++client.counts.accepts;
+  } else {
+    ++metrics_.rejects;
+    ++client.counts.rejects;
+  }
+  reply(id, writer_.decision(++seq_, offer.version(), t, accept));
+  if (!accept) send_model(id, client);
+}
+
+void Coordinator::on_update(const std::string& id, ClientRecord& client, uint32_t seq,
+                            const wire::Update& update) {
+  if (!client.pending || update.version() != client.pending_version) {
+    reply_error(id, seq, wire::ErrorCode::UnexpectedMessage,
+                "update for version %u has no accepted offer", update.version());
+    return;
+  }
+  // The offer is used up by this Update, valid or not: a refused Update needs a new offer.
+  client.pending = false;
+  if (update.codec() != wire::Codec::Dense || update.kind() != wire::UpdateKind::Gradient) {
+    reply_error(id, seq, wire::ErrorCode::UnsupportedCodec, "only dense gradients are accepted");
+    return;
+  }
+  const auto* values = update.values();
+  const size_t count = values == nullptr ? 0 : values->size();
+  if (update.dim() != model_.dim() || count != model_.dim()) {
+    reply_error(id, seq, wire::ErrorCode::DimensionMismatch,
+                "update has %zu values (dim %u), model has %zu", count, update.dim(),
+                model_.dim());
+    return;
+  }
+  const Span<const float> gradient(values->data(), count);
+  if (!all_finite(gradient)) {
+    reply_error(id, seq, wire::ErrorCode::NonFinite, "update holds NaN or Inf");
+    return;
+  }
+  const double norm = l2_norm(gradient);
+  const double offered = client.pending_norm;
+  if (std::fabs(norm - offered) > settings_.norm_tolerance * std::max(offered, 1e-12)) {
+    reply_error(id, seq, wire::ErrorCode::NormMismatch,
+                "update norm %.6g differs from offered %.6g", norm, offered);
+    return;
+  }
+
+  StepContext step;
+  step.staleness = model_.version() - update.version();
+  step.current_version = model_.version();
+  step.busy_clients = static_cast<uint32_t>(clients_.active_count());
+  const double gamma = stepsize_->gamma(step);
+  model_.apply(gradient, gamma);
+  AppliedStep applied;
+  applied.new_version = model_.version();
+  applied.gamma = gamma;
+  applied.grad_norm = norm;
+  acceptance_->on_applied(applied, model_);
+  ++metrics_.updates;
+  ++metrics_.staleness[step.staleness];
+  ++client.counts.updates;
+
+  send_model(id, client);
+
+  const bool eval_due = settings_.eval_every != 0 && model_.version() % settings_.eval_every == 0;
+  if (eval_due) evaluate_and_report();
+  if (settings_.max_versions != 0 && model_.version() >= settings_.max_versions) {
+    stop("reached max_versions");
+  }
+}
+
+void Coordinator::evaluate_and_report() {
+  EvalPoint point;
+  point.version = model_.version();
+  point.time_s = elapsed_s();
+  if (evaluator_ != nullptr) {
+    const Evaluation evaluation = evaluator_->evaluate(model_.params());
+    point.accuracy = evaluation.accuracy;
+    point.loss = evaluation.loss;
+  }
+  last_eval_ = point;
+  if (log_ != nullptr) log_->write("eval", point, metrics_, clients_);
+  if (observer_ != nullptr) observer_->on_eval(point, metrics_, clients_);
+  if (settings_.target_accuracy > 0 && point.accuracy >= settings_.target_accuracy) {
+    stop("reached target_accuracy");
+  }
+}
+
+void Coordinator::tick() {
+  if (stopped_) return;
+  if (settings_.max_seconds > 0 && elapsed_s() >= settings_.max_seconds) stop("reached max_seconds");
+}
+
+void Coordinator::stop(const char* reason) {
+  if (stopped_) return;
+  stopped_ = true;
+  stop_reason_ = reason;
+  if (last_eval_.version != model_.version()) evaluate_and_report();
+  for (const auto& [id, record] : clients_.all()) {
+    if (record.active) reply(id, writer_.bye(++seq_, wire::ByeReason::Finished, reason));
+  }
+  char extra[200];
+  std::snprintf(extra, sizeof(extra), "\"reason\":\"%s\",\"acceptance\":\"%s\",\"stepsize\":\"%s\"",
+                reason, acceptance_->name(), stepsize_->name());
+  EvalPoint final_point = last_eval_;
+  final_point.time_s = elapsed_s();
+  if (log_ != nullptr) log_->write("summary", final_point, metrics_, clients_, extra);
+  if (observer_ != nullptr) observer_->on_stop(reason, final_point, metrics_, clients_);
+}
+
+}  // namespace fedgate

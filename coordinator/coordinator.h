@@ -1,0 +1,118 @@
+// Coordinator: the server side of the fedgate protocol, free of sockets.
+//
+// handle() takes one message from one client and answers through the
+// ServerOutbox; tick() checks the time-based stop condition. Time comes only
+// from the injected Clock, so the same object runs behind the ZeroMQ loop and,
+// in virtual time, inside the simulator. Bad input is answered with an Error,
+// counted, and never touches the model.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "coordinator/acceptance/acceptance_policy.h"
+#include "coordinator/client_registry.h"
+#include "coordinator/clock.h"
+#include "coordinator/evaluator.h"
+#include "coordinator/global_model.h"
+#include "coordinator/metrics.h"
+#include "coordinator/stepsize/stepsize_policy.h"
+#include "core/models/model.h"
+#include "core/protocol/codec.h"
+
+namespace fedgate {
+
+class ServerOutbox {
+ public:
+  virtual ~ServerOutbox() = default;
+  virtual void send(const std::string& client, Span<const uint8_t> bytes) = 0;
+};
+
+// Receives evaluation points and the stop notice (progress printing, tests).
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void on_eval(const EvalPoint& point, const Metrics& metrics,
+                       const ClientRegistry& clients) = 0;
+  virtual void on_stop(const char* reason, const EvalPoint& last, const Metrics& metrics,
+                       const ClientRegistry& clients) = 0;
+};
+
+struct CoordinatorSettings {
+  ModelSpec model;
+  uint32_t batch_size = 32;
+  uint32_t chunk_floats = 1024;
+  uint32_t heartbeat_ms = 1000;
+  double norm_tolerance = 1e-3;  // relative |norm(update) - offered norm| allowed
+  uint32_t max_message_bytes = 0;  // 0: derived from the model (a dense update + overhead)
+  uint32_t eval_every = 100;       // versions between evaluations (0 = only at start and end)
+  double target_accuracy = 0;      // stop when reached (0 = off)
+  uint32_t max_versions = 0;       // stop after this many updates (0 = off)
+  double max_seconds = 0;          // stop after this long (0 = off)
+};
+
+class Coordinator {
+ public:
+  // `evaluator`, `log` and `observer` may be null.
+  Coordinator(const CoordinatorSettings& settings, GlobalModel model,
+              std::unique_ptr<AcceptancePolicy> acceptance,
+              std::unique_ptr<StepsizePolicy> stepsize, Evaluator* evaluator, const Clock& clock,
+              ServerOutbox& outbox, MetricsLog* log = nullptr, RunObserver* observer = nullptr);
+
+  // Evaluates the initial model and starts the clock of max_seconds.
+  void start();
+  void handle(const std::string& client, Span<const uint8_t> bytes);
+  void tick();
+  // Says Bye to every client, writes the summary. Idempotent.
+  void stop(const char* reason);
+
+  bool stopped() const { return stopped_; }
+  const char* stop_reason() const { return stop_reason_.c_str(); }
+  const Metrics& metrics() const { return metrics_; }
+  const GlobalModel& model() const { return model_; }
+  const ClientRegistry& clients() const { return clients_; }
+  const AcceptancePolicy& acceptance() const { return *acceptance_; }
+  const StepsizePolicy& stepsize() const { return *stepsize_; }
+  const EvalPoint& last_eval() const { return last_eval_; }
+  uint32_t max_message_bytes() const { return max_message_bytes_; }
+
+ private:
+  void on_hello(const std::string& id, uint32_t seq, const wire::Hello& hello);
+  void on_offer(const std::string& id, ClientRecord& client, uint32_t seq, const wire::Offer& offer);
+  void on_update(const std::string& id, ClientRecord& client, uint32_t seq,
+                 const wire::Update& update);
+  void reply(const std::string& id, const Result<Span<const uint8_t>>& message);
+  void reply_error(const std::string& id, uint32_t ref_seq, wire::ErrorCode code,
+                   const char* format, ...) __attribute__((format(printf, 5, 6)));
+  void send_model(const std::string& id, ClientRecord& client);
+  void evaluate_and_report();
+  double elapsed_s() const;
+
+  CoordinatorSettings settings_;
+  GlobalModel model_;
+  std::unique_ptr<AcceptancePolicy> acceptance_;
+  std::unique_ptr<StepsizePolicy> stepsize_;
+  Evaluator* evaluator_;
+  const Clock& clock_;
+  ServerOutbox& outbox_;
+  MetricsLog* log_;
+  RunObserver* observer_;
+
+  uint32_t max_message_bytes_;
+  // Policy settings as sent in Config (names kept alive for the Param views).
+  std::vector<std::string> config_param_names_;
+  std::vector<ConfigInfo::Param> config_params_;
+  std::vector<uint8_t> arena_;
+  MessageWriter writer_;
+  uint32_t seq_ = 0;
+  int64_t start_us_ = 0;
+  ClientRegistry clients_;
+  Metrics metrics_;
+  EvalPoint last_eval_;
+  bool stopped_ = false;
+  std::string stop_reason_;
+};
+
+}  // namespace fedgate

@@ -1,0 +1,230 @@
+#include "coordinator/coordinator_config.h"
+
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "core/data/idx_reader.h"
+#include "core/models/model_factory.h"
+
+namespace fedgate {
+namespace {
+
+using Keys = std::set<std::string>;
+
+const std::map<std::string, Keys>& known_keys() {
+  static const std::map<std::string, Keys> keys = {
+      {"server", {"bind", "heartbeat_ms", "max_message_bytes"}},
+      {"model", {"kind", "hidden_units", "seed", "num_features", "num_classes"}},
+      {"data", {"test_images", "test_labels", "test_csv", "csv_label_column"}},
+      {"training", {"batch_size", "chunk_floats", "norm_tolerance"}},
+      {"acceptance", {"policy"}},
+      {"stepsize", {"policy"}},
+      {"run", {"eval_every", "target_accuracy", "max_versions", "max_seconds", "metrics"}},
+  };
+  return keys;
+}
+
+// Sections whose sub-tables hold per-policy settings.
+bool is_policy_section(const std::string& section) {
+  return section == "acceptance" || section == "stepsize";
+}
+
+Status check_keys(const toml::table& root) {
+  for (const auto& [section_key, node] : root) {
+    const std::string section(section_key.str());
+    auto known = known_keys().find(section);
+    if (known == known_keys().end()) {
+      return Status::error(StatusCode::kInvalidArgument, "unknown config section [%s]",
+                           section.c_str());
+    }
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      return Status::error(StatusCode::kInvalidArgument, "'%s' must be a section", section.c_str());
+    }
+    for (const auto& [key, value] : *table) {
+      const std::string name(key.str());
+      if (known->second.count(name) != 0) continue;
+      if (is_policy_section(section) && value.is_table()) continue;
+      return Status::error(StatusCode::kInvalidArgument, "unknown config key %s.%s",
+                           section.c_str(), name.c_str());
+    }
+  }
+  return Status::ok();
+}
+
+template <typename T>
+Status read_number(const toml::table& root, const char* section, const char* key, T* out,
+                   double min, double max) {
+  const toml::node* node = root.at_path(std::string(section) + "." + key).node();
+  if (node == nullptr) return Status::ok();
+  std::optional<double> value = node->value<double>();
+  if (!value || *value < min || *value > max) {
+    return Status::error(StatusCode::kInvalidArgument, "%s.%s must be a number in [%g, %g]",
+                         section, key, min, max);
+  }
+  if (std::is_integral<T>::value && *value != static_cast<double>(static_cast<int64_t>(*value))) {
+    return Status::error(StatusCode::kInvalidArgument, "%s.%s must be a whole number", section,
+                         key);
+  }
+  *out = static_cast<T>(*value);
+  return Status::ok();
+}
+
+Status read_string(const toml::table& root, const char* section, const char* key,
+                   std::string* out) {
+  const toml::node* node = root.at_path(std::string(section) + "." + key).node();
+  if (node == nullptr) return Status::ok();
+  std::optional<std::string> value = node->value<std::string>();
+  if (!value) {
+    return Status::error(StatusCode::kInvalidArgument, "%s.%s must be a string", section, key);
+  }
+  *out = *value;
+  return Status::ok();
+}
+
+Result<PolicyParams> read_policy_params(const toml::table& root, const std::string& section,
+                                        const std::string& policy) {
+  std::map<std::string, double> values;
+  const std::string path = section + "." + policy;
+  const toml::table* table = root.at_path(section).as_table();
+  const toml::node* node = table != nullptr ? table->get(policy) : nullptr;
+  if (node != nullptr) {
+    const toml::table* params = node->as_table();
+    if (params == nullptr) {
+      return Status::error(StatusCode::kInvalidArgument, "[%s] must be a section", path.c_str());
+    }
+    for (const auto& [key, value] : *params) {
+      std::optional<double> number = value.value<double>();
+      if (!number) {
+        return Status::error(StatusCode::kInvalidArgument, "%s.%s must be a number", path.c_str(),
+                             std::string(key.str()).c_str());
+      }
+      values[std::string(key.str())] = *number;
+    }
+  }
+  return PolicyParams(path, std::move(values));
+}
+
+// Inserts `value_text` at the dotted `path`, creating tables on the way.
+Status apply_override(toml::table& root, const std::string& assignment) {
+  const size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return Status::error(StatusCode::kInvalidArgument,
+                         "override '%s' is not section.key=value", assignment.c_str());
+  }
+  const std::string path = assignment.substr(0, eq);
+  const std::string value_text = assignment.substr(eq + 1);
+  std::vector<std::string> parts;
+  std::stringstream stream(path);
+  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
+  if (parts.size() < 2) {
+    return Status::error(StatusCode::kInvalidArgument, "override '%s' needs section.key",
+                         path.c_str());
+  }
+  toml::table* table = &root;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    toml::node* child = table->get(parts[i]);
+    if (child == nullptr) {
+      table->insert(parts[i], toml::table{});
+      child = table->get(parts[i]);
+    }
+    table = child->as_table();
+    if (table == nullptr) {
+      return Status::error(StatusCode::kInvalidArgument, "override '%s': '%s' is not a section",
+                           path.c_str(), parts[i].c_str());
+    }
+  }
+  toml::parse_result parsed = toml::parse("v = " + value_text);
+  if (parsed && parsed.table().get("v") != nullptr) {
+    table->insert_or_assign(parts.back(), *parsed.table().get("v"));
+  } else {
+    table->insert_or_assign(parts.back(), value_text);
+  }
+  return Status::ok();
+}
+
+Status read_config(const toml::table& root, CoordinatorConfig* config) {
+  FG_TRY(check_keys(root));
+  CoordinatorSettings& s = config->settings;
+  FG_TRY(read_string(root, "server", "bind", &config->bind));
+  FG_TRY(read_number(root, "server", "heartbeat_ms", &s.heartbeat_ms, 10, 3.6e6));
+  FG_TRY(read_number(root, "server", "max_message_bytes", &s.max_message_bytes, 0, 1 << 30));
+  FG_TRY(read_string(root, "model", "kind", &config->model_kind));
+  FG_TRY(read_number(root, "model", "hidden_units", &s.model.hidden_units, 0, 1 << 20));
+  FG_TRY(read_number(root, "model", "seed", &config->seed, 0, 9.0e15));
+  FG_TRY(read_number(root, "model", "num_features", &s.model.num_features, 0, 1 << 28));
+  FG_TRY(read_number(root, "model", "num_classes", &s.model.num_classes, 0, 1 << 20));
+  FG_TRY(read_string(root, "data", "test_images", &config->test_images));
+  FG_TRY(read_string(root, "data", "test_labels", &config->test_labels));
+  FG_TRY(read_string(root, "data", "test_csv", &config->test_csv));
+  FG_TRY(read_number(root, "data", "csv_label_column", &config->csv_label_column, -1e6, 1e6));
+  FG_TRY(read_number(root, "training", "batch_size", &s.batch_size, 1, 65535));
+  FG_TRY(read_number(root, "training", "chunk_floats", &s.chunk_floats, 1, 1 << 24));
+  FG_TRY(read_number(root, "training", "norm_tolerance", &s.norm_tolerance, 0, 1));
+  FG_TRY(read_string(root, "acceptance", "policy", &config->acceptance));
+  FG_TRY(read_string(root, "stepsize", "policy", &config->stepsize));
+  FG_TRY(read_number(root, "run", "eval_every", &s.eval_every, 0, 1e9));
+  FG_TRY(read_number(root, "run", "target_accuracy", &s.target_accuracy, 0, 1));
+  FG_TRY(read_number(root, "run", "max_versions", &s.max_versions, 0, 4.0e9));
+  FG_TRY(read_number(root, "run", "max_seconds", &s.max_seconds, 0, 1e9));
+  FG_TRY(read_string(root, "run", "metrics", &config->metrics_path));
+  FG_ASSIGN_OR_RETURN(ModelKind kind, parse_model_kind(config->model_kind));
+  s.model.kind = kind;
+  FG_ASSIGN_OR_RETURN(config->acceptance_params,
+                      read_policy_params(root, "acceptance", config->acceptance));
+  FG_ASSIGN_OR_RETURN(config->stepsize_params,
+                      read_policy_params(root, "stepsize", config->stepsize));
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<CoordinatorConfig> load_coordinator_config(const std::string& path,
+                                                  const std::vector<std::string>& overrides) {
+  toml::table root;
+  if (!path.empty()) {
+    toml::parse_result parsed = toml::parse_file(path);
+    if (!parsed) {
+      const auto& error = parsed.error();
+      return Status::error(StatusCode::kInvalidArgument, "%s:%u:%u: %s", path.c_str(),
+                           error.source().begin.line, error.source().begin.column,
+                           std::string(error.description()).c_str());
+    }
+    root = std::move(parsed).table();
+  }
+  for (const std::string& assignment : overrides) FG_TRY(apply_override(root, assignment));
+  CoordinatorConfig config;
+  const IdxPaths test = fashion_mnist_paths(kFashionMnistDir, /*train=*/false);
+  config.test_images = test.images;
+  config.test_labels = test.labels;
+  FG_TRY(read_config(root, &config));
+  return config;
+}
+
+std::string render_coordinator_config(const CoordinatorConfig& c) {
+  const CoordinatorSettings& s = c.settings;
+  std::ostringstream out;
+  out << "[server]\nbind = \"" << c.bind << "\"\nheartbeat_ms = " << s.heartbeat_ms
+      << "\nmax_message_bytes = " << s.max_message_bytes << "\n\n[model]\nkind = \""
+      << c.model_kind << "\"\nhidden_units = " << s.model.hidden_units << "\nseed = " << c.seed
+      << "\nnum_features = " << s.model.num_features << "\nnum_classes = " << s.model.num_classes
+      << "\n\n[data]\ntest_images = \"" << c.test_images << "\"\ntest_labels = \""
+      << c.test_labels << "\"\ntest_csv = \"" << c.test_csv
+      << "\"\ncsv_label_column = " << c.csv_label_column << "\n\n[training]\nbatch_size = "
+      << s.batch_size << "\nchunk_floats = " << s.chunk_floats
+      << "\nnorm_tolerance = " << s.norm_tolerance << "\n\n[acceptance]\npolicy = \""
+      << c.acceptance << "\"\n";
+  out << "\n[" << c.acceptance_params.section() << "]\n";
+  for (const auto& [key, value] : c.acceptance_params.values()) out << key << " = " << value << "\n";
+  out << "\n[stepsize]\npolicy = \"" << c.stepsize << "\"\n\n[" << c.stepsize_params.section()
+      << "]\n";
+  for (const auto& [key, value] : c.stepsize_params.values()) out << key << " = " << value << "\n";
+  out << "\n[run]\neval_every = " << s.eval_every << "\ntarget_accuracy = " << s.target_accuracy
+      << "\nmax_versions = " << s.max_versions << "\nmax_seconds = " << s.max_seconds
+      << "\nmetrics = \"" << c.metrics_path << "\"\n";
+  return out.str();
+}
+
+}  // namespace fedgate

@@ -1,0 +1,40 @@
+// CoordinatorConfig: everything a coordinator run is told, from a TOML file
+// plus command-line overrides. docs/configuration.md lists every key.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "coordinator/coordinator.h"
+#include "coordinator/policy_params.h"
+#include "core/base/status.h"
+
+namespace fedgate {
+
+struct CoordinatorConfig {
+  std::string bind = "tcp://*:5555";
+  CoordinatorSettings settings;
+  std::string model_kind = "softmax";
+  uint64_t seed = 1;
+  // Test data: an IDX pair, or a CSV file.
+  std::string test_images;
+  std::string test_labels;
+  std::string test_csv;
+  int csv_label_column = 0;
+  std::string acceptance = "norm-ratio-simplified";
+  PolicyParams acceptance_params;
+  std::string stepsize = "constant";
+  PolicyParams stepsize_params;
+  std::string metrics_path;
+};
+
+// Reads `path` (empty: defaults only), then applies each "section.key=value"
+// override; values are TOML literals, and bare words count as strings.
+// Unknown sections or keys are errors that name them.
+Result<CoordinatorConfig> load_coordinator_config(const std::string& path,
+                                                  const std::vector<std::string>& overrides);
+
+// The TOML text of the effective configuration, for --print-config.
+std::string render_coordinator_config(const CoordinatorConfig& config);
+
+}  // namespace fedgate

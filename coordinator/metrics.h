@@ -1,0 +1,60 @@
+// Metrics: every counter a run keeps, and the JSON-lines log that makes a run
+// readable afterwards (one "eval" object per evaluation, one "summary" at the end).
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "coordinator/client_registry.h"
+#include "schemas/fedgate_generated.h"
+
+namespace fedgate {
+
+struct Metrics {
+  uint64_t messages_up = 0;
+  uint64_t messages_down = 0;
+  uint64_t bytes_up = 0;
+  uint64_t bytes_down = 0;
+  uint64_t hellos = 0;
+  uint64_t offers = 0;   // offers that passed validation and got a Decision
+  uint64_t accepts = 0;
+  uint64_t rejects = 0;
+  uint64_t updates = 0;  // applied
+  uint64_t skips = 0;
+  uint64_t model_sends = 0;   // whole models sent (as chunks)
+  uint64_t errors = 0;        // Error replies sent
+  std::map<std::string, uint64_t> errors_by_code;
+  std::map<uint32_t, uint64_t> staleness;  // tau -> applied updates with that tau
+};
+
+struct EvalPoint {
+  uint32_t version = 0;
+  double time_s = 0;
+  double accuracy = 0;
+  double loss = 0;
+};
+
+// Writes JSON lines to a file (or nowhere when the path is empty).
+class MetricsLog {
+ public:
+  MetricsLog() = default;
+  ~MetricsLog();
+  MetricsLog(const MetricsLog&) = delete;
+  MetricsLog& operator=(const MetricsLog&) = delete;
+
+  // Opens (truncates) `path`; false with errno set when it cannot.
+  bool open(const std::string& path);
+  void write(const char* event, const EvalPoint& point, const Metrics& metrics,
+             const ClientRegistry& clients, const char* extra_json = nullptr);
+
+ private:
+  std::FILE* file_ = nullptr;
+};
+
+// The object a metrics line holds, without the braces' trailing newline.
+std::string metrics_json(const char* event, const EvalPoint& point, const Metrics& metrics,
+                         const ClientRegistry& clients, const char* extra_json);
+
+}  // namespace fedgate

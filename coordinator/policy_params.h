@@ -1,0 +1,38 @@
+// PolicyParams: the numeric settings of one policy, read from its config
+// section, with range checks whose errors name the key and the allowed range.
+// Keys a policy never asked for are reported, so a typo is an error, not a
+// silently ignored setting.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "core/base/status.h"
+
+namespace fedgate {
+
+class PolicyParams {
+ public:
+  PolicyParams() = default;
+  PolicyParams(std::string section, std::map<std::string, double> values)
+      : section_(std::move(section)), values_(std::move(values)) {}
+
+  // The value of `key` (or `fallback` when absent), checked to lie in [min, max].
+  Result<double> number(const std::string& key, double fallback, double min, double max) const;
+  // A whole number in [min, max].
+  Result<uint32_t> count(const std::string& key, uint32_t fallback, uint32_t min,
+                         uint32_t max) const;
+  // Error naming every key no policy asked for.
+  Status check_all_used() const;
+
+  const std::string& section() const { return section_; }
+  const std::map<std::string, double>& values() const { return values_; }
+
+ private:
+  std::string section_;
+  std::map<std::string, double> values_;
+  mutable std::set<std::string> used_;
+};
+
+}  // namespace fedgate

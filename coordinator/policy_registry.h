@@ -1,0 +1,32 @@
+// The policies a configuration can name. A new policy is a new file plus one
+// line in policy_registry.cc.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "coordinator/acceptance/acceptance_policy.h"
+#include "coordinator/policy_params.h"
+#include "coordinator/stepsize/stepsize_policy.h"
+
+namespace fedgate {
+
+struct PolicyInfo {
+  const char* name;
+  const char* summary;  // one line for --list-policies
+  const char* params;   // its settings and defaults
+};
+
+std::vector<PolicyInfo> acceptance_policy_infos();
+std::vector<PolicyInfo> stepsize_policy_infos();
+
+// Errors name the unknown policy and list the known ones, or name the setting
+// that is out of range.
+Result<std::unique_ptr<AcceptancePolicy>> make_acceptance_policy(const std::string& name,
+                                                                 const PolicyParams& params,
+                                                                 const GlobalModel& model);
+Result<std::unique_ptr<StepsizePolicy>> make_stepsize_policy(const std::string& name,
+                                                             const PolicyParams& params);
+
+}  // namespace fedgate

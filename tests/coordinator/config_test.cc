@@ -1,0 +1,151 @@
+#include "coordinator/coordinator_config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+namespace fedgate {
+namespace {
+
+std::string write_file(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "fedgate_config_test_" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(CoordinatorConfig, DefaultsWithoutAFile) {
+  auto config = load_coordinator_config("", {});
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  EXPECT_EQ(config->bind, "tcp://*:5555");
+  EXPECT_EQ(config->acceptance, "norm-ratio-simplified");
+  EXPECT_EQ(config->stepsize, "constant");
+  EXPECT_EQ(config->settings.model.kind, ModelKind::kSoftmax);
+  EXPECT_NE(config->test_images.find("t10k-images"), std::string::npos);
+}
+
+TEST(CoordinatorConfig, ReadsEverySection) {
+  const std::string path = write_file("full.toml", R"(
+[server]
+bind = "tcp://127.0.0.1:6000"
+heartbeat_ms = 250
+[model]
+kind = "mlp"
+hidden_units = 32
+seed = 7
+[data]
+test_csv = "test.csv"
+csv_label_column = -1
+[training]
+batch_size = 64
+chunk_floats = 2048
+norm_tolerance = 0.01
+[acceptance]
+policy = "norm-ratio-exact"
+[acceptance.norm-ratio-exact]
+lambda = 3.5
+window = 16
+[acceptance.norm-ratio-simplified]
+lambda = 99
+[stepsize]
+policy = "constant"
+[stepsize.constant]
+gamma = 0.2
+[run]
+eval_every = 10
+target_accuracy = 0.8
+max_versions = 500
+max_seconds = 60
+metrics = "m.jsonl"
+)");
+  auto config = load_coordinator_config(path, {});
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  const CoordinatorConfig& c = *config;
+  EXPECT_EQ(c.bind, "tcp://127.0.0.1:6000");
+  EXPECT_EQ(c.settings.heartbeat_ms, 250u);
+  EXPECT_EQ(c.settings.model.kind, ModelKind::kMlp);
+  EXPECT_EQ(c.settings.model.hidden_units, 32u);
+  EXPECT_EQ(c.seed, 7u);
+  EXPECT_EQ(c.test_csv, "test.csv");
+  EXPECT_EQ(c.csv_label_column, -1);
+  EXPECT_EQ(c.settings.batch_size, 64u);
+  EXPECT_EQ(c.settings.chunk_floats, 2048u);
+  EXPECT_DOUBLE_EQ(c.settings.norm_tolerance, 0.01);
+  EXPECT_EQ(c.acceptance, "norm-ratio-exact");
+  EXPECT_EQ(c.acceptance_params.section(), "acceptance.norm-ratio-exact");
+  EXPECT_DOUBLE_EQ(c.acceptance_params.values().at("lambda"), 3.5);
+  EXPECT_DOUBLE_EQ(c.stepsize_params.values().at("gamma"), 0.2);
+  EXPECT_EQ(c.settings.eval_every, 10u);
+  EXPECT_DOUBLE_EQ(c.settings.target_accuracy, 0.8);
+  EXPECT_EQ(c.settings.max_versions, 500u);
+  EXPECT_DOUBLE_EQ(c.settings.max_seconds, 60.0);
+  EXPECT_EQ(c.metrics_path, "m.jsonl");
+}
+
+TEST(CoordinatorConfig, OverridesWinAndBareWordsAreStrings) {
+  const std::string path = write_file("base.toml", "[run]\nmax_versions = 10\n");
+  auto config = load_coordinator_config(
+      path, {"run.max_versions=20", "acceptance.policy=accept-all",
+             "stepsize.constant.gamma=0.3", "server.bind=\"tcp://127.0.0.1:*\""});
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  EXPECT_EQ(config->settings.max_versions, 20u);
+  EXPECT_EQ(config->acceptance, "accept-all");
+  EXPECT_DOUBLE_EQ(config->stepsize_params.values().at("gamma"), 0.3);
+  EXPECT_EQ(config->bind, "tcp://127.0.0.1:*");
+}
+
+TEST(CoordinatorConfig, UnknownKeysAndSectionsAreNamed) {
+  auto key = load_coordinator_config("", {"run.max_version=3"});
+  ASSERT_FALSE(key.is_ok());
+  EXPECT_NE(std::string(key.status().message()).find("run.max_version"), std::string::npos);
+  auto section = load_coordinator_config("", {"tranining.batch_size=3"});
+  ASSERT_FALSE(section.is_ok());
+  EXPECT_NE(std::string(section.status().message()).find("tranining"), std::string::npos);
+}
+
+TEST(CoordinatorConfig, OutOfRangeAndWrongTypesAreNamed) {
+  auto batch = load_coordinator_config("", {"training.batch_size=0"});
+  ASSERT_FALSE(batch.is_ok());
+  EXPECT_NE(std::string(batch.status().message()).find("training.batch_size"), std::string::npos);
+  auto fraction = load_coordinator_config("", {"run.target_accuracy=1.5"});
+  ASSERT_FALSE(fraction.is_ok());
+  auto whole = load_coordinator_config("", {"run.max_versions=2.5"});
+  ASSERT_FALSE(whole.is_ok());
+  EXPECT_NE(std::string(whole.status().message()).find("whole number"), std::string::npos);
+  auto kind = load_coordinator_config("", {"model.kind=resnet"});
+  ASSERT_FALSE(kind.is_ok());
+  EXPECT_NE(std::string(kind.status().message()).find("softmax"), std::string::npos);
+  auto text = load_coordinator_config("", {"stepsize.constant.gamma=fast"});
+  ASSERT_FALSE(text.is_ok());
+  EXPECT_NE(std::string(text.status().message()).find("stepsize.constant.gamma"),
+            std::string::npos);
+}
+
+TEST(CoordinatorConfig, SyntaxErrorsGiveLineNumbers) {
+  const std::string path = write_file("broken.toml", "[run]\nmax_versions = = 3\n");
+  auto config = load_coordinator_config(path, {});
+  ASSERT_FALSE(config.is_ok());
+  EXPECT_NE(std::string(config.status().message()).find(":2:"), std::string::npos)
+      << config.status().message();
+}
+
+TEST(CoordinatorConfig, MalformedOverrideIsNamed) {
+  auto config = load_coordinator_config("", {"batch_size"});
+  ASSERT_FALSE(config.is_ok());
+  EXPECT_NE(std::string(config.status().message()).find("section.key=value"), std::string::npos);
+}
+
+TEST(CoordinatorConfig, RenderedConfigLoadsBackTheSame) {
+  auto config = load_coordinator_config("", {"acceptance.norm-ratio-simplified.lambda=4",
+                                             "run.max_versions=77"});
+  ASSERT_TRUE(config.is_ok());
+  const std::string path = write_file("rendered.toml", render_coordinator_config(*config));
+  auto again = load_coordinator_config(path, {});
+  ASSERT_TRUE(again.is_ok()) << again.status().message();
+  EXPECT_EQ(again->settings.max_versions, 77u);
+  EXPECT_DOUBLE_EQ(again->acceptance_params.values().at("lambda"), 4.0);
+  EXPECT_EQ(render_coordinator_config(*again), render_coordinator_config(*config));
+}
+
+}  // namespace
+}  // namespace fedgate
