@@ -1,0 +1,231 @@
+// fedgate-client: the ARM Linux (and x86-64) client. It loads its partition of
+// the training data, registers with the coordinator, and runs the
+// offer/update cycle until the coordinator says Bye. See --help.
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "core/data/csv_reader.h"
+#include "core/data/idx_reader.h"
+#include "core/data/partition.h"
+#include "core/protocol/client_session.h"
+#include "core/training/local_trainer.h"
+#include "firmware/linux/zmq_link.h"
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+void on_signal(int) { g_interrupted.store(true); }
+
+struct Options {
+  std::string connect = "tcp://127.0.0.1:5555";
+  std::string name;
+  std::string data_dir = fedgate::kFashionMnistDir;
+  std::string images, labels, csv;
+  int csv_label_column = 0;
+  std::string partition = "iid";
+  uint32_t clients = 1;
+  uint32_t index = 0;
+  uint64_t partition_seed = 1;
+  double alpha = 0.5;
+  uint64_t seed = 0;  // 0: derived from the index
+  uint32_t max_model_dim = 1u << 22;
+  double give_up_after = 0;
+  bool quiet = false;
+};
+
+fedgate::Result<fedgate::Dataset> load_training_data(const Options& o) {
+  using namespace fedgate;
+  if (!o.csv.empty()) return load_csv(o.csv, CsvOptions{o.csv_label_column});
+  if (!o.images.empty() || !o.labels.empty()) return load_idx(o.images, o.labels);
+  const IdxPaths paths = fashion_mnist_paths(o.data_dir, /*train=*/true);
+  return load_idx(paths.images, paths.labels);
+}
+
+void print_summary(const char* name, const fedgate::ClientSession& session, int exit_code) {
+  const fedgate::ClientCounters& c = session.counters();
+  std::printf("{\"event\":\"client_summary\",\"name\":\"%s\",\"exit_code\":%d,\"state\":\"%s\","
+              "\"model_version\":%u,\"offers\":%" PRIu64 ",\"accepts\":%" PRIu64
+              ",\"rejects\":%" PRIu64 ",\"updates\":%" PRIu64 ",\"models\":%" PRIu64
+              ",\"registrations\":%" PRIu64 ",\"messages_sent\":%" PRIu64
+              ",\"messages_received\":%" PRIu64 ",\"bytes_sent\":%" PRIu64
+              ",\"bytes_received\":%" PRIu64 ",\"send_failures\":%" PRIu64
+              ",\"errors_received\":%" PRIu64 ",\"discarded\":%" PRIu64 "}\n",
+              name, exit_code, fedgate::client_state_name(session.state()),
+              session.model_version(), c.offers, c.accepts, c.rejects, c.updates, c.models,
+              c.registrations, c.messages_sent, c.messages_received, c.bytes_sent,
+              c.bytes_received, c.send_failures, c.errors_received, c.discarded);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace fedgate;
+  Options o;
+  CLI::App app{
+      "fedgate-client: computes minibatch gradients on its share of the data and offers\n"
+      "their norms to a fedgate coordinator; uploads a gradient only when the offer is\n"
+      "accepted. Runs until the coordinator says Bye. Options may also come from a\n"
+      "config file (--config) of 'option = value' lines."};
+  app.set_config("--config", "", "read options from this TOML file");
+  app.add_option("--connect", o.connect, "coordinator endpoint")->capture_default_str();
+  app.add_option("--name", o.name, "client id (ZeroMQ routing id; default client-<index>)");
+  app.add_option("--data-dir", o.data_dir,
+                 "directory with train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz")
+      ->capture_default_str();
+  app.add_option("--images", o.images, "IDX images file (instead of --data-dir)");
+  app.add_option("--labels", o.labels, "IDX labels file (with --images)");
+  app.add_option("--csv", o.csv, "CSV training data (instead of IDX)");
+  app.add_option("--csv-label-column", o.csv_label_column,
+                 "label column of --csv (negative counts from the end)")
+      ->capture_default_str();
+  app.add_option("--partition", o.partition, "how the data is split: iid, shards, dirichlet")
+      ->capture_default_str();
+  app.add_option("--clients", o.clients, "number of clients the data is split across")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--index", o.index, "this client's share, 0 .. clients-1")->capture_default_str();
+  app.add_option("--partition-seed", o.partition_seed,
+                 "seed of the split (same on every client)")->capture_default_str();
+  app.add_option("--alpha", o.alpha, "Dirichlet concentration for --partition dirichlet")
+      ->capture_default_str();
+  app.add_option("--seed", o.seed, "minibatch seed (default: derived from --index)");
+  app.add_option("--max-model-dim", o.max_model_dim, "largest model this client accepts")
+      ->capture_default_str();
+  app.add_option("--give-up-after", o.give_up_after,
+                 "exit with status 3 after this many seconds without an answer (0 = never)")
+      ->capture_default_str();
+  app.add_flag("-q,--quiet", o.quiet, "print only the final summary");
+  CLI11_PARSE(app, argc, argv);
+
+  if (o.index >= o.clients) {
+    std::fprintf(stderr, "fedgate-client: --index %u must be below --clients %u\n", o.index,
+                 o.clients);
+    return 2;
+  }
+  if (o.name.empty()) o.name = "client-" + std::to_string(o.index);
+  if (o.seed == 0) o.seed = 1000 + o.index;
+
+  Result<Dataset> data = load_training_data(o);
+  if (!data.is_ok()) {
+    std::fprintf(stderr, "fedgate-client: cannot load training data: %s\n",
+                 data.status().message());
+    return 2;
+  }
+  Result<PartitionScheme> scheme = parse_partition_scheme(o.partition);
+  if (!scheme.is_ok()) {
+    std::fprintf(stderr, "fedgate-client: %s\n", scheme.status().message());
+    return 2;
+  }
+  PartitionSpec spec;
+  spec.scheme = *scheme;
+  spec.num_clients = o.clients;
+  spec.seed = o.partition_seed;
+  spec.dirichlet_alpha = o.alpha;
+  auto parts = partition(*data, spec);
+  if (!parts.is_ok()) {
+    std::fprintf(stderr, "fedgate-client: cannot partition the data: %s\n",
+                 parts.status().message());
+    return 2;
+  }
+  LocalTrainer trainer(*data, std::move((*parts)[o.index]), o.seed);
+  if (!o.quiet) {
+    std::printf("%s: %zu of %zu samples (%s split), connecting to %s\n", o.name.c_str(),
+                trainer.samples(), data->size(), o.partition.c_str(), o.connect.c_str());
+    std::fflush(stdout);
+  }
+
+  // Buffers for the largest model this client takes; pages are touched only as
+  // far as the real model reaches.
+  const size_t capacity = o.max_model_dim;
+  std::unique_ptr<float[]> model(new float[capacity]);
+  std::unique_ptr<float[]> gradient(new float[capacity]);
+  const size_t arena_bytes = capacity * sizeof(float) + kMessageOverhead;
+  std::unique_ptr<uint8_t[]> arena(new uint8_t[arena_bytes]);
+  const int64_t max_receive = static_cast<int64_t>(arena_bytes);
+
+  zmq::context_t context(1);
+  std::unique_ptr<ZmqLink> link;
+  try {
+    link = std::make_unique<ZmqLink>(context, o.connect, o.name, max_receive);
+  } catch (const zmq::error_t& error) {
+    std::fprintf(stderr, "fedgate-client: cannot connect to '%s': %s\n", o.connect.c_str(),
+                 error.what());
+    return 2;
+  }
+  ClientIdentity identity;
+  identity.device_class = wire::DeviceClass::Linux;
+  identity.name = o.name.c_str();
+  identity.max_message_bytes = static_cast<uint32_t>(arena_bytes);
+  ClientSession session(identity, Span<float>(model.get(), capacity),
+                        Span<float>(gradient.get(), capacity),
+                        Span<uint8_t>(arena.get(), arena_bytes), trainer, *link);
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  Status status = session.start();
+  using Clock = std::chrono::steady_clock;
+  auto last_heard = Clock::now();
+  int silent_rounds = 0;
+  int exit_code = 0;
+  while (!session.done() && !g_interrupted.load() && status.is_ok()) {
+    // Back off while the coordinator stays silent: 1x, 2x, 4x ... up to 30 s.
+    // A message that found no connection yet (the TCP connect is still under
+    // way at start-up) is retried quickly and quietly for one silence period.
+    const int base_ms = static_cast<int>(session.silence_timeout_ms());
+    const bool unsent = session.last_send_failed();
+    const double quiet_s = std::chrono::duration<double>(Clock::now() - last_heard).count();
+    const bool quick = unsent && quiet_s * 1000 < base_ms;
+    const int wait_ms = quick ? 100 : std::min(30000, base_ms << std::min(silent_rounds, 5));
+    std::optional<zmq::message_t> message = link->receive(wait_ms);
+    if (message) {
+      if (silent_rounds > 0 && !o.quiet) {
+        std::printf("%s: coordinator answered again\n", o.name.c_str());
+      }
+      silent_rounds = 0;
+      last_heard = Clock::now();
+      status = session.on_message(Span<const uint8_t>(
+          static_cast<const uint8_t*>(message->data()), message->size()));
+      continue;
+    }
+    const double silent_s = std::chrono::duration<double>(Clock::now() - last_heard).count();
+    if (o.give_up_after > 0 && silent_s >= o.give_up_after) {
+      std::fprintf(stderr, "fedgate-client: no answer from %s for %.0f s, giving up\n",
+                   o.connect.c_str(), silent_s);
+      exit_code = 3;
+      break;
+    }
+    if (!quick) {
+      ++silent_rounds;
+      if (!o.quiet) {
+        std::fprintf(stderr, "%s: %s %s for %.1f s; registering again (attempt %d)\n",
+                     o.name.c_str(), unsent ? "cannot connect to" : "no answer from",
+                     o.connect.c_str(), silent_s, silent_rounds);
+      }
+    }
+    status = session.on_silence();
+  }
+  if (!status.is_ok()) {
+    std::fprintf(stderr, "fedgate-client: %s\n", status.message());
+    exit_code = 1;
+  } else if (session.state() == ClientSession::State::kFailed) {
+    std::fprintf(stderr, "fedgate-client: %s\n", session.final_message());
+    exit_code = 4;
+  }
+  if (g_interrupted.load() && !session.done()) {
+    // Tell the coordinator we are leaving so it stops counting us.
+    MessageWriter writer(Span<uint8_t>(arena.get(), arena_bytes));
+    auto bye = writer.bye(0, wire::ByeReason::ClientExit, "interrupted");
+    if (bye.is_ok()) (void)link->send(*bye);
+  }
+  if (!o.quiet && session.state() == ClientSession::State::kFinished) {
+    std::printf("%s: coordinator said bye: %s\n", o.name.c_str(), session.final_message());
+  }
+  print_summary(o.name.c_str(), session, exit_code);
+  return exit_code;
+}

@@ -1,0 +1,264 @@
+// End-to-end: a real coordinator and real clients, as separate processes, over
+// ZeroMQ on loopback (ports chosen by the OS), training softmax regression on
+// Fashion-MNIST. Needs Debian's dataset-fashion-mnist (scripts/setup installs it).
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+#include <zmq.hpp>
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/protocol/codec.h"
+#include "tests/integration/process.h"
+
+namespace fedgate::testing {
+namespace {
+
+const char* const kDataDir = "/usr/share/datasets/fashion-mnist";
+
+bool have_dataset() {
+  struct stat info;
+  return stat((std::string(kDataDir) + "/train-images-idx3-ubyte.gz").c_str(), &info) == 0;
+}
+
+std::vector<std::string> coordinator_args(const std::string& dir, const std::string& bind,
+                                          std::vector<std::string> extra) {
+  std::vector<std::string> args = {"--bind", bind,
+                                   "--endpoint-file", dir + "/endpoint",
+                                   "--metrics", dir + "/metrics.jsonl",
+                                   "--set", "run.eval_every=100",
+                                   "--set", "server.heartbeat_ms=200"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+std::vector<std::string> client_args(const std::string& endpoint, int index, int clients) {
+  return {"--connect", endpoint, "--clients", std::to_string(clients), "--index",
+          std::to_string(index), "--data-dir", kDataDir};
+}
+
+class Federation : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!have_dataset()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+    dir_ = make_temp_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  }
+  std::string dir_;
+};
+
+TEST_F(Federation, ThreeClientsTrainAndTheCountersAddUp) {
+  Process coordinator(FEDGATE_COORDINATOR_BIN,
+                      coordinator_args(dir_, "tcp://127.0.0.1:*",
+                                       {"--max-versions", "600", "--set",
+                                        "acceptance.policy=norm-ratio-exact"}),
+                      dir_ + "/coordinator.log");
+  const std::string endpoint = wait_for_line(dir_ + "/endpoint", 30);
+  ASSERT_FALSE(endpoint.empty()) << read_file(dir_ + "/coordinator.log");
+
+  constexpr int kClients = 3;
+  std::vector<std::unique_ptr<Process>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<Process>(FEDGATE_CLIENT_BIN,
+                                                client_args(endpoint, i, kClients),
+                                                dir_ + "/client" + std::to_string(i) + ".log"));
+  }
+  ASSERT_EQ(coordinator.wait(180), 0) << read_file(dir_ + "/coordinator.log");
+  for (auto& client : clients) {
+    EXPECT_EQ(client->wait(30), 0) << read_file(client->output_path());
+  }
+
+  const std::string metrics = read_file(dir_ + "/metrics.jsonl");
+  const auto evals = lines_starting_with(metrics, "{\"event\":\"eval\"");
+  const auto summaries = lines_starting_with(metrics, "{\"event\":\"summary\"");
+  ASSERT_GE(evals.size(), 3u) << metrics;
+  ASSERT_EQ(summaries.size(), 1u) << metrics;
+  const std::string& summary = summaries[0];
+
+  // Learning happened: accuracy rose from chance to past a floor.
+  const double first_accuracy = json_number(evals.front(), "accuracy");
+  const double final_accuracy = json_number(summary, "accuracy");
+  EXPECT_LT(first_accuracy, 0.2);
+  EXPECT_GT(final_accuracy, 0.70);
+  EXPECT_EQ(json_number(summary, "version"), 600);
+  EXPECT_EQ(json_number(summary, "updates"), 600);
+
+  // Every offer was decided one way or the other.
+  const double offers = json_number(summary, "offers");
+  EXPECT_EQ(offers, json_number(summary, "accepts") + json_number(summary, "rejects"));
+  EXPECT_EQ(json_number(summary, "errors"), 0);
+
+  // What the clients counted matches what the coordinator counted.
+  double sent = 0, received = 0, client_accepts = 0, client_offers = 0;
+  const double largest_message = 7850 * 4 + kMessageOverhead;  // a dense update
+  for (auto& client : clients) {
+    const auto lines = lines_starting_with(read_file(client->output_path()),
+                                           "{\"event\":\"client_summary\"");
+    ASSERT_EQ(lines.size(), 1u) << read_file(client->output_path());
+    sent += json_number(lines[0], "bytes_sent");
+    received += json_number(lines[0], "bytes_received");
+    client_accepts += json_number(lines[0], "accepts");
+    client_offers += json_number(lines[0], "offers");
+    EXPECT_GT(json_number(lines[0], "updates"), 0) << "client never contributed";
+  }
+  // Downlink is exact: the coordinator's Bye is the last thing each client reads.
+  EXPECT_EQ(received, json_number(summary, "bytes_down"));
+  EXPECT_EQ(client_accepts, json_number(summary, "accepts"));
+  // Uplink: a client may have sent one offer and one update after the
+  // coordinator's last read; nothing else may go missing or be invented.
+  const double up = json_number(summary, "bytes_up");
+  EXPECT_LE(up, sent);
+  EXPECT_LE(sent - up, kClients * (largest_message + 64));
+  EXPECT_GE(client_offers, offers);
+  EXPECT_LE(client_offers - offers, kClients);
+}
+
+TEST_F(Federation, ClientSurvivesACoordinatorRestart) {
+  // First coordinator: runs until killed.
+  auto first = std::make_unique<Process>(
+      FEDGATE_COORDINATOR_BIN, coordinator_args(dir_, "tcp://127.0.0.1:*", {"--quiet"}),
+      dir_ + "/first.log");
+  const std::string endpoint = wait_for_line(dir_ + "/endpoint", 30);
+  ASSERT_FALSE(endpoint.empty()) << read_file(dir_ + "/first.log");
+  Process client(FEDGATE_CLIENT_BIN, client_args(endpoint, 0, 2), dir_ + "/client.log");
+
+  // Let it train for a while, then kill the coordinator without a Bye.
+  bool trained = false;
+  for (int i = 0; i < 300 && !trained; ++i) {
+    const auto evals =
+        lines_starting_with(read_file(dir_ + "/metrics.jsonl"), "{\"event\":\"eval\"");
+    trained = evals.size() >= 2;  // version 100 reached
+    usleep(50000);
+  }
+  ASSERT_TRUE(trained) << read_file(dir_ + "/first.log");
+  first->signal(SIGKILL);
+  first->wait(10);
+  first.reset();
+  ASSERT_TRUE(client.running());
+
+  // Second coordinator on the same endpoint: the client must find it again.
+  unlink((dir_ + "/endpoint").c_str());
+  Process second(FEDGATE_COORDINATOR_BIN,
+                 coordinator_args(dir_, endpoint, {"--max-versions", "150"}),
+                 dir_ + "/second.log");
+  ASSERT_EQ(second.wait(120), 0) << read_file(dir_ + "/second.log");
+  ASSERT_EQ(client.wait(30), 0) << read_file(dir_ + "/client.log");
+  const auto lines =
+      lines_starting_with(read_file(dir_ + "/client.log"), "{\"event\":\"client_summary\"");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_GE(json_number(lines[0], "registrations"), 2);
+  EXPECT_GT(json_number(lines[0], "updates"), 150);  // contributions to both coordinators
+  const auto summary = lines_starting_with(read_file(dir_ + "/metrics.jsonl"),
+                                           "{\"event\":\"summary\"");
+  ASSERT_EQ(summary.size(), 1u);
+  EXPECT_EQ(json_number(summary[0], "updates"), 150);
+}
+
+TEST_F(Federation, BadInputOnTheWireIsAnsweredAndTheCoordinatorKeepsServing) {
+  Process coordinator(FEDGATE_COORDINATOR_BIN,
+                      coordinator_args(dir_, "tcp://127.0.0.1:*", {"--quiet"}),
+                      dir_ + "/coordinator.log");
+  const std::string endpoint = wait_for_line(dir_ + "/endpoint", 30);
+  ASSERT_FALSE(endpoint.empty()) << read_file(dir_ + "/coordinator.log");
+
+  zmq::context_t context(1);
+  auto error_code_of = [](const zmq::message_t& reply) {
+    wire::ErrorCode error;
+    const wire::Envelope* envelope =
+        verify_envelope(Span<const uint8_t>(static_cast<const uint8_t*>(reply.data()),
+                                            reply.size()),
+                        &error);
+    if (envelope == nullptr || envelope->message_type() != wire::Message::Error) {
+      return wire::ErrorCode::None;
+    }
+    return envelope->message_as_Error()->code();
+  };
+  auto connect = [&](const std::string& id) {
+    auto socket = std::make_unique<zmq::socket_t>(context, zmq::socket_type::dealer);
+    socket->set(zmq::sockopt::routing_id, id);
+    socket->set(zmq::sockopt::rcvtimeo, 10000);
+    socket->set(zmq::sockopt::linger, 0);
+    socket->connect(endpoint);
+    return socket;
+  };
+
+  auto probe = connect("probe");
+  const std::string foreign = "this is not a flatbuffer";
+  probe->send(zmq::buffer(foreign));
+  zmq::message_t reply;
+  ASSERT_TRUE(probe->recv(reply));
+  EXPECT_EQ(error_code_of(reply), wire::ErrorCode::WrongIdentifier);
+
+  // The right identifier in front of garbage offsets.
+  const uint8_t mangled[] = {0xf0, 0xff, 0, 0, 'F', 'G', 'T', '1', 1, 2, 3, 4, 5, 6, 7, 8};
+  probe->send(zmq::buffer(mangled, sizeof(mangled)));
+  ASSERT_TRUE(probe->recv(reply));
+  EXPECT_EQ(error_code_of(reply), wire::ErrorCode::Unverifiable);
+
+  // Larger than the coordinator's limit (a dense update) but under libzmq's.
+  std::vector<uint8_t> large(7850 * 4 + 4096, 0x42);
+  probe->send(zmq::buffer(large));
+  ASSERT_TRUE(probe->recv(reply));
+  EXPECT_EQ(error_code_of(reply), wire::ErrorCode::MessageTooLarge);
+
+  // Over libzmq's ZMQ_MAXMSGSIZE: the connection is dropped, nothing else.
+  auto flood = connect("flood");
+  std::vector<uint8_t> huge(8 * 1024 * 1024, 0x42);
+  flood->send(zmq::buffer(huge));
+  usleep(300000);
+  EXPECT_TRUE(coordinator.running());
+
+  // A proper client is still served.
+  auto good = connect("good");
+  std::vector<uint8_t> arena(4096);
+  MessageWriter writer(Span<uint8_t>(arena.data(), arena.size()));
+  HelloInfo hello;
+  hello.num_features = 784;
+  hello.num_classes = 10;
+  hello.name = "good";
+  auto bytes = writer.hello(1, hello);
+  ASSERT_TRUE(bytes.is_ok());
+  good->send(zmq::buffer(bytes->data(), bytes->size()));
+  ASSERT_TRUE(good->recv(reply));
+  wire::ErrorCode error;
+  const wire::Envelope* envelope = verify_envelope(
+      Span<const uint8_t>(static_cast<const uint8_t*>(reply.data()), reply.size()), &error);
+  ASSERT_NE(envelope, nullptr);
+  EXPECT_EQ(envelope->message_type(), wire::Message::Config);
+
+  coordinator.signal(SIGTERM);
+  EXPECT_EQ(coordinator.wait(20), 0);
+  const auto summary = lines_starting_with(read_file(dir_ + "/metrics.jsonl"),
+                                           "{\"event\":\"summary\"");
+  ASSERT_EQ(summary.size(), 1u);
+  EXPECT_EQ(json_number(summary[0], "errors"), 3);
+  EXPECT_EQ(json_number(summary[0], "version"), 0);
+}
+
+TEST_F(Federation, ClientWithOtherDataIsRefusedAtHello) {
+  Process coordinator(FEDGATE_COORDINATOR_BIN,
+                      coordinator_args(dir_, "tcp://127.0.0.1:*", {"--quiet"}),
+                      dir_ + "/coordinator.log");
+  const std::string endpoint = wait_for_line(dir_ + "/endpoint", 30);
+  ASSERT_FALSE(endpoint.empty());
+  // A 3-feature CSV dataset against the 784-feature model.
+  const std::string csv = dir_ + "/tiny.csv";
+  {
+    std::ofstream out(csv);
+    out << "label,a,b,c\n";
+    for (int i = 0; i < 20; ++i) out << i % 10 << "," << i << ",1,2\n";
+  }
+  Process client(FEDGATE_CLIENT_BIN, {"--connect", endpoint, "--csv", csv}, dir_ + "/client.log");
+  const int status = client.wait(30);
+  EXPECT_NE(status, 0);
+  const std::string log = read_file(dir_ + "/client.log");
+  EXPECT_NE(log.find("3 features"), std::string::npos) << log;
+  coordinator.signal(SIGTERM);
+  EXPECT_EQ(coordinator.wait(20), 0);
+}
+
+}  // namespace
+}  // namespace fedgate::testing

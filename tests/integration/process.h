@@ -1,0 +1,42 @@
+// Process: runs a program of this build as a child, with its stdout and
+// stderr sent to files, for the multi-process integration tests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace fedgate::testing {
+
+class Process {
+ public:
+  Process(const std::string& program, const std::vector<std::string>& args,
+          const std::string& output_path);
+  ~Process();  // kills the child if it still runs
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  // Exit status, or -1 when it did not exit within `timeout_s` (it is then killed).
+  int wait(double timeout_s);
+  void signal(int sig);
+  bool running();
+  const std::string& output_path() const { return output_path_; }
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = -1;
+  std::string output_path_;
+};
+
+std::string read_file(const std::string& path);
+// Lines of `text` that start with `prefix`.
+std::vector<std::string> lines_starting_with(const std::string& text, const std::string& prefix);
+// Value of a numeric field `"key":123` in a flat JSON line (first occurrence).
+double json_number(const std::string& line, const std::string& key);
+// A fresh, empty directory under the test temp dir.
+std::string make_temp_dir(const std::string& name);
+// Waits until `path` exists and is non-empty; returns its first line or "".
+std::string wait_for_line(const std::string& path, double timeout_s);
+
+}  // namespace fedgate::testing
