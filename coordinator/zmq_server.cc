@@ -52,9 +52,7 @@ void ZmqServer::serve_once(int wait_ms) {
       zmq::message_t extra;
       if (!socket_.recv(extra, zmq::recv_flags::dontwait) || !extra.more()) break;
     }
-    coordinator_->handle(identity.to_string(),
-                         Span<const uint8_t>(static_cast<const uint8_t*>(payload.data()),
-                                             payload.size()));
+    coordinator_->handle(identity.to_string(), aligned_.view(payload.data(), payload.size()));
   }
 }
 

@@ -9,6 +9,7 @@
 #include <zmq.hpp>
 
 #include "coordinator/coordinator.h"
+#include "core/protocol/aligned_message.h"
 
 namespace fedgate {
 
@@ -37,6 +38,7 @@ class ZmqServer : public ServerOutbox {
   void serve_once(int wait_ms);
 
   zmq::socket_t socket_;
+  AlignedMessage aligned_;
   Coordinator* coordinator_ = nullptr;
 };
 

@@ -13,8 +13,20 @@ uint8_t* MessageWriter::ArenaAllocator::allocate(size_t size) {
   return size <= arena_.size() ? arena_.data() : nullptr;
 }
 
+// The builder writes back to front, so a message ends where the arena ends:
+// trimming both ends to kMessageAlignment makes every message start aligned.
+static Span<uint8_t> aligned_arena(Span<uint8_t> arena) {
+  const uintptr_t start = reinterpret_cast<uintptr_t>(arena.data());
+  const size_t skip = (kMessageAlignment - start % kMessageAlignment) % kMessageAlignment;
+  if (arena.size() < skip) return Span<uint8_t>();
+  const size_t size = (arena.size() - skip) / kMessageAlignment * kMessageAlignment;
+  return Span<uint8_t>(arena.data() + skip, size);
+}
+
 MessageWriter::MessageWriter(Span<uint8_t> arena)
-    : arena_(arena), allocator_(arena), builder_(arena.size(), &allocator_, false) {}
+    : arena_(aligned_arena(arena)),
+      allocator_(arena_),
+      builder_(arena_.size(), &allocator_, false, kMessageAlignment) {}
 
 Status MessageWriter::reserve(size_t payload_bytes) {
   builder_.Clear();
@@ -168,7 +180,7 @@ Result<Span<const uint8_t>> MessageWriter::error(uint32_t seq, wire::ErrorCode c
 
 const wire::Envelope* verify_envelope(Span<const uint8_t> bytes, wire::ErrorCode* error) {
   // Identifier first: it gives a sharper message than a failed verification.
-  if (bytes.size() < 8) {
+  if (bytes.size() < 8 || reinterpret_cast<uintptr_t>(bytes.data()) % kMessageAlignment != 0) {
     *error = wire::ErrorCode::Unverifiable;
     return nullptr;
   }

@@ -111,9 +111,14 @@ class MessageWriter {
   flatbuffers::FlatBufferBuilder builder_;
 };
 
+// FlatBuffers reads scalars in place, so a received buffer must start on this
+// boundary (transports that cannot promise it copy; see aligned_message.h).
+constexpr size_t kMessageAlignment = 8;
+
 // Verifies `bytes` as a fedgate envelope of this protocol version. On failure
 // returns nullptr and sets *error (Unverifiable, WrongIdentifier or
-// UnsupportedProtocol). The envelope points into `bytes`.
+// UnsupportedProtocol; a misaligned buffer is Unverifiable). The envelope
+// points into `bytes`.
 const wire::Envelope* verify_envelope(Span<const uint8_t> bytes, wire::ErrorCode* error);
 
 // CRC-32 a ModelChunk must carry for these weights.

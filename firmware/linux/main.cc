@@ -13,6 +13,7 @@
 #include "core/data/csv_reader.h"
 #include "core/data/idx_reader.h"
 #include "core/data/partition.h"
+#include "core/protocol/aligned_message.h"
 #include "core/protocol/client_session.h"
 #include "core/training/local_trainer.h"
 #include "firmware/linux/zmq_link.h"
@@ -168,6 +169,7 @@ int main(int argc, char** argv) {
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  AlignedMessage aligned;
   Status status = session.start();
   using Clock = std::chrono::steady_clock;
   auto last_heard = Clock::now();
@@ -189,8 +191,7 @@ int main(int argc, char** argv) {
       }
       silent_rounds = 0;
       last_heard = Clock::now();
-      status = session.on_message(Span<const uint8_t>(
-          static_cast<const uint8_t*>(message->data()), message->size()));
+      status = session.on_message(aligned.view(message->data(), message->size()));
       continue;
     }
     const double silent_s = std::chrono::duration<double>(Clock::now() - last_heard).count();

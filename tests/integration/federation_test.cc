@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/protocol/aligned_message.h"
 #include "core/protocol/codec.h"
 #include "tests/integration/process.h"
 
@@ -25,13 +26,15 @@ bool have_dataset() {
   return stat((std::string(kDataDir) + "/train-images-idx3-ubyte.gz").c_str(), &info) == 0;
 }
 
+// heartbeat_ms sets how soon clients give up on a silent coordinator (3 periods).
 std::vector<std::string> coordinator_args(const std::string& dir, const std::string& bind,
-                                          std::vector<std::string> extra) {
+                                          std::vector<std::string> extra,
+                                          int heartbeat_ms = 1000) {
   std::vector<std::string> args = {"--bind", bind,
                                    "--endpoint-file", dir + "/endpoint",
                                    "--metrics", dir + "/metrics.jsonl",
                                    "--set", "run.eval_every=100",
-                                   "--set", "server.heartbeat_ms=200"};
+                                   "--set", "server.heartbeat_ms=" + std::to_string(heartbeat_ms)};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -86,6 +89,8 @@ TEST_F(Federation, ThreeClientsTrainAndTheCountersAddUp) {
   EXPECT_EQ(json_number(summary, "version"), 600);
   EXPECT_EQ(json_number(summary, "updates"), 600);
 
+  // No client lost track of the coordinator (that would make the counts below differ).
+  EXPECT_EQ(json_number(summary, "hellos"), kClients);
   // Every offer was decided one way or the other.
   const double offers = json_number(summary, "offers");
   EXPECT_EQ(offers, json_number(summary, "accepts") + json_number(summary, "rejects"));
@@ -119,7 +124,7 @@ TEST_F(Federation, ThreeClientsTrainAndTheCountersAddUp) {
 TEST_F(Federation, ClientSurvivesACoordinatorRestart) {
   // First coordinator: runs until killed.
   auto first = std::make_unique<Process>(
-      FEDGATE_COORDINATOR_BIN, coordinator_args(dir_, "tcp://127.0.0.1:*", {"--quiet"}),
+      FEDGATE_COORDINATOR_BIN, coordinator_args(dir_, "tcp://127.0.0.1:*", {"--quiet"}, 200),
       dir_ + "/first.log");
   const std::string endpoint = wait_for_line(dir_ + "/endpoint", 30);
   ASSERT_FALSE(endpoint.empty()) << read_file(dir_ + "/first.log");
@@ -142,7 +147,7 @@ TEST_F(Federation, ClientSurvivesACoordinatorRestart) {
   // Second coordinator on the same endpoint: the client must find it again.
   unlink((dir_ + "/endpoint").c_str());
   Process second(FEDGATE_COORDINATOR_BIN,
-                 coordinator_args(dir_, endpoint, {"--max-versions", "150"}),
+                 coordinator_args(dir_, endpoint, {"--max-versions", "150"}, 200),
                  dir_ + "/second.log");
   ASSERT_EQ(second.wait(120), 0) << read_file(dir_ + "/second.log");
   ASSERT_EQ(client.wait(30), 0) << read_file(dir_ + "/client.log");
@@ -165,12 +170,11 @@ TEST_F(Federation, BadInputOnTheWireIsAnsweredAndTheCoordinatorKeepsServing) {
   ASSERT_FALSE(endpoint.empty()) << read_file(dir_ + "/coordinator.log");
 
   zmq::context_t context(1);
-  auto error_code_of = [](const zmq::message_t& reply) {
+  AlignedMessage aligned;
+  auto error_code_of = [&aligned](const zmq::message_t& reply) {
     wire::ErrorCode error;
-    const wire::Envelope* envelope =
-        verify_envelope(Span<const uint8_t>(static_cast<const uint8_t*>(reply.data()),
-                                            reply.size()),
-                        &error);
+    const wire::Envelope* envelope = verify_envelope(aligned.view(reply.data(), reply.size()),
+                                                     &error);
     if (envelope == nullptr || envelope->message_type() != wire::Message::Error) {
       return wire::ErrorCode::None;
     }
@@ -224,8 +228,8 @@ TEST_F(Federation, BadInputOnTheWireIsAnsweredAndTheCoordinatorKeepsServing) {
   good->send(zmq::buffer(bytes->data(), bytes->size()));
   ASSERT_TRUE(good->recv(reply));
   wire::ErrorCode error;
-  const wire::Envelope* envelope = verify_envelope(
-      Span<const uint8_t>(static_cast<const uint8_t*>(reply.data()), reply.size()), &error);
+  const wire::Envelope* envelope = verify_envelope(aligned.view(reply.data(), reply.size()),
+                                                   &error);
   ASSERT_NE(envelope, nullptr);
   EXPECT_EQ(envelope->message_type(), wire::Message::Config);
 

@@ -1,8 +1,11 @@
 #include "core/protocol/codec.h"
 
+#include "core/protocol/aligned_message.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -193,6 +196,35 @@ TEST(CodecArena, TooSmallArenaIsAnErrorNotACrash) {
   EXPECT_EQ(bytes.status().code(), StatusCode::kResourceExhausted);
   // The writer still works for what fits.
   EXPECT_TRUE(writer.offer(2, OfferInfo{}).is_ok());
+}
+
+TEST(CodecArena, MessagesStartAlignedWhateverTheArena) {
+  std::vector<uint8_t> arena(4099);
+  for (size_t shift = 0; shift < 8; ++shift) {
+    MessageWriter writer(Span<uint8_t>(arena.data() + shift, arena.size() - shift - 1));
+    auto bytes = writer.offer(1, OfferInfo{});
+    ASSERT_TRUE(bytes.is_ok());
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(bytes->data()) % kMessageAlignment, 0u) << shift;
+    wire::ErrorCode error;
+    EXPECT_NE(verify_envelope(*bytes, &error), nullptr);
+  }
+}
+
+TEST(CodecArena, MisalignedBufferIsRefusedAndAlignedMessageFixesIt) {
+  std::vector<uint8_t> arena(1024);
+  MessageWriter writer(Span<uint8_t>(arena.data(), arena.size()));
+  auto bytes = writer.heartbeat(1, 5);
+  ASSERT_TRUE(bytes.is_ok());
+  std::vector<uint8_t> shifted(bytes->size() + 1);
+  std::memcpy(shifted.data() + 1, bytes->data(), bytes->size());
+  wire::ErrorCode error = wire::ErrorCode::None;
+  EXPECT_EQ(verify_envelope(Span<const uint8_t>(shifted.data() + 1, bytes->size()), &error),
+            nullptr);
+  EXPECT_EQ(error, wire::ErrorCode::Unverifiable);
+  AlignedMessage aligned;
+  const auto* envelope = verify_envelope(aligned.view(shifted.data() + 1, bytes->size()), &error);
+  ASSERT_NE(envelope, nullptr);
+  EXPECT_EQ(envelope->message_as_Heartbeat()->version(), 5u);
 }
 
 TEST_F(CodecTest, RejectsShortAndForeignBuffers) {

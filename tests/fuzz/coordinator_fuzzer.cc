@@ -1,0 +1,61 @@
+// libFuzzer target: arbitrary bytes from arbitrary clients into a live
+// Coordinator. Each input is split into messages at "\xFF\xFE" markers; the
+// first byte of each message picks one of four client ids. The coordinator
+// must never crash, never let a NaN into the model, and never move the model
+// unless an Update was accepted.
+//   cmake --preset fuzz && cmake --build --preset fuzz --target coordinator_fuzzer
+//   build/fuzz/tests/fuzz/coordinator_fuzzer tests/fuzz/corpus -max_total_time=60
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "coordinator/acceptance/norm_ratio_exact.h"
+#include "coordinator/coordinator.h"
+#include "coordinator/stepsize/constant_stepsize.h"
+
+namespace {
+
+class NullOutbox : public fedgate::ServerOutbox {
+ public:
+  void send(const std::string&, fedgate::Span<const uint8_t>) override {}
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace fedgate;
+  CoordinatorSettings settings;
+  settings.model.kind = ModelKind::kSoftmax;
+  settings.model.num_features = 4;
+  settings.model.num_classes = 3;
+  settings.chunk_floats = 4;
+  settings.eval_every = 0;
+  GlobalModel model(std::vector<float>(15, 0.5f));
+  auto acceptance = std::make_unique<NormRatioExact>(1.0, 4, model);
+  ManualClock clock;
+  NullOutbox outbox;
+  Coordinator coordinator(settings, std::move(model), std::move(acceptance),
+                          std::make_unique<ConstantStepsize>(0.1), nullptr, clock, outbox);
+  coordinator.start();
+
+  const char* const ids[] = {"a", "b", "c", "d"};
+  size_t begin = 0;
+  while (begin < size) {
+    size_t end = begin;
+    while (end + 1 < size && !(data[end] == 0xFF && data[end + 1] == 0xFE)) ++end;
+    if (end + 1 >= size) end = size;
+    if (end > begin) {
+      const std::string id = ids[data[begin] % 4];
+      coordinator.handle(id, Span<const uint8_t>(data + begin + 1, end - begin - 1));
+      clock.advance_us(1000);
+    }
+    begin = end + 2;
+  }
+  for (float x : coordinator.model().params()) {
+    if (!std::isfinite(x)) std::abort();
+  }
+  if (coordinator.model().version() != coordinator.metrics().updates) std::abort();
+  return 0;
+}
