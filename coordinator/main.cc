@@ -1,4 +1,5 @@
 // fedgate-coordinator: the gateway service. See --help and docs/configuration.md.
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -142,7 +143,9 @@ int main(int argc, char** argv) {
   try {
     // libzmq's own limit sits well above the coordinator's, so an oversized
     // message normally gets an Error reply rather than a dropped connection.
-    const int64_t transport_limit = static_cast<int64_t>(4 * model_bytes + (1 << 20));
+    const size_t largest = std::max<size_t>(model_bytes + kMessageOverhead,
+                                            config.settings.max_message_bytes);
+    const int64_t transport_limit = static_cast<int64_t>(4 * largest + (1 << 20));
     server = std::make_unique<ZmqServer>(context, config.bind, transport_limit);
   } catch (const zmq::error_t& error) {
     std::fprintf(stderr, "fedgate-coordinator: cannot bind %s: %s\n", config.bind.c_str(),
