@@ -17,6 +17,7 @@ class AlignedMessage {
  public:
   // The view is valid until the next call or until `bytes` goes away.
   Span<const uint8_t> view(const void* data, size_t size) {
+    if (size == 0) return Span<const uint8_t>();
     if (reinterpret_cast<uintptr_t>(data) % kMessageAlignment == 0) {
       return Span<const uint8_t>(static_cast<const uint8_t*>(data), size);
     }

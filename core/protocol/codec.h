@@ -15,8 +15,6 @@
 
 namespace fedgate {
 
-namespace wire = ::fedgate::wire;
-
 constexpr uint8_t kProtocolVersion = 1;
 
 // Bytes a message needs beyond its float payload (envelope, tables, vtables,

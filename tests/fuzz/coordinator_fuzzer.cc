@@ -14,6 +14,7 @@
 #include "coordinator/acceptance/norm_ratio_exact.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/stepsize/constant_stepsize.h"
+#include "core/protocol/aligned_message.h"
 
 namespace {
 
@@ -41,6 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   coordinator.start();
 
   const char* const ids[] = {"a", "b", "c", "d"};
+  AlignedMessage aligned;
   size_t begin = 0;
   while (begin < size) {
     size_t end = begin;
@@ -48,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (end + 1 >= size) end = size;
     if (end > begin) {
       const std::string id = ids[data[begin] % 4];
-      coordinator.handle(id, Span<const uint8_t>(data + begin + 1, end - begin - 1));
+      coordinator.handle(id, aligned.view(data + begin + 1, end - begin - 1));
       clock.advance_us(1000);
     }
     begin = end + 2;

@@ -225,6 +225,9 @@ TEST(CodecArena, MisalignedBufferIsRefusedAndAlignedMessageFixesIt) {
   const auto* envelope = verify_envelope(aligned.view(shifted.data() + 1, bytes->size()), &error);
   ASSERT_NE(envelope, nullptr);
   EXPECT_EQ(envelope->message_as_Heartbeat()->version(), 5u);
+  // Found by the coordinator fuzzer: an empty message at an odd address.
+  EXPECT_EQ(aligned.view(shifted.data() + 1, 0).size(), 0u);
+  EXPECT_EQ(verify_envelope(aligned.view(shifted.data() + 1, 0), &error), nullptr);
 }
 
 TEST_F(CodecTest, RejectsShortAndForeignBuffers) {
