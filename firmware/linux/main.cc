@@ -64,6 +64,62 @@ void print_summary(const char* name, const fedgate::ClientSession& session, int 
   std::fflush(stdout);
 }
 
+// Feeds the session until it ends; returns the process exit status.
+int run_session(fedgate::ClientSession& session, fedgate::ZmqLink& link, const Options& o) {
+  using namespace fedgate;
+  using Clock = std::chrono::steady_clock;
+  AlignedMessage aligned;
+  auto last_heard = Clock::now();
+  auto seconds_silent = [&] {
+    return std::chrono::duration<double>(Clock::now() - last_heard).count();
+  };
+  int silent_rounds = 0;
+  Status status = session.start();
+  while (!session.done() && !g_interrupted.load() && status.is_ok()) {
+    // Back off while the coordinator stays silent: 1x, 2x, 4x ... up to 30 s.
+    // A message that found no connection yet (the TCP connect is still under
+    // way at start-up) is retried quickly and quietly for one silence period.
+    const int base_ms = static_cast<int>(session.silence_timeout_ms());
+    const bool unsent = session.last_send_failed();
+    const bool quick = unsent && seconds_silent() * 1000 < base_ms;
+    const int wait_ms = quick ? 100 : std::min(30000, base_ms << std::min(silent_rounds, 5));
+    std::optional<zmq::message_t> message = link.receive(wait_ms);
+    if (message) {
+      if (silent_rounds > 0 && !o.quiet) {
+        std::printf("%s: coordinator answered again\n", o.name.c_str());
+      }
+      silent_rounds = 0;
+      last_heard = Clock::now();
+      status = session.on_message(aligned.view(message->data(), message->size()));
+      continue;
+    }
+    const double silent_s = seconds_silent();
+    if (o.give_up_after > 0 && silent_s >= o.give_up_after) {
+      std::fprintf(stderr, "fedgate-client: no answer from %s for %.0f s, giving up\n",
+                   o.connect.c_str(), silent_s);
+      return 3;
+    }
+    if (!quick) {
+      ++silent_rounds;
+      if (!o.quiet) {
+        std::fprintf(stderr, "%s: %s %s for %.1f s; registering again (attempt %d)\n",
+                     o.name.c_str(), unsent ? "cannot connect to" : "no answer from",
+                     o.connect.c_str(), silent_s, silent_rounds);
+      }
+    }
+    status = session.on_silence();
+  }
+  if (session.state() == ClientSession::State::kFailed) {
+    std::fprintf(stderr, "fedgate-client: %s\n", session.final_message());
+    return 4;
+  }
+  if (!status.is_ok()) {
+    std::fprintf(stderr, "fedgate-client: %s\n", status.message());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -169,55 +225,7 @@ int main(int argc, char** argv) {
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  AlignedMessage aligned;
-  Status status = session.start();
-  using Clock = std::chrono::steady_clock;
-  auto last_heard = Clock::now();
-  int silent_rounds = 0;
-  int exit_code = 0;
-  while (!session.done() && !g_interrupted.load() && status.is_ok()) {
-    // Back off while the coordinator stays silent: 1x, 2x, 4x ... up to 30 s.
-    // A message that found no connection yet (the TCP connect is still under
-    // way at start-up) is retried quickly and quietly for one silence period.
-    const int base_ms = static_cast<int>(session.silence_timeout_ms());
-    const bool unsent = session.last_send_failed();
-    const double quiet_s = std::chrono::duration<double>(Clock::now() - last_heard).count();
-    const bool quick = unsent && quiet_s * 1000 < base_ms;
-    const int wait_ms = quick ? 100 : std::min(30000, base_ms << std::min(silent_rounds, 5));
-    std::optional<zmq::message_t> message = link->receive(wait_ms);
-    if (message) {
-      if (silent_rounds > 0 && !o.quiet) {
-        std::printf("%s: coordinator answered again\n", o.name.c_str());
-      }
-      silent_rounds = 0;
-      last_heard = Clock::now();
-      status = session.on_message(aligned.view(message->data(), message->size()));
-      continue;
-    }
-    const double silent_s = std::chrono::duration<double>(Clock::now() - last_heard).count();
-    if (o.give_up_after > 0 && silent_s >= o.give_up_after) {
-      std::fprintf(stderr, "fedgate-client: no answer from %s for %.0f s, giving up\n",
-                   o.connect.c_str(), silent_s);
-      exit_code = 3;
-      break;
-    }
-    if (!quick) {
-      ++silent_rounds;
-      if (!o.quiet) {
-        std::fprintf(stderr, "%s: %s %s for %.1f s; registering again (attempt %d)\n",
-                     o.name.c_str(), unsent ? "cannot connect to" : "no answer from",
-                     o.connect.c_str(), silent_s, silent_rounds);
-      }
-    }
-    status = session.on_silence();
-  }
-  if (!status.is_ok()) {
-    std::fprintf(stderr, "fedgate-client: %s\n", status.message());
-    exit_code = 1;
-  } else if (session.state() == ClientSession::State::kFailed) {
-    std::fprintf(stderr, "fedgate-client: %s\n", session.final_message());
-    exit_code = 4;
-  }
+  int exit_code = run_session(session, *link, o);
   if (g_interrupted.load() && !session.done()) {
     // Tell the coordinator we are leaving so it stops counting us.
     MessageWriter writer(Span<uint8_t>(arena.get(), arena_bytes));
