@@ -44,6 +44,7 @@ class ClientRegistry {
   size_t active_count() const;
   // Every client ever registered, active or not.
   const std::map<std::string, ClientRecord>& all() const { return clients_; }
+  std::map<std::string, ClientRecord>& mutable_all() { return clients_; }
 
  private:
   std::map<std::string, ClientRecord> clients_;

@@ -53,6 +53,7 @@ double Coordinator::elapsed_s() const {
 
 void Coordinator::start() {
   start_us_ = clock_.now_us();
+  holding_model_ = settings_.min_clients > 0;
   evaluate_and_report();
 }
 
@@ -136,12 +137,12 @@ void Coordinator::handle(const std::string& id, Span<const uint8_t> bytes) {
       on_update(id, *client, seq, *envelope->message_as_Update());
       return;
     case wire::Message::ModelRequest:
-      send_model(id, *client);
+      if (!holding_model_) send_model(id, *client);
       return;
     case wire::Message::Skip:
       ++metrics_.skips;
       client->pending = false;
-      send_model(id, *client);
+      if (!holding_model_) send_model(id, *client);
       return;
     case wire::Message::Heartbeat:
       return;
@@ -206,7 +207,16 @@ void Coordinator::on_hello(const std::string& id, uint32_t seq, const wire::Hell
   config.stepsize = stepsize_->name();
   config.params = Span<const ConfigInfo::Param>(config_params_.data(), config_params_.size());
   reply(id, writer_.config(++seq_, config));
-  send_model(id, client);
+  if (!holding_model_) {
+    send_model(id, client);
+    return;
+  }
+  // Training starts for everyone at once, when the fleet is complete.
+  if (clients_.active_count() < settings_.min_clients) return;
+  holding_model_ = false;
+  for (auto& [other_id, other] : clients_.mutable_all()) {
+    if (other.active) send_model(other_id, other);
+  }
 }
 
 void Coordinator::on_offer(const std::string& id, ClientRecord& client, uint32_t seq,

@@ -51,6 +51,7 @@ struct CoordinatorSettings {
   double target_accuracy = 0;      // stop when reached (0 = off)
   uint32_t max_versions = 0;       // stop after this many updates (0 = off)
   double max_seconds = 0;          // stop after this long (0 = off)
+  uint32_t min_clients = 0;        // hold the first model until this many have registered
 };
 
 class Coordinator {
@@ -111,6 +112,7 @@ class Coordinator {
   ClientRegistry clients_;
   Metrics metrics_;
   EvalPoint last_eval_;
+  bool holding_model_ = false;  // true until min_clients have registered
   bool stopped_ = false;
   std::string stop_reason_;
 };

@@ -21,7 +21,8 @@ const std::map<std::string, Keys>& known_keys() {
       {"training", {"batch_size", "chunk_floats", "norm_tolerance"}},
       {"acceptance", {"policy"}},
       {"stepsize", {"policy"}},
-      {"run", {"eval_every", "target_accuracy", "max_versions", "max_seconds", "metrics"}},
+      {"run",
+       {"eval_every", "target_accuracy", "max_versions", "max_seconds", "min_clients", "metrics"}},
   };
   return keys;
 }
@@ -169,6 +170,7 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_number(root, "run", "target_accuracy", &s.target_accuracy, 0, 1));
   FG_TRY(read_number(root, "run", "max_versions", &s.max_versions, 0, 4.0e9));
   FG_TRY(read_number(root, "run", "max_seconds", &s.max_seconds, 0, 1e9));
+  FG_TRY(read_number(root, "run", "min_clients", &s.min_clients, 0, 1e6));
   FG_TRY(read_string(root, "run", "metrics", &config->metrics_path));
   FG_ASSIGN_OR_RETURN(ModelKind kind, parse_model_kind(config->model_kind));
   s.model.kind = kind;
@@ -223,6 +225,7 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
   for (const auto& [key, value] : c.stepsize_params.values()) out << key << " = " << value << "\n";
   out << "\n[run]\neval_every = " << s.eval_every << "\ntarget_accuracy = " << s.target_accuracy
       << "\nmax_versions = " << s.max_versions << "\nmax_seconds = " << s.max_seconds
+      << "\nmin_clients = " << s.min_clients
       << "\nmetrics = \"" << c.metrics_path << "\"\n";
   return out.str();
 }

@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   std::string config_path, bind, metrics_path, endpoint_file;
   std::vector<std::string> overrides;
   double max_seconds = -1, target_accuracy = -1;
-  int64_t max_versions = -1;
+  int64_t max_versions = -1, min_clients = -1;
   bool print_config = false, show_policies = false, quiet = false;
   app.add_option("-c,--config", config_path, "TOML configuration file")->check(CLI::ExistingFile);
   app.add_option("--set", overrides,
@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
   app.add_option("--max-versions", max_versions, "stop after this many applied updates");
   app.add_option("--max-seconds", max_seconds, "stop after this many seconds");
   app.add_option("--target-accuracy", target_accuracy, "stop when test accuracy reaches this");
+  app.add_option("--min-clients", min_clients,
+                 "send the first model only once this many clients have registered");
   app.add_option("--endpoint-file", endpoint_file,
                  "write the bound endpoint (with the chosen port) to this file");
   app.add_flag("--print-config", print_config, "print the effective configuration and exit");
@@ -89,6 +91,7 @@ int main(int argc, char** argv) {
   if (!bind.empty()) overrides.push_back("server.bind=\"" + bind + "\"");
   if (!metrics_path.empty()) overrides.push_back("run.metrics=\"" + metrics_path + "\"");
   if (max_versions >= 0) overrides.push_back("run.max_versions=" + std::to_string(max_versions));
+  if (min_clients >= 0) overrides.push_back("run.min_clients=" + std::to_string(min_clients));
   if (max_seconds >= 0) overrides.push_back("run.max_seconds=" + std::to_string(max_seconds));
   if (target_accuracy >= 0) {
     overrides.push_back("run.target_accuracy=" + std::to_string(target_accuracy));

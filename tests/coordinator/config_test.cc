@@ -56,6 +56,7 @@ eval_every = 10
 target_accuracy = 0.8
 max_versions = 500
 max_seconds = 60
+min_clients = 4
 metrics = "m.jsonl"
 )");
   auto config = load_coordinator_config(path, {});
@@ -79,6 +80,7 @@ metrics = "m.jsonl"
   EXPECT_DOUBLE_EQ(c.settings.target_accuracy, 0.8);
   EXPECT_EQ(c.settings.max_versions, 500u);
   EXPECT_DOUBLE_EQ(c.settings.max_seconds, 60.0);
+  EXPECT_EQ(c.settings.min_clients, 4u);
   EXPECT_EQ(c.metrics_path, "m.jsonl");
 }
 

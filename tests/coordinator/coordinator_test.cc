@@ -40,7 +40,8 @@ class CoordinatorTest : public ::testing::Test {
 
   void SetUp() override { make(/*lambda=*/1.0, /*window=*/4); }
 
-  void make(double lambda, uint32_t window, uint32_t max_versions = 0, double max_seconds = 0) {
+  void make(double lambda, uint32_t window, uint32_t max_versions = 0, double max_seconds = 0,
+            uint32_t min_clients = 0) {
     CoordinatorSettings settings;
     settings.model.kind = ModelKind::kSoftmax;
     settings.model.num_features = kFeatures;
@@ -49,6 +50,7 @@ class CoordinatorTest : public ::testing::Test {
     settings.eval_every = 0;
     settings.max_versions = max_versions;
     settings.max_seconds = max_seconds;
+    settings.min_clients = min_clients;
     std::vector<float> initial(kDim);
     std::iota(initial.begin(), initial.end(), 1.0f);
     initial_ = initial;
@@ -427,6 +429,28 @@ TEST_F(CoordinatorTest, MaxVersionsStopsAndSaysByeToEveryone) {
   // After the stop nothing changes the model.
   offer("a", 2, 1.0f);
   expect_error_only(wire::ErrorCode::ShuttingDown);
+}
+
+TEST_F(CoordinatorTest, MinClientsHoldsTheModelUntilTheFleetIsComplete) {
+  make(1.0, 4, 0, 0, /*min_clients=*/2);
+  hello("a");
+  ASSERT_EQ(reply_types(), std::vector<wire::Message>{wire::Message::Config});
+  send("a", writer_.model_request(2, 0));
+  EXPECT_TRUE(outbox_.sent.empty());
+  hello("b");
+  // b gets its Config, then both get the model (4 chunks each).
+  ASSERT_EQ(outbox_.sent.size(), 1u + 8u);
+  EXPECT_EQ(outbox_.sent[0].envelope()->message_type(), wire::Message::Config);
+  int to_a = 0, to_b = 0;
+  for (size_t i = 1; i < outbox_.sent.size(); ++i) {
+    EXPECT_EQ(outbox_.sent[i].envelope()->message_type(), wire::Message::ModelChunk);
+    (outbox_.sent[i].client == "a" ? to_a : to_b) += 1;
+  }
+  EXPECT_EQ(to_a, 4);
+  EXPECT_EQ(to_b, 4);
+  // From then on a newcomer gets the model at once.
+  hello("c");
+  EXPECT_EQ(reply_types().size(), 5u);
 }
 
 TEST_F(CoordinatorTest, MaxSecondsStopsOnTick) {

@@ -56,7 +56,7 @@ class Federation : public ::testing::Test {
 TEST_F(Federation, ThreeClientsTrainAndTheCountersAddUp) {
   Process coordinator(FEDGATE_COORDINATOR_BIN,
                       coordinator_args(dir_, "tcp://127.0.0.1:*",
-                                       {"--max-versions", "600", "--set",
+                                       {"--max-versions", "600", "--min-clients", "3", "--set",
                                         "acceptance.policy=norm-ratio-exact"}),
                       dir_ + "/coordinator.log");
   const std::string endpoint = wait_for_line(dir_ + "/endpoint", 30);
