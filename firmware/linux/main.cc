@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 
@@ -37,6 +38,7 @@ struct Options {
   uint64_t seed = 0;  // 0: derived from the index
   uint32_t max_model_dim = 1u << 22;
   double give_up_after = 0;
+  double data_wait = 0;
   bool quiet = false;
 };
 
@@ -46,6 +48,34 @@ fedgate::Result<fedgate::Dataset> load_training_data(const Options& o) {
   if (!o.images.empty() || !o.labels.empty()) return load_idx(o.images, o.labels);
   const IdxPaths paths = fashion_mnist_paths(o.data_dir, /*train=*/true);
   return load_idx(paths.images, paths.labels);
+}
+
+const std::string& data_source(const Options& o) {
+  if (!o.csv.empty()) return o.csv;
+  return o.images.empty() ? o.data_dir : o.images;
+}
+
+// Loads the data; a missing file (not yet copied, a mount not up) is retried
+// with backoff for up to --data-wait seconds.
+fedgate::Result<fedgate::Dataset> load_training_data_patiently(const Options& o) {
+  using namespace fedgate;
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration<double>(o.data_wait);
+  int delay_s = 1;
+  for (;;) {
+    Result<Dataset> data = load_training_data(o);
+    if (data.is_ok() || data.status().code() != StatusCode::kNotFound ||
+        std::chrono::steady_clock::now() + std::chrono::seconds(delay_s) > deadline) {
+      return data;
+    }
+    std::fprintf(stderr, "fedgate-client: training data in %s not there yet (%s); retrying in %d s\n",
+                 data_source(o).c_str(), data.status().message(), delay_s);
+    for (int i = 0; i < delay_s * 10 && !g_interrupted.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (g_interrupted.load()) return data;
+    delay_s = std::min(delay_s * 2, 60);
+  }
 }
 
 void print_summary(const char* name, const fedgate::ClientSession& session, int exit_code) {
@@ -157,6 +187,10 @@ int main(int argc, char** argv) {
   app.add_option("--give-up-after", o.give_up_after,
                  "exit with status 3 after this many seconds without an answer (0 = never)")
       ->capture_default_str();
+  app.add_option("--data-wait", o.data_wait,
+                 "keep retrying a missing data file for this many seconds, backing off "
+                 "from 1 s to 60 s (0 = exit at once with status 2)")
+      ->capture_default_str();
   app.add_flag("-q,--quiet", o.quiet, "print only the final summary");
   CLI11_PARSE(app, argc, argv);
 
@@ -168,10 +202,12 @@ int main(int argc, char** argv) {
   if (o.name.empty()) o.name = "client-" + std::to_string(o.index);
   if (o.seed == 0) o.seed = 1000 + o.index;
 
-  Result<Dataset> data = load_training_data(o);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  Result<Dataset> data = load_training_data_patiently(o);
   if (!data.is_ok()) {
-    std::fprintf(stderr, "fedgate-client: cannot load training data: %s\n",
-                 data.status().message());
+    std::fprintf(stderr, "fedgate-client: cannot load training data from %s: %s\n",
+                 data_source(o).c_str(), data.status().message());
     return 2;
   }
   Result<PartitionScheme> scheme = parse_partition_scheme(o.partition);
@@ -223,8 +259,6 @@ int main(int argc, char** argv) {
                         Span<float>(gradient.get(), capacity),
                         Span<uint8_t>(arena.get(), arena_bytes), trainer, *link);
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   int exit_code = run_session(session, *link, o);
   if (g_interrupted.load() && !session.done()) {
     // Tell the coordinator we are leaving so it stops counting us.
