@@ -9,38 +9,10 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/core/data/temp_dir.h"
+
 namespace fedgate {
 namespace {
-
-// A fresh directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = ::testing::TempDir() + "fedgate_csv_" + info->name() + "_" + std::to_string(::getpid());
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-
-  // Writes `text` to a file in the directory and returns its path.
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string path = path_ + "/" + name;
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    EXPECT_NE(f, nullptr) << path;
-    if (f == nullptr) return path;
-    std::fwrite(text.data(), 1, text.size(), f);
-    std::fclose(f);
-    return path;
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // Asserts failure with `code` and a message containing `needle`.
 template <typename T>
@@ -52,7 +24,7 @@ void expect_error(const Result<T>& result, StatusCode code, const std::string& n
 }
 
 TEST(CsvReader, ReadsLabelFirstWithoutHeader) {
-  TempDir dir;
+  TempDir dir("csv");
   auto data = load_csv(dir.write("a.csv", "1,0.5,2\n0,-1,3e2\n3,4,5\n"));
   ASSERT_TRUE(data.is_ok()) << data.status().message();
   EXPECT_EQ(data->size(), 3u);
@@ -64,7 +36,7 @@ TEST(CsvReader, ReadsLabelFirstWithoutHeader) {
 }
 
 TEST(CsvReader, SkipsANonNumericHeader) {
-  TempDir dir;
+  TempDir dir("csv");
   auto data = load_csv(dir.write("h.csv", "label,x1,x2\n2,1,1\n0,2,2\n"));
   ASSERT_TRUE(data.is_ok()) << data.status().message();
   EXPECT_EQ(data->size(), 2u);
@@ -82,7 +54,7 @@ TEST(CsvReader, SkipsANonNumericHeader) {
 }
 
 TEST(CsvReader, LabelColumnFromTheEndOrMiddle) {
-  TempDir dir;
+  TempDir dir("csv");
   const std::string path = dir.write("c.csv", "1,2,0\n3,4,1\n");
   CsvOptions last;
   last.label_column = -1;
@@ -106,7 +78,7 @@ TEST(CsvReader, LabelColumnFromTheEndOrMiddle) {
 }
 
 TEST(CsvReader, LabelColumnOutsideTheRowIsInvalid) {
-  TempDir dir;
+  TempDir dir("csv");
   const std::string path = dir.write("c.csv", "1,2,0\n");
   CsvOptions too_far;
   too_far.label_column = 3;
@@ -117,7 +89,7 @@ TEST(CsvReader, LabelColumnOutsideTheRowIsInvalid) {
 }
 
 TEST(CsvReader, RegressionTargets) {
-  TempDir dir;
+  TempDir dir("csv");
   CsvOptions options;
   options.regression = true;
   options.label_column = -1;
@@ -133,7 +105,7 @@ TEST(CsvReader, RegressionTargets) {
 }
 
 TEST(CsvReader, ScaleAppliesToFeaturesOnly) {
-  TempDir dir;
+  TempDir dir("csv");
   CsvOptions options;
   options.scale = 0.5f;
   auto data = load_csv(dir.write("s.csv", "3,2,4\n"), options);
@@ -143,7 +115,7 @@ TEST(CsvReader, ScaleAppliesToFeaturesOnly) {
 }
 
 TEST(CsvReader, CrLfEmptyLinesSpacesAndNoFinalNewline) {
-  TempDir dir;
+  TempDir dir("csv");
   auto data = load_csv(dir.write("w.csv", "\r\nlabel, a ,b\r\n\r\n 1 , 2.5,+3\r\n\n0,4,5"));
   ASSERT_TRUE(data.is_ok()) << data.status().message();
   EXPECT_EQ(data->labels, (std::vector<int32_t>{1, 0}));
@@ -151,7 +123,7 @@ TEST(CsvReader, CrLfEmptyLinesSpacesAndNoFinalNewline) {
 }
 
 TEST(CsvReader, RaggedRowNamesTheLine) {
-  TempDir dir;
+  TempDir dir("csv");
   // Line 4 (counting the empty line 3) has one field too many.
   expect_error(load_csv(dir.write("r.csv", "a,b,c\n0,1,2\n\n1,2,3,4\n")),
                StatusCode::kInvalidArgument, "line 4: 4 fields, but line 1 has 3");
@@ -160,7 +132,7 @@ TEST(CsvReader, RaggedRowNamesTheLine) {
 }
 
 TEST(CsvReader, BadLabelsAreRefused) {
-  TempDir dir;
+  TempDir dir("csv");
   expect_error(load_csv(dir.write("neg.csv", "0,1\n-1,2\n")), StatusCode::kInvalidArgument,
                "line 2: label '-1'");
   expect_error(load_csv(dir.write("frac.csv", "1.5,1\n")), StatusCode::kInvalidArgument,
@@ -172,7 +144,7 @@ TEST(CsvReader, BadLabelsAreRefused) {
 }
 
 TEST(CsvReader, BadFeaturesAreRefused) {
-  TempDir dir;
+  TempDir dir("csv");
   expect_error(load_csv(dir.write("word.csv", "0,1\n1,two\n")), StatusCode::kInvalidArgument,
                "line 2 field 2: 'two'");
   expect_error(load_csv(dir.write("nan.csv", "0,nan\n")), StatusCode::kInvalidArgument,
@@ -182,7 +154,7 @@ TEST(CsvReader, BadFeaturesAreRefused) {
 }
 
 TEST(CsvReader, NeedsDataAndTwoColumns) {
-  TempDir dir;
+  TempDir dir("csv");
   expect_error(load_csv(dir.write("empty.csv", "")), StatusCode::kInvalidArgument, "no data rows");
   expect_error(load_csv(dir.write("header.csv", "label,x\n\n")), StatusCode::kInvalidArgument,
                "no data rows");
@@ -191,7 +163,7 @@ TEST(CsvReader, NeedsDataAndTwoColumns) {
 }
 
 TEST(CsvReader, MissingFileIsNotFound) {
-  TempDir dir;
+  TempDir dir("csv");
   expect_error(load_csv(dir.file("absent.csv")), StatusCode::kNotFound, "absent.csv");
   expect_error(load_csv(""), StatusCode::kInvalidArgument, "empty");
 }

@@ -13,28 +13,10 @@
 #include <vector>
 
 #include "core/data/partition.h"
+#include "tests/core/data/temp_dir.h"
 
 namespace fedgate {
 namespace {
-
-// A fresh directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = ::testing::TempDir() + "fedgate_idx_" + info->name() + "_" + std::to_string(::getpid());
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 void put_u32(std::vector<uint8_t>* out, uint32_t v) {
   out->push_back(static_cast<uint8_t>(v >> 24));
@@ -99,7 +81,7 @@ void expect_small_set(const Dataset& data, float scale) {
 }
 
 TEST(IdxReader, ReadsPlainFiles) {
-  TempDir dir;
+  TempDir dir("idx");
   write_plain(dir.file("img"), images_file());
   write_plain(dir.file("lbl"), labels_file());
   auto data = load_idx(dir.file("img"), dir.file("lbl"));
@@ -109,7 +91,7 @@ TEST(IdxReader, ReadsPlainFiles) {
 }
 
 TEST(IdxReader, ReadsGzipFilesAndMixedPairs) {
-  TempDir dir;
+  TempDir dir("idx");
   write_gzip(dir.file("img.gz"), images_file());
   write_gzip(dir.file("lbl.gz"), labels_file());
   write_plain(dir.file("lbl"), labels_file());
@@ -122,7 +104,7 @@ TEST(IdxReader, ReadsGzipFilesAndMixedPairs) {
 }
 
 TEST(IdxReader, AppliesScale) {
-  TempDir dir;
+  TempDir dir("idx");
   write_plain(dir.file("img"), images_file());
   write_plain(dir.file("lbl"), labels_file());
   auto data = load_idx(dir.file("img"), dir.file("lbl"), 1.0f);
@@ -131,7 +113,7 @@ TEST(IdxReader, AppliesScale) {
 }
 
 TEST(IdxReader, AcceptsAnyNumberOfItemDimensions) {
-  TempDir dir;
+  TempDir dir("idx");
   // One dimension: 2 items of 3 features.
   write_plain(dir.file("img1"), idx_bytes(0x00000802, {2, 3}, {1, 2, 3, 4, 5, 6}));
   write_plain(dir.file("lbl2"), idx_bytes(0x00000801, {2}, {4, 0}));
@@ -154,7 +136,7 @@ TEST(IdxReader, AcceptsAnyNumberOfItemDimensions) {
 }
 
 TEST(IdxReader, MissingFileIsNotFoundAndNamesTheFile) {
-  TempDir dir;
+  TempDir dir("idx");
   write_plain(dir.file("img"), images_file());
   write_plain(dir.file("lbl"), labels_file());
   auto no_images = load_idx(dir.file("nope-images"), dir.file("lbl"));
@@ -170,7 +152,7 @@ TEST(IdxReader, MissingFileIsNotFoundAndNamesTheFile) {
 }
 
 TEST(IdxReader, EmptyPathIsInvalidArgument) {
-  TempDir dir;
+  TempDir dir("idx");
   write_plain(dir.file("lbl"), labels_file());
   auto data = load_idx("", dir.file("lbl"));
   ASSERT_FALSE(data.is_ok());
@@ -179,7 +161,7 @@ TEST(IdxReader, EmptyPathIsInvalidArgument) {
 }
 
 TEST(IdxReader, BadMagicIsDataLoss) {
-  TempDir dir;
+  TempDir dir("idx");
   write_plain(dir.file("img"), images_file());
   write_plain(dir.file("lbl"), labels_file());
   // Files swapped: each has the other's magic.
@@ -209,7 +191,7 @@ TEST(IdxReader, BadMagicIsDataLoss) {
 }
 
 TEST(IdxReader, TruncatedHeaderIsDataLoss) {
-  TempDir dir;
+  TempDir dir("idx");
   write_plain(dir.file("lbl"), labels_file());
   write_plain(dir.file("short"), {0, 0, 8});
   auto data = load_idx(dir.file("short"), dir.file("lbl"));
@@ -231,7 +213,7 @@ TEST(IdxReader, TruncatedHeaderIsDataLoss) {
 }
 
 TEST(IdxReader, TruncatedPayloadIsDataLoss) {
-  TempDir dir;
+  TempDir dir("idx");
   std::vector<uint8_t> images = images_file();
   images.pop_back();
   write_plain(dir.file("img"), images);
@@ -255,7 +237,7 @@ TEST(IdxReader, TruncatedPayloadIsDataLoss) {
 }
 
 TEST(IdxReader, CutGzipStreamIsDataLoss) {
-  TempDir dir;
+  TempDir dir("idx");
   // Enough varied bytes that the compressed stream is long enough to cut.
   std::vector<uint8_t> pixels(3 * 64 * 64);
   uint32_t x = 12345;
@@ -272,7 +254,7 @@ TEST(IdxReader, CutGzipStreamIsDataLoss) {
 }
 
 TEST(IdxReader, TrailingBytesAreDataLoss) {
-  TempDir dir;
+  TempDir dir("idx");
   std::vector<uint8_t> images = images_file();
   images.push_back(7);
   write_plain(dir.file("img"), images);
@@ -283,7 +265,7 @@ TEST(IdxReader, TrailingBytesAreDataLoss) {
 }
 
 TEST(IdxReader, CountMismatchIsInvalidArgument) {
-  TempDir dir;
+  TempDir dir("idx");
   write_plain(dir.file("img"), images_file());
   write_plain(dir.file("lbl"), idx_bytes(0x00000801, {2}, {0, 1}));
   auto data = load_idx(dir.file("img"), dir.file("lbl"));
@@ -295,7 +277,7 @@ TEST(IdxReader, CountMismatchIsInvalidArgument) {
 }
 
 TEST(IdxReader, AbsurdHeaderFailsWithoutAllocating) {
-  TempDir dir;
+  TempDir dir("idx");
   // 2^32-1 items of 28x28: over the 2 GiB bound, refused from the header alone.
   write_plain(dir.file("huge"), idx_bytes(0x00000803, {0xFFFFFFFFu, 28, 28}, {1, 2, 3}));
   write_plain(dir.file("huge-lbl"), idx_bytes(0x00000801, {0xFFFFFFFFu}, {1, 2, 3}));
@@ -322,7 +304,7 @@ TEST(IdxReader, AbsurdHeaderFailsWithoutAllocating) {
 }
 
 TEST(IdxReader, ZeroDimensionAndZeroCountAreRefused) {
-  TempDir dir;
+  TempDir dir("idx");
   write_plain(dir.file("flat"), idx_bytes(0x00000803, {3, 0, 2}, {}));
   write_plain(dir.file("lbl"), labels_file());
   auto zero_dim = load_idx(dir.file("flat"), dir.file("lbl"));
@@ -337,7 +319,7 @@ TEST(IdxReader, ZeroDimensionAndZeroCountAreRefused) {
 }
 
 TEST(IdxReader, LongPathsKeepTheBaseNameInTheMessage) {
-  TempDir dir;
+  TempDir dir("idx");
   const std::string deep = dir.file(std::string(150, 'd'));
   std::filesystem::create_directories(deep);
   write_plain(dir.file("lbl"), labels_file());
