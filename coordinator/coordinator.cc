@@ -237,6 +237,7 @@ void Coordinator::on_offer(const std::string& id, ClientRecord& client, uint32_t
   context.offer_version = offer.version();
   context.current_version = t;
   context.grad_norm = norm;
+  context.active_clients = static_cast<uint32_t>(clients_.active_count());
   context.model = &model_;
   const Verdict verdict = acceptance_->decide(context);
   if (verdict == Verdict::kOutsideWindow) {

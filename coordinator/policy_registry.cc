@@ -1,9 +1,13 @@
 #include "coordinator/policy_registry.h"
 
 #include "coordinator/acceptance/accept_all.h"
+#include "coordinator/acceptance/drop_if_stale.h"
 #include "coordinator/acceptance/norm_ratio_exact.h"
 #include "coordinator/acceptance/norm_ratio_simplified.h"
+#include "coordinator/stepsize/aet_diminishing_stepsize.h"
 #include "coordinator/stepsize/constant_stepsize.h"
+#include "coordinator/stepsize/koloskova_stepsize.h"
+#include "coordinator/stepsize/mishchenko_stepsize.h"
 
 namespace fedgate {
 namespace {
@@ -28,10 +32,22 @@ const AcceptanceEntry kAcceptance[] = {
       "accept iff ||g|| >= lambda * (P_t - P_v), prefix sums of step lengths, O(1)",
       "lambda = 10, window = 64"},
      make_norm_ratio_simplified},
+    {{"drop-if-stale", "accept iff tau = t - v <= tau_C (Koloskova's eta_t = 0 branch)",
+      "max_staleness = 0 (tau_C = active clients)"},
+     make_drop_if_stale},
 };
 
 const StepsizeEntry kStepsize[] = {
     {{"constant", "gamma for every update", "gamma = 0.05"}, make_constant_stepsize},
+    {{"koloskova", "eta if tau <= tau_C, else eta / tau (Koloskova et al.)",
+      "eta = 0.05, max_staleness = 0 (tau_C = busy clients)"},
+     make_koloskova_stepsize},
+    {{"mishchenko", "gamma * M / max(M, tau) (Mishchenko et al.)",
+      "gamma = 0.05, workers = 0 (M = busy clients, at least 1)"},
+     make_mishchenko_stepsize},
+    {{"aet-diminishing", "max(eta0 / (1 + b * sqrt(t)), min_gamma), t = model version (AET-SGD)",
+      "eta0 = 0.01, b = 0.01, min_gamma = 1e-7"},
+     make_aet_diminishing_stepsize},
 };
 
 template <typename Entries>

@@ -16,6 +16,7 @@ struct OfferContext {
   uint32_t offer_version = 0;    // v: the model version the gradient was computed at
   uint32_t current_version = 0;  // t: the coordinator's version now (t >= v)
   double grad_norm = 0;          // ||g|| as offered
+  uint32_t active_clients = 0;   // registered clients now (the concurrency, tau_C)
   const GlobalModel* model = nullptr;
 };
 

@@ -6,6 +6,7 @@
 #include "core/base/rng.h"
 #include "core/protocol/codec.h"
 #include "coordinator/acceptance/accept_all.h"
+#include "coordinator/acceptance/drop_if_stale.h"
 #include "coordinator/acceptance/norm_ratio_exact.h"
 #include "coordinator/acceptance/norm_ratio_simplified.h"
 #include "coordinator/policy_registry.h"
@@ -138,6 +139,81 @@ TEST(NormRatio, SimplifiedAcceptsOnlyWhatExactAccepts) {
   }
   EXPECT_GT(both, 0);
   EXPECT_GT(exact_only, 0);  // the bound is strictly looser somewhere
+}
+
+OfferContext stale_offer(uint32_t v, uint32_t t, uint32_t active_clients) {
+  OfferContext context;
+  context.offer_version = v;
+  context.current_version = t;
+  context.active_clients = active_clients;
+  return context;
+}
+
+TEST(DropIfStale, AcceptsUpToMaxStaleness) {
+  DropIfStale policy(/*max_staleness=*/3);
+  EXPECT_EQ(policy.decide(stale_offer(10, 10, 1)), Verdict::kAccept);  // tau 0
+  EXPECT_EQ(policy.decide(stale_offer(7, 10, 1)), Verdict::kAccept);   // tau 3 = tau_C
+  EXPECT_EQ(policy.decide(stale_offer(6, 10, 1)), Verdict::kReject);   // tau 4
+  // A set max_staleness ignores the client count.
+  EXPECT_EQ(policy.decide(stale_offer(6, 10, 100)), Verdict::kReject);
+  EXPECT_EQ(policy.threshold(stale_offer(6, 10, 100)), 3u);
+}
+
+TEST(DropIfStale, DefaultTauCIsTheActiveClientCount) {
+  DropIfStale policy(0);
+  EXPECT_EQ(policy.decide(stale_offer(0, 5, 5)), Verdict::kAccept);  // tau 5 <= 5 clients
+  EXPECT_EQ(policy.decide(stale_offer(0, 6, 5)), Verdict::kReject);  // tau 6 > 5
+  EXPECT_EQ(policy.decide(stale_offer(0, 6, 6)), Verdict::kAccept);  // a sixth client joined
+  EXPECT_EQ(policy.threshold(stale_offer(0, 6, 6)), 6u);
+  // With no client counted only fresh offers pass; a stale one is a reject, never
+  // kOutsideWindow, because this rule can judge any version.
+  EXPECT_EQ(policy.decide(stale_offer(4, 4, 0)), Verdict::kAccept);
+  EXPECT_EQ(policy.decide(stale_offer(3, 4, 0)), Verdict::kReject);
+}
+
+TEST(DropIfStale, AppliedStepsDoNotChangeTheVerdict) {
+  GlobalModel model(std::vector<float>(2, 0.0f));
+  DropIfStale policy(2);
+  for (int i = 0; i < 4; ++i) step(model, policy, {1, 1}, 1.0);
+  EXPECT_EQ(policy.decide(offer(2, 0.0, model)), Verdict::kAccept);  // t = 4, tau 2
+  EXPECT_EQ(policy.decide(offer(1, 1e9, model)), Verdict::kReject);  // tau 3, whatever ||g||
+}
+
+TEST(DropIfStale, RegistryBuildsItWithDefaultAndSetting) {
+  GlobalModel model(std::vector<float>(4, 0.0f));
+  auto fallback = make_acceptance_policy("drop-if-stale", PolicyParams(), model);
+  ASSERT_TRUE(fallback.is_ok()) << fallback.status().message();
+  EXPECT_STREQ((*fallback)->name(), "drop-if-stale");
+  ASSERT_EQ((*fallback)->settings().size(), 1u);
+  EXPECT_EQ((*fallback)->settings()[0].first, "max_staleness");
+  EXPECT_DOUBLE_EQ((*fallback)->settings()[0].second, 0.0);
+  EXPECT_EQ((*fallback)->decide(stale_offer(0, 2, 2)), Verdict::kAccept);
+  EXPECT_EQ((*fallback)->decide(stale_offer(0, 3, 2)), Verdict::kReject);
+
+  auto set = make_acceptance_policy(
+      "drop-if-stale", PolicyParams("acceptance.drop-if-stale", {{"max_staleness", 8}}), model);
+  ASSERT_TRUE(set.is_ok()) << set.status().message();
+  EXPECT_DOUBLE_EQ((*set)->settings()[0].second, 8.0);
+  EXPECT_EQ((*set)->decide(stale_offer(0, 8, 2)), Verdict::kAccept);
+}
+
+TEST(DropIfStale, RegistryNamesBadSettings) {
+  GlobalModel model(std::vector<float>(4, 0.0f));
+  auto negative = make_acceptance_policy(
+      "drop-if-stale", PolicyParams("acceptance.drop-if-stale", {{"max_staleness", -1}}), model);
+  ASSERT_FALSE(negative.is_ok());
+  EXPECT_NE(std::string(negative.status().message())
+                .find("acceptance.drop-if-stale.max_staleness = -1 is outside [0, 1.04858e+06]"),
+            std::string::npos)
+      << negative.status().message();
+  auto fraction = make_acceptance_policy(
+      "drop-if-stale", PolicyParams("acceptance.drop-if-stale", {{"max_staleness", 2.5}}), model);
+  ASSERT_FALSE(fraction.is_ok());
+  EXPECT_NE(std::string(fraction.status().message()).find("whole number"), std::string::npos);
+  auto typo = make_acceptance_policy(
+      "drop-if-stale", PolicyParams("acceptance.drop-if-stale", {{"max_stalenes", 4}}), model);
+  ASSERT_FALSE(typo.is_ok());
+  EXPECT_NE(std::string(typo.status().message()).find("max_stalenes"), std::string::npos);
 }
 
 TEST(PolicyRegistry, BuildsByNameWithSettings) {

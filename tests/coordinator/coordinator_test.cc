@@ -7,6 +7,7 @@
 #include <numeric>
 #include <vector>
 
+#include "coordinator/acceptance/drop_if_stale.h"
 #include "coordinator/acceptance/norm_ratio_exact.h"
 #include "coordinator/stepsize/constant_stepsize.h"
 
@@ -40,8 +41,9 @@ class CoordinatorTest : public ::testing::Test {
 
   void SetUp() override { make(/*lambda=*/1.0, /*window=*/4); }
 
+  // `acceptance` replaces the default norm-ratio-exact(lambda, window) policy.
   void make(double lambda, uint32_t window, uint32_t max_versions = 0, double max_seconds = 0,
-            uint32_t min_clients = 0) {
+            uint32_t min_clients = 0, std::unique_ptr<AcceptancePolicy> acceptance = nullptr) {
     CoordinatorSettings settings;
     settings.model.kind = ModelKind::kSoftmax;
     settings.model.num_features = kFeatures;
@@ -55,7 +57,7 @@ class CoordinatorTest : public ::testing::Test {
     std::iota(initial.begin(), initial.end(), 1.0f);
     initial_ = initial;
     GlobalModel model(initial);
-    auto acceptance = std::make_unique<NormRatioExact>(lambda, window, model);
+    if (!acceptance) acceptance = std::make_unique<NormRatioExact>(lambda, window, model);
     coordinator_ = std::make_unique<Coordinator>(settings, std::move(model), std::move(acceptance),
                                                  std::make_unique<ConstantStepsize>(0.5), nullptr,
                                                  clock_, outbox_);
@@ -451,6 +453,19 @@ TEST_F(CoordinatorTest, MinClientsHoldsTheModelUntilTheFleetIsComplete) {
   // From then on a newcomer gets the model at once.
   hello("c");
   EXPECT_EQ(reply_types().size(), 5u);
+}
+
+TEST_F(CoordinatorTest, DropIfStaleJudgesAgainstTheActiveClientCount) {
+  make(1.0, 4, 0, 0, 0, std::make_unique<DropIfStale>(/*max_staleness=*/0));
+  hello("a");
+  hello("b");
+  contribute("a", g_);
+  contribute("a", g_);
+  offer("b", 0, 100.0f);  // tau 2 <= 2 active clients
+  EXPECT_TRUE(outbox_.sent[0].envelope()->message_as_Decision()->accept());
+  contribute("a", g_);
+  offer("b", 0, 100.0f);  // tau 3 > 2
+  EXPECT_FALSE(outbox_.sent[0].envelope()->message_as_Decision()->accept());
 }
 
 TEST_F(CoordinatorTest, MaxSecondsStopsOnTick) {
