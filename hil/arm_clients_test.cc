@@ -107,9 +107,10 @@ TEST_F(ArmClients, TwoAarch64AndOneArmhfClientTrainWithANativeCoordinator) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  const std::string metrics = read_file(dir_ + "/metrics.jsonl");
-  const auto evals = lines_starting_with(metrics, "{\"event\":\"eval\"");
-  const auto summaries = lines_starting_with(metrics, "{\"event\":\"summary\"");
+  const RunMetrics run = read_run_metrics(dir_ + "/metrics.jsonl");
+  const std::string& metrics = run.text;
+  const auto& evals = run.evals;
+  const auto& summaries = run.summaries;
   ASSERT_GE(evals.size(), 2u) << metrics;
   ASSERT_EQ(summaries.size(), 1u) << metrics;
   const std::string& summary = summaries[0];

@@ -74,9 +74,10 @@ TEST_F(Federation, ThreeClientsTrainAndTheCountersAddUp) {
     EXPECT_EQ(client->wait(30), 0) << read_file(client->output_path());
   }
 
-  const std::string metrics = read_file(dir_ + "/metrics.jsonl");
-  const auto evals = lines_starting_with(metrics, "{\"event\":\"eval\"");
-  const auto summaries = lines_starting_with(metrics, "{\"event\":\"summary\"");
+  const RunMetrics run = read_run_metrics(dir_ + "/metrics.jsonl");
+  const std::string& metrics = run.text;
+  const auto& evals = run.evals;
+  const auto& summaries = run.summaries;
   ASSERT_GE(evals.size(), 3u) << metrics;
   ASSERT_EQ(summaries.size(), 1u) << metrics;
   const std::string& summary = summaries[0];
@@ -133,9 +134,7 @@ TEST_F(Federation, ClientSurvivesACoordinatorRestart) {
   // Let it train for a while, then kill the coordinator without a Bye.
   bool trained = false;
   for (int i = 0; i < 300 && !trained; ++i) {
-    const auto evals =
-        lines_starting_with(read_file(dir_ + "/metrics.jsonl"), "{\"event\":\"eval\"");
-    trained = evals.size() >= 2;  // version 100 reached
+    trained = read_run_metrics(dir_ + "/metrics.jsonl").evals.size() >= 2;  // version 100
     usleep(50000);
   }
   ASSERT_TRUE(trained) << read_file(dir_ + "/first.log");
@@ -156,8 +155,7 @@ TEST_F(Federation, ClientSurvivesACoordinatorRestart) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_GE(json_number(lines[0], "registrations"), 2);
   EXPECT_GT(json_number(lines[0], "updates"), 150);  // contributions to both coordinators
-  const auto summary = lines_starting_with(read_file(dir_ + "/metrics.jsonl"),
-                                           "{\"event\":\"summary\"");
+  const auto summary = read_run_metrics(dir_ + "/metrics.jsonl").summaries;
   ASSERT_EQ(summary.size(), 1u);
   EXPECT_EQ(json_number(summary[0], "updates"), 150);
 }
@@ -235,8 +233,7 @@ TEST_F(Federation, BadInputOnTheWireIsAnsweredAndTheCoordinatorKeepsServing) {
 
   coordinator.signal(SIGTERM);
   EXPECT_EQ(coordinator.wait(20), 0);
-  const auto summary = lines_starting_with(read_file(dir_ + "/metrics.jsonl"),
-                                           "{\"event\":\"summary\"");
+  const auto summary = read_run_metrics(dir_ + "/metrics.jsonl").summaries;
   ASSERT_EQ(summary.size(), 1u);
   EXPECT_EQ(json_number(summary[0], "errors"), 3);
   EXPECT_EQ(json_number(summary[0], "version"), 0);

@@ -88,6 +88,14 @@ std::vector<std::string> lines_starting_with(const std::string& text, const std:
   return lines;
 }
 
+RunMetrics read_run_metrics(const std::string& path) {
+  RunMetrics metrics;
+  metrics.text = read_file(path);
+  metrics.evals = lines_starting_with(metrics.text, "{\"event\":\"eval\"");
+  metrics.summaries = lines_starting_with(metrics.text, "{\"event\":\"summary\"");
+  return metrics;
+}
+
 double json_number(const std::string& line, const std::string& key) {
   const std::string needle = "\"" + key + "\":";
   const size_t at = line.find(needle);

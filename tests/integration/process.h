@@ -32,6 +32,13 @@ class Process {
 std::string read_file(const std::string& path);
 // Lines of `text` that start with `prefix`.
 std::vector<std::string> lines_starting_with(const std::string& text, const std::string& prefix);
+// A coordinator's JSON-lines metrics file, split by event.
+struct RunMetrics {
+  std::string text;                  // the whole file, for failure messages
+  std::vector<std::string> evals;    // "eval" lines, oldest first
+  std::vector<std::string> summaries;  // "summary" lines (one after a clean stop)
+};
+RunMetrics read_run_metrics(const std::string& path);
 // Value of a numeric field `"key":123` in a flat JSON line (first occurrence).
 double json_number(const std::string& line, const std::string& key);
 // A fresh, empty directory under the test temp dir.
