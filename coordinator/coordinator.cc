@@ -140,9 +140,7 @@ void Coordinator::handle(const std::string& id, Span<const uint8_t> bytes) {
       if (!holding_model_) send_model(id, *client);
       return;
     case wire::Message::Skip:
-      ++metrics_.skips;
-      client->pending = false;
-      if (!holding_model_) send_model(id, *client);
+      on_skip(id, *client, *envelope->message_as_Skip());
       return;
     case wire::Message::Heartbeat:
       return;
@@ -299,8 +297,23 @@ void Coordinator::on_update(const std::string& id, ClientRecord& client, uint32_
     return;
   }
 
+  IncomingUpdate incoming;
+  incoming.version = update.version();
+  incoming.gradient = gradient;
+  incoming.grad_norm = norm;
+  incoming.samples = update.samples();
+  incoming.compute_us = update.compute_us();
+  apply_update(id, client, incoming);
+}
+
+// Everything after decoding and validation: the aggregation side of the
+// coordinator (staleness, stepsize, apply, dispatch).
+void Coordinator::apply_update(const std::string& id, ClientRecord& client,
+                               const IncomingUpdate& update) {
+  const Span<const float> gradient = update.gradient;
+  const double norm = update.grad_norm;
   StepContext step;
-  step.staleness = model_.version() - update.version();
+  step.staleness = model_.version() - update.version;
   step.current_version = model_.version();
   step.busy_clients = static_cast<uint32_t>(clients_.active_count());
   const double gamma = stepsize_->gamma(step);
@@ -321,6 +334,13 @@ void Coordinator::on_update(const std::string& id, ClientRecord& client, uint32_
   if (settings_.max_versions != 0 && model_.version() >= settings_.max_versions) {
     stop("reached max_versions");
   }
+}
+
+void Coordinator::on_skip(const std::string& id, ClientRecord& client, const wire::Skip& skip) {
+  (void)skip;
+  ++metrics_.skips;
+  client.pending = false;
+  if (!holding_model_) send_model(id, client);
 }
 
 void Coordinator::evaluate_and_report() {

@@ -54,6 +54,15 @@ struct CoordinatorSettings {
   uint32_t min_clients = 0;        // hold the first model until this many have registered
 };
 
+// A decoded, validated gradient from one client, ready to be aggregated.
+struct IncomingUpdate {
+  uint32_t version = 0;         // model version it was computed at
+  Span<const float> gradient;   // dense, model-dimension values
+  double grad_norm = 0;
+  uint32_t samples = 0;
+  uint32_t compute_us = 0;
+};
+
 class Coordinator {
  public:
   // `evaluator`, `log` and `observer` may be null.
@@ -84,6 +93,8 @@ class Coordinator {
   void on_offer(const std::string& id, ClientRecord& client, uint32_t seq, const wire::Offer& offer);
   void on_update(const std::string& id, ClientRecord& client, uint32_t seq,
                  const wire::Update& update);
+  void on_skip(const std::string& id, ClientRecord& client, const wire::Skip& skip);
+  void apply_update(const std::string& id, ClientRecord& client, const IncomingUpdate& update);
   void reply(const std::string& id, const Result<Span<const uint8_t>>& message);
   void reply_error(const std::string& id, uint32_t ref_seq, wire::ErrorCode code,
                    const char* format, ...) __attribute__((format(printf, 5, 6)));
