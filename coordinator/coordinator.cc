@@ -299,6 +299,7 @@ void Coordinator::on_update(const std::string& id, ClientRecord& client, uint32_
 
   IncomingUpdate incoming;
   incoming.version = update.version();
+  incoming.kind = update.kind();
   incoming.gradient = gradient;
   incoming.grad_norm = norm;
   incoming.samples = update.samples();

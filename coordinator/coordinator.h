@@ -57,7 +57,8 @@ struct CoordinatorSettings {
 // A decoded, validated gradient from one client, ready to be aggregated.
 struct IncomingUpdate {
   uint32_t version = 0;         // model version it was computed at
-  Span<const float> gradient;   // dense, model-dimension values
+  wire::UpdateKind kind = wire::UpdateKind::Gradient;
+  Span<const float> gradient;   // dense, model-dimension values (decoded if it came compressed)
   double grad_norm = 0;
   uint32_t samples = 0;
   uint32_t compute_us = 0;
