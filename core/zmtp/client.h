@@ -142,16 +142,20 @@ class Client {
   void on_command(Span<const uint8_t> body, uint32_t now_ms);
   void on_ready_command(Span<const uint8_t> properties, uint32_t now_ms);
   void on_peer_greeting(uint32_t now_ms);
-  // Drops the session (on_reset() if it was ready), greets again and resets the parser.
-  void restart_handshake(uint32_t now_ms);
+  // Drops the session (on_reset() if it was ready), resets the parser and the outgoing message,
+  // re-arms the handshake timer and, with `greet`, sends our greeting again.
+  void reset_session(uint32_t now_ms, bool greet);
+  // The stream lost sync: count it and start over.
   void resync(uint32_t now_ms);
+  // The sink failed: drop the session; the handshake timer greets again later.
+  void link_failed();
   void arm_handshake_timer(uint32_t now_ms);
+  Status check_options() const;
   Status send_greeting();
   Status send_ready();
-  Status flush_pending_pong();
+  Status send_pong(Span<const uint8_t> context);
   Status write(Span<const uint8_t> bytes);
-  Status write_frame_header(uint8_t flags, uint64_t size);
-  void drop_session();
+  void count_message_out();
 
   Options options_;
   Span<uint8_t> rx_;
@@ -179,9 +183,12 @@ class Client {
 
   uint64_t tx_remaining_ = 0;   // bytes owed by a streamed message
   bool tx_open_ = false;
-  uint8_t pending_pong_[16] = {};
+  bool tx_abandoned_ = false;   // a reset dropped the message being streamed
+  uint8_t pending_pong_[16] = {};  // PING context to echo once the streamed message is done
   uint8_t pending_pong_size_ = 0;
   bool pong_pending_ = false;
+  size_t identity_length_ = 0;
+  size_t socket_type_length_ = 0;
 };
 
 }  // namespace fedgate::zmtp

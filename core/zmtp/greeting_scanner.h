@@ -32,8 +32,15 @@ class GreetingScanner {
   bool had_full_signature() const { return full_signature_; }
   uint8_t minor_version() const { return minor_version_; }
   bool as_server() const { return as_server_; }
-  // Bytes fed since reset() that were not part of the greeting, so far.
-  uint64_t garbage_bytes() const { return garbage_; }
+  // Bytes found not to belong to a greeting since the last call (counted when an anchor shows
+  // where the greeting starts, or when a false anchor is rejected).
+  uint64_t take_garbage() {
+    const uint64_t garbage = garbage_;
+    garbage_ = 0;
+    return garbage;
+  }
+  // Bytes scanned since the last anchor that no greeting has claimed yet.
+  uint64_t unmatched_bytes() const { return scanned_; }
 
  private:
   uint8_t back(size_t distance) const;  // history byte `distance` positions back (1 = last)
