@@ -17,7 +17,8 @@ set(CMAKE_C_FLAGS_INIT "${FEDGATE_MCU_FLAGS} -ffunction-sections -fdata-sections
 set(CMAKE_CXX_FLAGS_INIT
     "${FEDGATE_MCU_FLAGS} -fno-exceptions -fno-rtti -fno-threadsafe-statics -ffunction-sections -fdata-sections -fno-use-cxa-atexit")
 set(CMAKE_ASM_FLAGS_INIT "${FEDGATE_MCU_FLAGS}")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "--specs=nano.specs -Wl,--gc-sections")
+# -nostartfiles: firmware/stm32's Reset_Handler is the entry, not newlib's crt0.
+set(CMAKE_EXE_LINKER_FLAGS_INIT "--specs=nano.specs -nostartfiles -Wl,--gc-sections")
 
 # Libraries and headers only from the toolchain; programs (flatc) from the host.
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)

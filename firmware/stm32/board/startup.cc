@@ -1,6 +1,6 @@
 // Reset and vector table for the STM32F4: copies .data, zeroes .bss, paints the
 // stack (for the high-water mark), enables the FPU before any float code,
-// runs static constructors, then main(). Unused interrupts and faults go to
+// runs static constructors, then app_main(). Unused interrupts and faults go to
 // fault handlers that report over the console and reset the chip.
 #include <cstdint>
 
@@ -15,14 +15,15 @@ extern void (*__preinit_array_start[])();
 extern void (*__preinit_array_end[])();
 extern void (*__init_array_start[])();
 extern void (*__init_array_end[])();
-int main();
+// The application's entry point (main() may not be called in C++).
+int app_main();
 
 void Reset_Handler();
 void NMI_Handler() __attribute__((weak, alias("Unused_Handler")));
 void HardFault_Handler();
-void MemManage_Handler() __attribute__((weak, alias("HardFault_Handler")));
-void BusFault_Handler() __attribute__((weak, alias("HardFault_Handler")));
-void UsageFault_Handler() __attribute__((weak, alias("HardFault_Handler")));
+void MemManage_Handler() __attribute__((weak, alias("HardFault_Handler"), nothrow));
+void BusFault_Handler() __attribute__((weak, alias("HardFault_Handler"), nothrow));
+void UsageFault_Handler() __attribute__((weak, alias("HardFault_Handler"), nothrow));
 void SVC_Handler() __attribute__((weak, alias("Unused_Handler")));
 void DebugMon_Handler() __attribute__((weak, alias("Unused_Handler")));
 void PendSV_Handler() __attribute__((weak, alias("Unused_Handler")));
@@ -74,8 +75,8 @@ extern "C" __attribute__((noreturn)) void Reset_Handler() {
   fedgate::stm32::paint_stack();
   for (auto* f = __preinit_array_start; f < __preinit_array_end; ++f) (*f)();
   for (auto* f = __init_array_start; f < __init_array_end; ++f) (*f)();
-  main();
-  // main() does not return; if it does, start over.
+  app_main();
+  // app_main() does not return; if it does, start over.
   reg(fedgate::stm32::kScbAircr) = (0x5FAu << 16) | (1u << 2);
   for (;;) {
   }
