@@ -227,19 +227,21 @@ int run() {
   for (;;) {
     uint8_t bytes[128];
     const size_t n = g_link.read(Span<uint8_t>(bytes, sizeof(bytes)));
-    const uint32_t now = millis();
     if (n > 0) {
       const ClientCounters before = session.counters();
-      client.on_bytes(Span<const uint8_t>(bytes, n), now);
+      client.on_bytes(Span<const uint8_t>(bytes, n), millis());
       log_progress(before, session, stats);
       if (link.silences_in_a_row == 0) backoff = 1;
     }
+    // Read after the bytes were handled: their callbacks move last_rx_ms forward.
+    const uint32_t now = millis();
     client.tick(now);
 
     // A coordinator that went silent: register again, then re-handshake the
     // ZMTP stream too, with a growing timeout.
     if (client.ready() && !session.done() &&
-        now - link.last_rx_ms > session.silence_timeout_ms() * backoff) {
+        static_cast<int32_t>(now - link.last_rx_ms) >
+            static_cast<int32_t>(session.silence_timeout_ms() * backoff)) {
       ++stats.silences;
       ++link.silences_in_a_row;
       link.last_rx_ms = now;
