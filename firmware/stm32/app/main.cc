@@ -70,6 +70,7 @@ class Link final : public Outbox, public zmtp::FrameHandler {
 
   void on_message(Span<const uint8_t> payload) override {
     last_rx_ms = millis();
+    message_arrived_us = micros();
     silences_in_a_row = 0;
     if (session_->done()) return;
     const Status status = session_->on_message(payload);
@@ -88,6 +89,7 @@ class Link final : public Outbox, public zmtp::FrameHandler {
   void on_reset() override { console_write("zmtp: link reset (peer greeted again or lost sync)\n"); }
 
   uint32_t last_rx_ms = 0;
+  uint64_t message_arrived_us = 0;  // when the last message was complete, before handling it
   uint32_t silences_in_a_row = 0;
   uint32_t handshakes = 0;
 
@@ -144,7 +146,8 @@ void print_summary(const char* tag, const ClientSession& session, const zmtp::Cl
 }
 
 // Log lines for what the last batch of received bytes changed.
-void log_progress(const ClientCounters& before, const ClientSession& session, Stats& stats) {
+void log_progress(const ClientCounters& before, const ClientSession& session, const Link& link,
+                  Stats& stats) {
   const ClientCounters& now = session.counters();
   if (now.models != before.models) {
     console_printf("model v%lu complete\n", static_cast<unsigned long>(session.model_version()));
@@ -159,7 +162,8 @@ void log_progress(const ClientCounters& before, const ClientSession& session, St
   }
   const bool decided = now.accepts != before.accepts || now.rejects != before.rejects;
   if (decided && stats.offer_sent_us != 0) {
-    stats.last_rtt_us = static_cast<uint32_t>(micros() - stats.offer_sent_us);
+    // Offer sent -> Decision received (not counting the Update it triggers).
+    stats.last_rtt_us = static_cast<uint32_t>(link.message_arrived_us - stats.offer_sent_us);
     stats.rtt_sum_us += stats.last_rtt_us;
     ++stats.rtt_count;
     stats.offer_sent_us = 0;
@@ -230,7 +234,7 @@ int run() {
     if (n > 0) {
       const ClientCounters before = session.counters();
       client.on_bytes(Span<const uint8_t>(bytes, n), millis());
-      log_progress(before, session, stats);
+      log_progress(before, session, link, stats);
       if (link.silences_in_a_row == 0) backoff = 1;
     }
     // Read after the bytes were handled: their callbacks move last_rx_ms forward.
@@ -255,7 +259,7 @@ int run() {
         console_write("coordinator silent: registering again\n");
         const ClientCounters before = session.counters();
         (void)session.on_silence();
-        log_progress(before, session, stats);
+        log_progress(before, session, link, stats);
       }
     }
 
