@@ -28,7 +28,10 @@ constexpr BoardClock kBoardClock = {16, 336, 2, 168000000, 5, 4, 2};
 
 // The link to the gateway (USART1, PA9 TX / PA10 RX) and the log console (USART2, PA2 TX;
 // on the NUCLEO its ST-LINK virtual COM port).
-constexpr uint32_t kLinkBaud = 115200;
+#ifndef FEDGATE_STM32_LINK_BAUD
+#define FEDGATE_STM32_LINK_BAUD 115200
+#endif
+constexpr uint32_t kLinkBaud = FEDGATE_STM32_LINK_BAUD;  // CMake: FEDGATE_STM32_LINK_BAUD
 constexpr uint32_t kConsoleBaud = 115200;
 
 }  // namespace fedgate::stm32

@@ -40,9 +40,14 @@ ClockResult clock_init() {
   }
   reg(kRccCr) |= 1u << 0;  // HSION
   if (!wait_for(kRccCr, 1u << 1, 1u << 1)) return result;
-  reg(kRccApb1Enr) |= 1u << 28;  // PWREN (voltage scaling stays at its reset value: scale 1)
+  reg(kRccApb1Enr) |= 1u << 28;  // PWREN
   reg(kRccCr) &= ~(1u << 24);    // PLL off before configuring it
   if (!wait_for(kRccCr, 1u << 25, 0)) return result;
+#if defined(FEDGATE_BOARD_NUCLEO_F446RE)
+  // The F446 resets to voltage scale 3 (120 MHz at most); 168 MHz needs scale 1. The F405
+  // resets to scale 1.
+  reg(kPwrCr) |= 0x3u << 14;
+#endif
   reg(kRccPllCfgr) = c.pll_m | (c.pll_n << 6) | (((c.pll_p / 2) - 1) << 16) | (0u << 22) |
                      (7u << 24);  // source HSI, Q = 7
   reg(kRccCr) |= 1u << 24;

@@ -30,6 +30,7 @@ constexpr uintptr_t kRccAhb1Enr = 0x40023830;
 constexpr uintptr_t kRccApb1Enr = 0x40023840;
 constexpr uintptr_t kRccApb2Enr = 0x40023844;
 constexpr uintptr_t kFlashAcr = 0x40023C00;
+constexpr uintptr_t kPwrCr = 0x40007000;
 
 // GPIOA (USART1 on PA9/PA10, USART2 on PA2/PA3, alternate function 7).
 constexpr uintptr_t kGpioaModer = 0x40020000;
