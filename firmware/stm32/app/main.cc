@@ -123,7 +123,7 @@ void print_summary(const char* tag, const ClientSession& session, const zmtp::Cl
                  static_cast<unsigned long>(c.models), static_cast<unsigned long>(c.registrations));
   console_printf(" discarded=%lu unexpected=%lu errors=%lu send_failures=%lu silences=%lu "
                  "rehandshakes=%lu zmtp_handshakes=%lu zmtp_resets=%lu zmtp_malformed=%lu "
-                 "zmtp_oversized=%lu zmtp_timeouts=%lu uart_dropped=%lu",
+                 "zmtp_oversized=%lu zmtp_timeouts=%lu zmtp_garbage=%lu uart_dropped=%lu",
                  static_cast<unsigned long>(c.discarded), static_cast<unsigned long>(c.unexpected),
                  static_cast<unsigned long>(c.errors_received),
                  static_cast<unsigned long>(c.send_failures),
@@ -132,6 +132,7 @@ void print_summary(const char* tag, const ClientSession& session, const zmtp::Cl
                  static_cast<unsigned long>(link.handshakes), static_cast<unsigned long>(z.resets),
                  static_cast<unsigned long>(z.malformed), static_cast<unsigned long>(z.oversized),
                  static_cast<unsigned long>(z.handshake_timeouts),
+                 static_cast<unsigned long>(z.garbage_bytes),
                  static_cast<unsigned long>(g_link.dropped()));
   console_printf(" bytes_out=%lu bytes_in=%lu offer_bytes=%lu step_us=%lu rtt_us=%lu "
                  "rtt_avg_us=%lu stack_free=%u stack_size=%u heap_requests=%lu\n",
