@@ -12,6 +12,12 @@ Bytes concat(std::initializer_list<Bytes> parts) {
   return out;
 }
 
+Bytes pattern(size_t size, uint8_t seed) {
+  Bytes out(size);
+  for (size_t i = 0; i < size; ++i) out[i] = static_cast<uint8_t>(seed + i * 7);
+  return out;
+}
+
 Bytes peer_greeting(uint8_t minor) {
   Bytes g(64, 0);
   g[0] = 0xFF;

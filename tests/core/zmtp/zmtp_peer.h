@@ -13,6 +13,8 @@ using Bytes = std::vector<uint8_t>;
 
 Bytes to_bytes(const std::string& text);
 Bytes concat(std::initializer_list<Bytes> parts);
+// `size` bytes of a seeded pattern, to tell payloads apart.
+Bytes pattern(size_t size, uint8_t seed);
 
 // A peer greeting as libzmq 4.3 sends it: signature FF, padding 00*7 01, 7F; version 3.1; NULL.
 Bytes peer_greeting(uint8_t minor = 1);

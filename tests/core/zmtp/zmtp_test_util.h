@@ -111,10 +111,4 @@ struct Harness {
   OutputDecoder decoder;
 };
 
-inline Bytes pattern(size_t size, uint8_t seed) {
-  Bytes out(size);
-  for (size_t i = 0; i < size; ++i) out[i] = static_cast<uint8_t>(seed + i * 7);
-  return out;
-}
-
 }  // namespace fedgate::zmtp::testing
