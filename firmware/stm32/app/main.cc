@@ -30,6 +30,9 @@ constexpr size_t kTxArenaBytes = 1024;         // every message but the streamed
 constexpr size_t kRingBytes = 2048;            // UART receive ring (power of two)
 constexpr uint32_t kStatusEveryMs = 5000;
 constexpr uint32_t kMaxSilenceBackoff = 8;     // silence timeout grows to 8x, then stays
+// After the coordinator's Bye (or a refusal) the board has no supervisor to start it again:
+// it resets itself after this long and joins the next run.
+constexpr uint32_t kRejoinAfterEndMs = 30000;
 
 alignas(8) uint8_t g_rx_frame[kRxFrameBytes];
 alignas(8) uint8_t g_tx_arena[kTxArenaBytes];
@@ -226,6 +229,7 @@ int run() {
   uint32_t backoff = 1;
   uint32_t next_status_ms = kStatusEveryMs;
   bool reported_end = false;
+  uint32_t ended_ms = 0;
   const Status started = client.start(millis());
   if (!started.is_ok()) console_printf("zmtp: %s\n", started.message());
 
@@ -270,8 +274,14 @@ int run() {
     }
     if (session.done() && !reported_end) {
       reported_end = true;
+      ended_ms = now;
       console_printf("session ended: %s\n", session.final_message());
       print_summary("FEDGATE-SUMMARY", session, client, link, source, stats);
+      console_printf("resetting in %lu s to join the next run\n",
+                     static_cast<unsigned long>(kRejoinAfterEndMs / 1000));
+    }
+    if (reported_end && now - ended_ms >= kRejoinAfterEndMs) {
+      reg(kScbAircr) = (0x5FAu << 16) | (1u << 2);  // SYSRESETREQ
     }
     if (!g_link.has_data()) wait_for_interrupt();
   }
