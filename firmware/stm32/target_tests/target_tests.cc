@@ -224,6 +224,35 @@ void test_zmtp_greeting() {
   CHECK(!client.ready());
 }
 
+// One local step at full size (784 x 10 softmax, a 32-sample minibatch from 8-bit pixels),
+// timed by SysTick. Under `-icount shift=0` (hil/CMakeLists.txt) one instruction is one
+// virtual nanosecond, so the time printed is the instruction count / 1000.
+void test_full_size_step() {
+  constexpr uint32_t kF = 784, kC = 10, kBatch = 32;
+  constexpr size_t kDim = kF * kC + kC;
+  static float params[kDim], grad[kDim];
+  static uint8_t pixels[kBatch * kF];
+  Rng rng(5);
+  for (float& p : params) p = static_cast<float>(rng.normal() * 0.01);
+  for (uint8_t& p : pixels) p = static_cast<uint8_t>(rng.uniform(256));
+  float scratch[kC];
+  SoftmaxStream model(kF, kC);
+  const uint64_t started = micros();
+  model.begin(Span<float>(grad, kDim));
+  for (uint32_t r = 0; r < kBatch; ++r) {
+    model.add(Span<const float>(params, kDim), pixels + r * kF, 1.0f / 255.0f,
+              static_cast<int32_t>(r % kC), Span<float>(grad, kDim), Span<float>(scratch, kC));
+  }
+  const float loss = model.finish(Span<float>(grad, kDim), kBatch);
+  const double norm = l2_norm(Span<const float>(grad, kDim));
+  const uint64_t elapsed_us = micros() - started;
+  CHECK(std::isfinite(loss) && loss > 0.0f);
+  CHECK(norm > 0.0);
+  console_printf("local step (32 x 784 -> 10, gradient and norm): %lu us of virtual time "
+                 "(= %lu thousand instructions under -icount shift=0)\n",
+                 static_cast<unsigned long>(elapsed_us), static_cast<unsigned long>(elapsed_us));
+}
+
 }  // namespace
 
 int run_tests() {
@@ -243,6 +272,7 @@ int run_tests() {
       {"softmax_against_reference", test_softmax_against_reference},
       {"codec_round_trip", test_codec_round_trip},
       {"zmtp_greeting", test_zmtp_greeting},
+      {"full_size_step", test_full_size_step},
   };
   for (const Group& group : groups) {
     const int failures_before = g_failures;
