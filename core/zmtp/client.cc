@@ -30,6 +30,9 @@ bool command_is(Span<const uint8_t> name, const char* text) {
 
 constexpr uint64_t kMaxWireSize = uint64_t{1} << 63;  // RFC 23: a long size's top bit is zero
 
+// Error messages print sizes as unsigned long: newlib-nano's printf has no %llu, and on a 32-bit
+// MCU no size the client handles exceeds it.
+
 }  // namespace
 
 Client::Client(const Options& options, Span<uint8_t> rx_buffer, ByteSink& sink,
@@ -71,8 +74,8 @@ Status Client::check_options() const {
   }
   if (options_.max_frame_bytes < kMinRxBuffer || options_.max_frame_bytes >= kMaxWireSize) {
     return Status::error(StatusCode::kInvalidArgument,
-                         "zmtp: max_frame_bytes is %llu; allowed %zu to 2^63 - 1",
-                         static_cast<unsigned long long>(options_.max_frame_bytes), kMinRxBuffer);
+                         "zmtp: max_frame_bytes is %lu; allowed %zu to 2^63 - 1",
+                         static_cast<unsigned long>(options_.max_frame_bytes), kMinRxBuffer);
   }
   if (rx_.data() == nullptr || rx_.size() < kMinRxBuffer) {
     return Status::error(StatusCode::kInvalidArgument,
@@ -442,8 +445,8 @@ Status Client::send(Span<const uint8_t> message) {
   }
   if (tx_open_) {
     return Status::error(StatusCode::kFailedPrecondition,
-                         "zmtp: a streamed message still owes %llu bytes",
-                         static_cast<unsigned long long>(tx_remaining_));
+                         "zmtp: a streamed message still owes %lu bytes",
+                         static_cast<unsigned long>(tx_remaining_));
   }
   uint8_t header[wire::kMaxFrameHeader];
   const size_t header_size = wire::encode_frame_header(0, message.size(), header);
@@ -469,13 +472,13 @@ Status Client::begin_message(uint64_t size) {
   }
   if (tx_open_) {
     return Status::error(StatusCode::kFailedPrecondition,
-                         "zmtp: a streamed message still owes %llu bytes",
-                         static_cast<unsigned long long>(tx_remaining_));
+                         "zmtp: a streamed message still owes %lu bytes",
+                         static_cast<unsigned long>(tx_remaining_));
   }
   if (size >= kMaxWireSize) {
     return Status::error(StatusCode::kInvalidArgument,
-                         "zmtp: message size %llu; allowed 0 to 2^63 - 1",
-                         static_cast<unsigned long long>(size));
+                         "zmtp: message size %lu; allowed 0 to 2^63 - 1",
+                         static_cast<unsigned long>(size));
   }
   uint8_t header[wire::kMaxFrameHeader];
   const size_t header_size = wire::encode_frame_header(0, size, header);
@@ -498,8 +501,8 @@ Status Client::write_part(Span<const uint8_t> part) {
   }
   if (part.size() > tx_remaining_) {
     return Status::error(StatusCode::kInvalidArgument,
-                         "zmtp: write_part of %zu bytes exceeds the %llu bytes still owed",
-                         part.size(), static_cast<unsigned long long>(tx_remaining_));
+                         "zmtp: write_part of %zu bytes exceeds the %lu bytes still owed",
+                         part.size(), static_cast<unsigned long>(tx_remaining_));
   }
   if (part.empty()) return Status::ok();
   FG_TRY(write(part));

@@ -166,7 +166,6 @@ class Client {
 
   Phase phase_ = Phase::kIdle;
   bool ready_ = false;
-  bool options_ok_ = false;
   uint8_t flags_ = 0;           // flags of the frame being read
   uint8_t size_bytes_left_ = 0;
   uint64_t frame_size_ = 0;

@@ -378,6 +378,20 @@ TEST(ZmtpClient, StartChecksItsOptions) {
   }
 }
 
+TEST(ZmtpClient, ALongIdentityMakesReadyALongCommandFrame) {
+  const std::string identity(255, 'z');  // the RFC 23 maximum
+  Harness h(1024, testing::test_options(identity.c_str()));
+  h.connect();
+  const auto commands = h.decoder.of(Kind::kCommand);
+  ASSERT_EQ(commands.size(), 1u);
+  EXPECT_EQ(commands[0].flags, 0x06);  // command, long: the body is 6 + 22 + 13 + 255 = 296 bytes
+  testing::Properties props;
+  ASSERT_TRUE(testing::parse_properties(commands[0].data, &props));
+  ASSERT_EQ(props.size(), 2u);
+  EXPECT_EQ(props[0].second, to_bytes("DEALER"));
+  EXPECT_EQ(props[1].second, to_bytes(identity));
+}
+
 TEST(ZmtpClient, AnEmptyIdentityIsAllowed) {
   Harness h(1024, testing::test_options(""));
   h.connect();
