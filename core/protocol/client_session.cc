@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/protocol/update_stream.h"
+
 namespace fedgate {
 
 const char* client_state_name(ClientSession::State state) {
@@ -23,6 +25,7 @@ ClientSession::ClientSession(const ClientIdentity& identity, Span<float> model,
     : identity_(identity),
       model_(model),
       gradient_(gradient),
+      tx_arena_(tx_arena),
       writer_(tx_arena),
       source_(source),
       outbox_(outbox) {}
@@ -33,7 +36,10 @@ void ClientSession::set_final_message(const char* text) {
 
 Status ClientSession::send(const Result<Span<const uint8_t>>& message) {
   if (!message.is_ok()) return message.status();
-  Status status = outbox_.send(*message);
+  return record_send(outbox_.send(*message), message->size());
+}
+
+Status ClientSession::record_send(Status status, size_t bytes) {
   last_send_failed_ = !status.is_ok();
   if (!status.is_ok()) {
     ++counters_.send_failures;
@@ -41,8 +47,16 @@ Status ClientSession::send(const Result<Span<const uint8_t>>& message) {
     return status.code() == StatusCode::kUnavailable ? Status::ok() : status;
   }
   ++counters_.messages_sent;
-  counters_.bytes_sent += message->size();
+  counters_.bytes_sent += bytes;
   return Status::ok();
+}
+
+Status ClientSession::send_streamed_update(const UpdateInfo& update) {
+  Result<Span<const uint8_t>> head = update_head(tx_arena_, ++seq_, update);
+  if (!head.is_ok()) return head.status();
+  const Span<const uint8_t> tail(reinterpret_cast<const uint8_t*>(update.values.data()),
+                                 update.values.size() * sizeof(float));
+  return record_send(outbox_.send_parts(*head, tail), head->size() + tail.size());
 }
 
 Status ClientSession::start() {
@@ -205,6 +219,9 @@ Status ClientSession::handle_decision(const wire::Decision& decision) {
   update.samples = offered_stats_.samples;
   update.compute_us = offered_stats_.compute_us;
   ++counters_.updates;
+  if (update.values.size() * sizeof(float) + kMessageOverhead > writer_.capacity()) {
+    return send_streamed_update(update);
+  }
   return send(writer_.update(++seq_, update));
 }
 

@@ -25,6 +25,13 @@ class Outbox {
   // Sends one whole message. kUnavailable means "not connected now": the
   // session carries on and recovers through its silence timeout.
   virtual Status send(Span<const uint8_t> bytes) = 0;
+  // Sends one message given in two consecutive parts, head then tail: how a
+  // dense Update larger than the transmit arena goes out (update_stream.h).
+  // Transports that cannot stream a message keep this default.
+  virtual Status send_parts(Span<const uint8_t> /*head*/, Span<const uint8_t> /*tail*/) {
+    return Status::error(StatusCode::kFailedPrecondition,
+                         "this transport cannot send a message in parts");
+  }
 };
 
 struct ClientIdentity {
@@ -63,8 +70,10 @@ class ClientSession {
   };
 
   // model: holds the received model (capacity = largest model the client
-  // accepts); gradient: same size; tx_arena: at least
-  // 4 * model.size() + kMessageOverhead bytes.
+  // accepts); gradient: same size; tx_arena: 4 * model.size() + kMessageOverhead
+  // bytes, or (about 1 KB) enough for every message but the dense Update with
+  // an Outbox that implements send_parts(): the Update is then streamed from
+  // the gradient (update_stream.h).
   ClientSession(const ClientIdentity& identity, Span<float> model, Span<float> gradient,
                 Span<uint8_t> tx_arena, GradientSource& source, Outbox& outbox);
 
@@ -90,6 +99,8 @@ class ClientSession {
 
  private:
   Status send(const Result<Span<const uint8_t>>& message);
+  Status record_send(Status status, size_t bytes);
+  Status send_streamed_update(const UpdateInfo& update);
   Status handle_config(const wire::Config& config);
   Status handle_chunk(const wire::ModelChunk& chunk);
   Status handle_decision(const wire::Decision& decision);
@@ -101,6 +112,7 @@ class ClientSession {
   ClientIdentity identity_;
   Span<float> model_;
   Span<float> gradient_;
+  Span<uint8_t> tx_arena_;  // the writer's arena, also where a streamed Update's head is built
   MessageWriter writer_;
   GradientSource& source_;
   Outbox& outbox_;

@@ -1,0 +1,71 @@
+#include "core/models/softmax_stream.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "core/base/rng.h"
+#include "core/models/softmax_regression.h"
+
+namespace fedgate {
+namespace {
+
+TEST(SoftmaxStreamTest, HandComputedSingleSampleAtZeroParameters) {
+  // 2 features, 2 classes, params 0: both classes p = 0.5, loss = log 2.
+  SoftmaxStream model(2, 2);
+  ASSERT_EQ(model.dim(), 6u);
+  std::vector<float> params(6, 0.0f), grad(6, 7.0f), scratch(2);
+  const uint8_t pixels[2] = {100, 200};
+  model.begin(grad);
+  model.add(params, pixels, 0.01f, 0, grad, scratch);  // x = (1, 2), label 0
+  const float loss = model.finish(grad, 1);
+  EXPECT_NEAR(loss, std::log(2.0f), 1e-6);
+  // dW[c] = (p_c - y_c) x, db = p - y.
+  const float expected[6] = {-0.5f, -1.0f, 0.5f, 1.0f, -0.5f, 0.5f};
+  for (int i = 0; i < 6; ++i) EXPECT_NEAR(grad[i], expected[i], 1e-6) << i;
+}
+
+TEST(SoftmaxStreamTest, MatchesSoftmaxRegressionOnAScaledPixelBatch) {
+  constexpr uint32_t kFeatures = 50, kClasses = 4, kRows = 9;
+  Rng rng(7);
+  std::vector<uint8_t> pixels(kRows * kFeatures);
+  for (uint8_t& p : pixels) p = static_cast<uint8_t>(rng.uniform(256));
+  std::vector<int32_t> labels(kRows);
+  for (int32_t& l : labels) l = static_cast<int32_t>(rng.uniform(kClasses));
+  std::vector<float> features(pixels.size());
+  for (size_t i = 0; i < pixels.size(); ++i) features[i] = pixels[i] / 255.0f;
+
+  SoftmaxRegression reference(kFeatures, kClasses);
+  std::vector<float> params(reference.dim());
+  for (float& p : params) p = static_cast<float>(rng.normal() * 0.1);
+  std::vector<float> want(reference.dim()), workspace(reference.workspace_floats(kRows));
+  Batch batch;
+  batch.features = features.data();
+  batch.labels = labels.data();
+  batch.rows = kRows;
+  const float want_loss = reference.loss_and_gradient(params, batch, want, workspace);
+
+  SoftmaxStream stream(kFeatures, kClasses);
+  ASSERT_EQ(stream.dim(), reference.dim());
+  std::vector<float> got(stream.dim()), scratch(stream.scratch_floats());
+  stream.begin(got);
+  for (uint32_t r = 0; r < kRows; ++r) {
+    stream.add(params, pixels.data() + r * kFeatures, 1.0f / 255.0f, labels[r], got, scratch);
+  }
+  EXPECT_NEAR(stream.finish(got, kRows), want_loss, 1e-5);
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-5) << i;
+
+  // predict() agrees with the argmax of the reference logits for the first sample.
+  float best = -1e30f;
+  uint32_t best_class = 0;
+  for (uint32_t c = 0; c < kClasses; ++c) {
+    float z = params[kClasses * kFeatures + c];
+    for (uint32_t f = 0; f < kFeatures; ++f) z += params[c * kFeatures + f] * features[f];
+    if (z > best) best = z, best_class = c;
+  }
+  EXPECT_EQ(stream.predict(params, pixels.data(), 1.0f / 255.0f, scratch), best_class);
+}
+
+}  // namespace
+}  // namespace fedgate
