@@ -82,13 +82,14 @@ void print_summary(const char* name, const fedgate::ClientSession& session, int 
   const fedgate::ClientCounters& c = session.counters();
   std::printf("{\"event\":\"client_summary\",\"name\":\"%s\",\"exit_code\":%d,\"state\":\"%s\","
               "\"model_version\":%u,\"offers\":%" PRIu64 ",\"accepts\":%" PRIu64
-              ",\"rejects\":%" PRIu64 ",\"updates\":%" PRIu64 ",\"models\":%" PRIu64
+              ",\"rejects\":%" PRIu64 ",\"updates\":%" PRIu64 ",\"skips\":%" PRIu64
+              ",\"models\":%" PRIu64
               ",\"registrations\":%" PRIu64 ",\"messages_sent\":%" PRIu64
               ",\"messages_received\":%" PRIu64 ",\"bytes_sent\":%" PRIu64
               ",\"bytes_received\":%" PRIu64 ",\"send_failures\":%" PRIu64
               ",\"errors_received\":%" PRIu64 ",\"discarded\":%" PRIu64 "}\n",
               name, exit_code, fedgate::client_state_name(session.state()),
-              session.model_version(), c.offers, c.accepts, c.rejects, c.updates, c.models,
+              session.model_version(), c.offers, c.accepts, c.rejects, c.updates, c.skips, c.models,
               c.registrations, c.messages_sent, c.messages_received, c.bytes_sent,
               c.bytes_received, c.send_failures, c.errors_received, c.discarded);
   std::fflush(stdout);
