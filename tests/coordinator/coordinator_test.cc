@@ -637,5 +637,29 @@ TEST_F(ClientPolicyCoordinatorTest, OfferFirstStillNeedsAnOffer) {
   expect_error_only(wire::ErrorCode::UnexpectedMessage);
 }
 
+TEST_F(ClientPolicyCoordinatorTest, HelloWithoutTheRunsCodecIsRefused) {
+  use("every-step", "randk", {{"k", 3}});
+  // An older client: announces only Dense.
+  flatbuffers::FlatBufferBuilder builder;
+  const wire::Codec dense_only[] = {wire::Codec::Dense};
+  auto codecs = builder.CreateVector(reinterpret_cast<const uint8_t*>(dense_only), 1);
+  auto name = builder.CreateString("old");
+  wire::HelloBuilder hello_builder(builder);
+  hello_builder.add_num_features(kFeatures);
+  hello_builder.add_num_classes(kClasses);
+  hello_builder.add_codecs(flatbuffers::Offset<flatbuffers::Vector<wire::Codec>>(codecs.o));
+  hello_builder.add_name(name);
+  auto body = hello_builder.Finish();
+  wire::FinishEnvelopeBuffer(builder, wire::CreateEnvelope(builder, kProtocolVersion, 1,
+                                                           wire::Message::Hello, body.Union()));
+  send_raw("old", std::vector<uint8_t>(builder.GetBufferPointer(),
+                                       builder.GetBufferPointer() + builder.GetSize()));
+  expect_error_only(wire::ErrorCode::UnsupportedCodec);
+  EXPECT_EQ(coordinator_->clients().active_count(), 0u);
+  // The reference client announces every codec and is taken.
+  hello("new");
+  EXPECT_EQ(reply_types().front(), wire::Message::Config);
+}
+
 }  // namespace
 }  // namespace fedgate
