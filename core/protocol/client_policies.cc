@@ -1,5 +1,6 @@
 #include "core/protocol/client_policies.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "core/compression/tensor_layout.h"
@@ -144,7 +145,8 @@ Status parse_compression(const char* name, ParamReader& r, Parsed* p) {
     FG_TRY(r.count("k", 0, 0, 0xFFFFFFFFu, &k));
     if (k > d) {
       return Status::error(StatusCode::kOutOfRange,
-                           "[compression.randk] k = %u exceeds the model dimension d = %u", k, d);
+                           "[compression.randk] k = %u exceeds the model dimension d = %u",
+                           static_cast<unsigned>(k), static_cast<unsigned>(d));
     }
     if (k > 0 && fraction > 0) {
       return Status::error(StatusCode::kInvalidArgument,

@@ -266,20 +266,20 @@ Result<Span<const float>> decode_update(const wire::Update& update, uint32_t mod
   const size_t index_count = indices == nullptr ? 0 : indices->size();
   if (update.dim() != model_dim) {
     return Status::error(StatusCode::kInvalidArgument, "update.dim = %u, the model has %u",
-                         update.dim(), model_dim);
+                         static_cast<unsigned>(update.dim()), static_cast<unsigned>(model_dim));
   }
   const wire::Codec codec = update.codec();
   if (codec == wire::Codec::Dense) {
     if (k != model_dim || index_count != 0) {
       return Status::error(StatusCode::kInvalidArgument,
                            "dense update has %zu values and %zu indices, the model has %u", k,
-                           index_count, model_dim);
+                           index_count, static_cast<unsigned>(model_dim));
     }
   } else if (codec == wire::Codec::TopK || codec == wire::Codec::RandK) {
     if (k == 0 || k > model_dim) {
       return Status::error(StatusCode::kInvalidArgument,
                            "%s update has k = %zu values, allowed 1..%u",
-                           wire::EnumNameCodec(codec), k, model_dim);
+                           wire::EnumNameCodec(codec), k, static_cast<unsigned>(model_dim));
     }
     const size_t expected_indices = codec == wire::Codec::TopK ? k : 0;
     if (index_count != expected_indices) {
@@ -291,12 +291,15 @@ Result<Span<const float>> decode_update(const wire::Update& update, uint32_t mod
       const uint32_t index = indices->Get(static_cast<flatbuffers::uoffset_t>(j));
       if (index >= model_dim) {
         return Status::error(StatusCode::kInvalidArgument,
-                             "update.indices[%zu] = %u is not below dim %u", j, index, model_dim);
+                             "update.indices[%zu] = %u is not below dim %u", j,
+                             static_cast<unsigned>(index), static_cast<unsigned>(model_dim));
       }
       if (j > 0 && index <= indices->Get(static_cast<flatbuffers::uoffset_t>(j - 1))) {
         return Status::error(StatusCode::kInvalidArgument,
                              "update.indices must increase strictly: [%zu] = %u after %u", j,
-                             index, indices->Get(static_cast<flatbuffers::uoffset_t>(j - 1)));
+                             static_cast<unsigned>(index),
+                             static_cast<unsigned>(
+                                 indices->Get(static_cast<flatbuffers::uoffset_t>(j - 1))));
       }
     }
   } else {
@@ -319,7 +322,7 @@ Result<Span<const float>> decode_update(const wire::Update& update, uint32_t mod
   if (scratch.size() < model_dim) {
     *code = wire::ErrorCode::Internal;
     return Status::error(StatusCode::kInternal, "decode buffer of %zu floats for dim %u",
-                         scratch.size(), model_dim);
+                         scratch.size(), static_cast<unsigned>(model_dim));
   }
   CompressedVector vector;
   vector.codec = codec;
