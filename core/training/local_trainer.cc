@@ -62,6 +62,10 @@ void LocalTrainer::next_batch() {
 
 Result<GradientStats> LocalTrainer::compute(Span<const float> params, Span<float> grad) {
   if (!model_) return Status::error(StatusCode::kFailedPrecondition, "trainer not configured");
+  if (params.size() != model_->dim() || grad.size() != model_->dim()) {
+    return Status::error(StatusCode::kInvalidArgument, "params/grad size %zu/%zu, model %zu",
+                         params.size(), grad.size(), model_->dim());
+  }
   next_batch();
   have_batch_ = true;
   return gradient_on_batch(params, grad);
