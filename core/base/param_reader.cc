@@ -23,8 +23,7 @@ int ParamReader::find(const char* key) const {
   return -1;
 }
 
-Status ParamReader::number(const char* key, double fallback, double min, double max,
-                           double* out) {
+Status ParamReader::number(const char* key, double fallback, double min, double max, double* out) {
   const int at = find(key);
   const double value = at < 0 ? fallback : params_[at].value;
   if (at >= 0) used_[at] = true;
@@ -36,8 +35,8 @@ Status ParamReader::number(const char* key, double fallback, double min, double 
   return Status::ok();
 }
 
-Status ParamReader::number_above(const char* key, double fallback, double min_exclusive,
-                                 double max, double* out) {
+Status ParamReader::number_above(const char* key, double fallback, double min_exclusive, double max,
+                                 double* out) {
   const int at = find(key);
   const double value = at < 0 ? fallback : params_[at].value;
   if (at >= 0) used_[at] = true;
@@ -54,8 +53,8 @@ Status ParamReader::count(const char* key, uint32_t fallback, uint32_t min, uint
   double value = 0;
   FG_TRY(number(key, fallback, min, max, &value));
   if (value != std::floor(value)) {
-    return Status::error(StatusCode::kOutOfRange, "[%s.%s] %s = %g must be a whole number",
-                         family_, policy_, key, value);
+    return Status::error(StatusCode::kOutOfRange, "[%s.%s] %s = %g must be a whole number", family_,
+                         policy_, key, value);
   }
   *out = static_cast<uint32_t>(value);
   return Status::ok();

@@ -13,11 +13,11 @@ namespace fedgate {
 
 struct CompressedVector {
   wire::Codec codec = wire::Codec::Dense;
-  uint32_t dim = 0;                // length of the dense vector it stands for
-  Span<const float> values;        // Dense: dim values; TopK/RandK: k values
-  Span<const uint32_t> indices;    // TopK only: increasing, each < dim
-  uint32_t seed = 0;               // RandK only: RandkIndices(seed, dim, k)
-  float scale = 1.0f;              // every value is multiplied by it
+  uint32_t dim = 0;              // length of the dense vector it stands for
+  Span<const float> values;      // Dense: dim values; TopK/RandK: k values
+  Span<const uint32_t> indices;  // TopK only: increasing, each < dim
+  uint32_t seed = 0;             // RandK only: RandkIndices(seed, dim, k)
+  float scale = 1.0f;            // every value is multiplied by it
 
   // L2 norm of the dense vector it stands for (double accumulation).
   double norm() const;

@@ -8,20 +8,29 @@
 namespace fedgate {
 namespace {
 
-enum class TriggerKind : uint8_t { kOfferFirst, kEveryStep, kLag, kAetSchedule, kDetsgrad, kFixedBudget };
+enum class TriggerKind : uint8_t {
+  kOfferFirst,
+  kEveryStep,
+  kLag,
+  kAetSchedule,
+  kDetsgrad,
+  kFixedBudget
+};
 enum class CompressionKind : uint8_t { kDense, kTopK, kRandK };
 
 const ClientPolicyInfo kTriggers[] = {
     {"offer-first", "offer the gradient's norm, send the Update only if accepted (CE-ASGD)",
      "(none)"},
     {"every-step", "send every minibatch gradient at once, no offer (vanilla ASGD)", "(none)"},
-    {"lag", "LAG/SASG lazy rule: Skip when the gradient changed little against recent model "
-            "movement, forced send after max_skips skips",
+    {"lag",
+     "LAG/SASG lazy rule: Skip when the gradient changed little against recent model "
+     "movement, forced send after max_skips skips",
      "max_skips = 10 (D), c = 1, lr = 0.05, workers = 10 (M)"},
     {"aet-schedule", "AET-SGD: s_r = ceil(a*r + b) local SGD steps, then one LocalUpdate",
      "a = 10, b = 0, eta0 = 0.01, decay = 0.01, min_eta = 1e-7, max_steps = 100000"},
-    {"detsgrad", "DETSGRAD baseline: local steps until ||x - x_sent||_1 >= alpha_t * v0, then "
-                 "a LocalUpdate",
+    {"detsgrad",
+     "DETSGRAD baseline: local steps until ||x - x_sent||_1 >= alpha_t * v0, then "
+     "a LocalUpdate",
      "alpha0 = 0.01, decay = 1e-5, v0 = 0 (0.2*d/workers), workers = 5, max_steps = 1000"},
     {"fixed-budget", "Shadowheart: sum of b_i gradients at one point, sent m_i times compressed",
      "batches = 1 (b_i), sends = 1 (m_i)"},
@@ -40,8 +49,8 @@ void known_names(const ClientPolicyInfo (&infos)[N], char* out, size_t capacity)
   size_t used = 0;
   out[0] = '\0';
   for (size_t i = 0; i < N; ++i) {
-    const int n = std::snprintf(out + used, capacity - used, "%s%s", i == 0 ? "" : ", ",
-                                infos[i].name);
+    const int n =
+        std::snprintf(out + used, capacity - used, "%s%s", i == 0 ? "" : ", ", infos[i].name);
     if (n < 0 || static_cast<size_t>(n) >= capacity - used) return;
     used += static_cast<size_t>(n);
   }
@@ -130,8 +139,8 @@ Status parse_compression(const char* name, ParamReader& r, Parsed* p) {
     FG_TRY(r.number_above("fraction", 0.01, 0, 1, &p->topk_fraction));
     FG_TRY(r.count("error_feedback", 1, 0, 1, &feedback));
     p->error_feedback = feedback != 0;
-    const uint32_t k = TopKCompressor::total_k(
-        Span<const uint32_t>(p->tensors, p->tensor_count), p->topk_fraction);
+    const uint32_t k = TopKCompressor::total_k(Span<const uint32_t>(p->tensors, p->tensor_count),
+                                               p->topk_fraction);
     p->needs.k = k;
     p->needs.state_floats += k + (p->error_feedback ? size_t{2} * d : 0);
     p->needs.state_indices += k;
@@ -166,8 +175,8 @@ Status parse_compression(const char* name, ParamReader& r, Parsed* p) {
   } else {
     char known[200];
     known_names(kCompressions, known, sizeof(known));
-    return Status::error(StatusCode::kNotFound, "unknown compression policy '%s' (known: %s)",
-                         name, known);
+    return Status::error(StatusCode::kNotFound, "unknown compression policy '%s' (known: %s)", name,
+                         known);
   }
   return r.check_all_used();
 }
@@ -185,8 +194,8 @@ Status parse(const ClientPolicySpec& spec, const TrainingSetup& setup, Parsed* p
     p->tensor_count = 1;
     p->tensors[0] = setup.model_dim;
   }
-  const char* trigger = spec.trigger != nullptr && spec.trigger[0] != '\0' ? spec.trigger
-                                                                           : kDefaultTrigger;
+  const char* trigger =
+      spec.trigger != nullptr && spec.trigger[0] != '\0' ? spec.trigger : kDefaultTrigger;
   const char* compression = spec.compression != nullptr && spec.compression[0] != '\0'
                                 ? spec.compression
                                 : kDefaultCompression;
@@ -246,8 +255,12 @@ Status ClientPolicies::configure(const ClientPolicySpec& spec, const TrainingSet
   };
   void* t = trigger_storage_;
   switch (p.trigger) {
-    case TriggerKind::kOfferFirst: trigger_ = new (t) OfferFirst(); break;
-    case TriggerKind::kEveryStep: trigger_ = new (t) EveryStep(); break;
+    case TriggerKind::kOfferFirst:
+      trigger_ = new (t) OfferFirst();
+      break;
+    case TriggerKind::kEveryStep:
+      trigger_ = new (t) EveryStep();
+      break;
     case TriggerKind::kLag:
       trigger_ = new (t) LagTrigger(p.lag, d, take(LagTrigger::state_floats(d)));
       break;
@@ -263,11 +276,13 @@ Status ClientPolicies::configure(const ClientPolicySpec& spec, const TrainingSet
   }
   void* c = compressor_storage_;
   switch (p.compression) {
-    case CompressionKind::kDense: inner_ = new (c) DenseCompressor(d); break;
+    case CompressionKind::kDense:
+      inner_ = new (c) DenseCompressor(d);
+      break;
     case CompressionKind::kTopK:
-      inner_ = new (c) TopKCompressor(d, Span<const uint32_t>(p.tensors, p.tensor_count),
-                                      p.topk_fraction, take(p.needs.k),
-                                      indices.subspan(0, p.needs.k));
+      inner_ =
+          new (c) TopKCompressor(d, Span<const uint32_t>(p.tensors, p.tensor_count),
+                                 p.topk_fraction, take(p.needs.k), indices.subspan(0, p.needs.k));
       break;
     case CompressionKind::kRandK:
       inner_ = new (c) RandKCompressor(d, p.randk_k, p.randk_seed ^ (seed << 1), take(p.randk_k));

@@ -38,13 +38,13 @@ struct ClientPolicySpec {
 
 // What a validated choice needs and produces.
 struct ClientPolicyNeeds {
-  size_t state_floats = 0;        // caller-owned float state
-  size_t state_indices = 0;       // caller-owned index state
-  size_t max_payload_bytes = 0;   // vector payload of one Update at most
+  size_t state_floats = 0;       // caller-owned float state
+  size_t state_indices = 0;      // caller-owned index state
+  size_t max_payload_bytes = 0;  // vector payload of one Update at most
   wire::Codec codec = wire::Codec::Dense;
   wire::UpdateKind kind = wire::UpdateKind::Gradient;  // what the trigger sends
-  bool offers = true;             // the trigger offers a norm first
-  uint32_t k = 0;                 // values per sparse message (0 for dense)
+  bool offers = true;                                  // the trigger offers a norm first
+  uint32_t k = 0;                                      // values per sparse message (0 for dense)
 };
 
 // Memory that covers every policy for a model of `dim` parameters.

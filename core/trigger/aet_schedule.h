@@ -39,7 +39,7 @@ class AetSchedule : public Trigger {
   AetScheduleParams params_;
   uint32_t dim_;
   Span<float> gradient_;  // one step's gradient
-  uint32_t round_ = 1;     // the round on_model() runs next
+  uint32_t round_ = 1;    // the round on_model() runs next
   uint64_t local_steps_ = 0;
 };
 

@@ -14,7 +14,7 @@ namespace fedgate {
 struct DetsgradParams {
   double alpha0 = 0.01;
   double decay = 1e-5;
-  double v0 = 0;            // 0: 0.2 * d / workers (the MNIST-family rule with one edge)
+  double v0 = 0;  // 0: 0.2 * d / workers (the MNIST-family rule with one edge)
   uint32_t workers = 5;
   uint32_t max_steps = 1000;
 };

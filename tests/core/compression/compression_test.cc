@@ -48,8 +48,9 @@ TEST(TopK, FractionAppliesPerTensorWithAtLeastOnePerTensor) {
   const CompressedVector c = topk.compress(v);
   EXPECT_EQ(to_vector(c.indices), (std::vector<uint32_t>{1, 2, 5}));
   const uint32_t small[] = {10, 1};
-  EXPECT_EQ(TopKCompressor::total_k(Span<const uint32_t>(small, 2), 0.01), 2u);  // max(1, 0) + max(1, 0)
-  const uint32_t sasg[] = {401408, 512, 5120, 10};     // MNIST-FC of the SASG table
+  EXPECT_EQ(TopKCompressor::total_k(Span<const uint32_t>(small, 2), 0.01),
+            2u);                                    // max(1, 0) + max(1, 0)
+  const uint32_t sasg[] = {401408, 512, 5120, 10};  // MNIST-FC of the SASG table
   EXPECT_EQ(TopKCompressor::total_k(Span<const uint32_t>(sasg, 4), 0.01), 4014u + 5 + 51 + 1);
 }
 

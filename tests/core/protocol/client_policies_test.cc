@@ -116,8 +116,8 @@ TEST(ClientPolicies, BuildsIntoCallerMemoryAndRefusesTooLittle) {
   EXPECT_EQ(policies.compressor().codec(), wire::Codec::RandK);
 
   spec.trigger = "lag";
-  Status small = policies.configure(spec, softmax_setup(), Span<float>(floats.data(), 100),
-                                    indices, 1);
+  Status small =
+      policies.configure(spec, softmax_setup(), Span<float>(floats.data(), 100), indices, 1);
   EXPECT_FALSE(small.is_ok());
   EXPECT_NE(std::string(small.message()).find("need 23628 floats"), std::string::npos)
       << small.message();

@@ -104,7 +104,8 @@ TEST_P(SessionNoAllocation, HandlingMessagesNeverTouchesTheHeap) {
   std::vector<Message> traffic = {copy_of(server.config(1, config))};
   std::vector<float> weights(kDim, 0.5f);
   for (uint32_t version = 0; version < 30; ++version) {
-    traffic.push_back(copy_of(server.model_chunk(2, version, 0, kDim, Span<const float>(weights.data(), 8))));
+    traffic.push_back(
+        copy_of(server.model_chunk(2, version, 0, kDim, Span<const float>(weights.data(), 8))));
     traffic.push_back(
         copy_of(server.model_chunk(3, version, 8, kDim, Span<const float>(weights.data() + 8, 7))));
     traffic.push_back(copy_of(server.decision(4, version, version, version % 2 == 0)));
@@ -141,7 +142,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"lag", "topk", {{"trigger.max_skips", 2}}},
                       Case{"aet-schedule", "dense", {{"trigger.a", 1}}},
                       Case{"detsgrad", "topk", {{"trigger.v0", 3}}},
-                      Case{"fixed-budget", "randk", {{"trigger.batches", 2}, {"trigger.sends", 2}}}),
+                      Case{
+                          "fixed-budget", "randk", {{"trigger.batches", 2}, {"trigger.sends", 2}}}),
     [](const ::testing::TestParamInfo<Case>& param_info) {
       std::string name = std::string(param_info.param.trigger) + "_" + param_info.param.compression;
       for (char& ch : name) {

@@ -45,9 +45,8 @@ class SparseUpdateTest : public ::testing::Test {
     update.add_seed(seed);
     update.add_scale(scale);
     auto body = update.Finish();
-    wire::FinishEnvelopeBuffer(
-        builder, wire::CreateEnvelope(builder, kProtocolVersion, 1, wire::Message::Update,
-                                      body.Union()));
+    wire::FinishEnvelopeBuffer(builder, wire::CreateEnvelope(builder, kProtocolVersion, 1,
+                                                             wire::Message::Update, body.Union()));
     raw_.resize(builder.GetSize() / 8 + 1);
     std::memcpy(raw_.data(), builder.GetBufferPointer(), builder.GetSize());
     const Span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(raw_.data()),
@@ -171,8 +170,7 @@ TEST_F(SparseUpdateTest, DecoderRejectsMalformedSparseUpdates) {
             wire::ErrorCode::DimensionMismatch);
   const std::vector<uint32_t> one = {1};
   EXPECT_EQ(decode(raw(wire::Codec::TopK, kDim, two, &one)), wire::ErrorCode::DimensionMismatch);
-  EXPECT_EQ(decode(raw(wire::Codec::TopK, kDim, two, nullptr)),
-            wire::ErrorCode::DimensionMismatch);
+  EXPECT_EQ(decode(raw(wire::Codec::TopK, kDim, two, nullptr)), wire::ErrorCode::DimensionMismatch);
   const std::vector<float> none;
   const std::vector<uint32_t> no_indices;
   EXPECT_EQ(decode(raw(wire::Codec::TopK, kDim, none, &no_indices)),
@@ -190,9 +188,9 @@ TEST_F(SparseUpdateTest, DecoderRejectsMalformedSparseUpdates) {
   const std::vector<float> nan = {1, std::numeric_limits<float>::quiet_NaN()};
   EXPECT_EQ(decode(raw(wire::Codec::TopK, kDim, nan, &ok)), wire::ErrorCode::NonFinite);
   EXPECT_EQ(decode(raw(wire::Codec::RandK, kDim, two, nullptr, 0.0f)), wire::ErrorCode::NonFinite);
-  EXPECT_EQ(decode(raw(wire::Codec::RandK, kDim, two, nullptr,
-                       std::numeric_limits<float>::infinity())),
-            wire::ErrorCode::NonFinite);
+  EXPECT_EQ(
+      decode(raw(wire::Codec::RandK, kDim, two, nullptr, std::numeric_limits<float>::infinity())),
+      wire::ErrorCode::NonFinite);
   const std::vector<float> big = {3e38f, 1};
   EXPECT_EQ(decode(raw(wire::Codec::RandK, kDim, big, nullptr, 4.0f)),
             wire::ErrorCode::NonFinite);  // scale * value overflows

@@ -217,7 +217,7 @@ TEST(Detsgrad, StepsizeDecaysAndV0DefaultsFromDimension) {
   params.workers = 5;
   std::vector<float> state(DetsgradTrigger::state_floats(100));
   DetsgradTrigger detsgrad(params, 100, state);
-  EXPECT_DOUBLE_EQ(detsgrad.v0(), 4.0);  // 0.2 * 100 / 5
+  EXPECT_DOUBLE_EQ(detsgrad.v0(), 4.0);            // 0.2 * 100 / 5
   EXPECT_DOUBLE_EQ(detsgrad.alpha(100000), 0.05);  // 0.1 / (1 + 1e-5 * 1e5)
 }
 
@@ -248,7 +248,7 @@ TEST(FixedBudget, SumsBGradientsAtOnePointAndAsksForMSends) {
   std::vector<float> model = {7, 7}, out(2);
   auto result = budget.on_model(0, model, out, source);
   ASSERT_TRUE(result.is_ok());
-  EXPECT_EQ(out, (std::vector<float>{6, 6}));  // a sum, not a mean
+  EXPECT_EQ(out, (std::vector<float>{6, 6}));    // a sum, not a mean
   EXPECT_EQ(model, (std::vector<float>{7, 7}));  // all at the same point
   EXPECT_EQ(result->kind, wire::UpdateKind::SummedGradient);
   EXPECT_EQ(result->steps, 3u);
