@@ -39,4 +39,23 @@ Result<ClientPolicyNeeds> check_client_policy_settings(const ClientPolicySetting
   return check_client_policies(spec, setup);
 }
 
+Status check_client_policies_for_aggregation(const ClientPolicySettings& settings,
+                                             const std::string& aggregation) {
+  const std::string& trigger = settings.trigger;
+  const bool local_updates = trigger == "aet-schedule" || trigger == "detsgrad";
+  if (local_updates && aggregation != "add-update") {
+    return Status::error(StatusCode::kInvalidArgument,
+                         "trigger %s sends LocalUpdates: needs aggregation add-update, not %s",
+                         trigger.c_str(), aggregation.c_str());
+  }
+  const auto sends = settings.trigger_params.find("sends");
+  if (trigger == "fixed-budget" && sends != settings.trigger_params.end() && sends->second > 1 &&
+      aggregation != "round-buffer") {
+    return Status::error(StatusCode::kInvalidArgument,
+                         "[trigger.fixed-budget] sends = %g needs aggregation round-buffer, not %s",
+                         sends->second, aggregation.c_str());
+  }
+  return Status::ok();
+}
+
 }  // namespace fedgate

@@ -32,4 +32,12 @@ Result<ClientPolicyNeeds> check_client_policy_settings(const ClientPolicySetting
                                                        const ModelSpec& model, size_t dim,
                                                        uint32_t batch_size);
 
+// Refuses client policies the aggregation cannot serve: LocalUpdates (aet-schedule,
+// detsgrad) need an aggregation that adds them (add-update), and multi-part rounds
+// (fixed-budget with sends > 1) one that answers once per round (round-buffer); under
+// apply-on-arrival a LocalUpdate would be applied as a gradient and every part would
+// start another client round.
+Status check_client_policies_for_aggregation(const ClientPolicySettings& settings,
+                                             const std::string& aggregation);
+
 }  // namespace fedgate

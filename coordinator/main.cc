@@ -144,19 +144,10 @@ int main(int argc, char** argv) {
   Result<ClientPolicyNeeds> client_policies = check_client_policy_settings(
       config.settings.client_policies, spec, global.dim(), config.settings.batch_size);
   if (!client_policies.is_ok()) return fail("client policies", client_policies.status());
-  // Every applied Update is answered with a model, and every model starts a client
-  // round: a client sending m_i > 1 parts per round would multiply its rounds by m_i
-  // each time. Multi-part rounds need an aggregation that answers once per round.
-  const auto& budget = config.settings.client_policies;
-  const auto sends = budget.trigger_params.find("sends");
-  if (budget.trigger == "fixed-budget" && sends != budget.trigger_params.end() &&
-      sends->second > 1) {
-    return fail("client policies",
-                Status::error(StatusCode::kInvalidArgument,
-                              "[trigger.fixed-budget] sends = %g needs a once-per-round "
-                              "aggregation; apply-on-arrival allows 1",
-                              sends->second));
-  }
+  // This coordinator aggregates by applying each Update on arrival.
+  Status combination =
+      check_client_policies_for_aggregation(config.settings.client_policies, "apply-on-arrival");
+  if (!combination.is_ok()) return fail("client policies", combination);
 
   MetricsLog log;
   if (!config.metrics_path.empty() && !log.open(config.metrics_path)) {

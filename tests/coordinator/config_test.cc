@@ -220,5 +220,23 @@ TEST(CoordinatorConfig, ClientPolicyErrorsNameTheSettingAndRange) {
   EXPECT_NE(std::string(stray.status().message()).find("trigger.max_skips"), std::string::npos);
 }
 
+TEST(CoordinatorConfig, ClientPoliciesMustSuitTheAggregation) {
+  ClientPolicySettings settings;
+  EXPECT_TRUE(check_client_policies_for_aggregation(settings, "apply-on-arrival").is_ok());
+  settings.trigger = "aet-schedule";
+  Status local = check_client_policies_for_aggregation(settings, "apply-on-arrival");
+  EXPECT_STREQ(local.message(),
+               "trigger aet-schedule sends LocalUpdates: needs aggregation add-update, not "
+               "apply-on-arrival");
+  EXPECT_TRUE(check_client_policies_for_aggregation(settings, "add-update").is_ok());
+  settings.trigger = "fixed-budget";
+  EXPECT_TRUE(check_client_policies_for_aggregation(settings, "apply-on-arrival").is_ok());
+  settings.trigger_params["sends"] = 3;
+  EXPECT_STREQ(check_client_policies_for_aggregation(settings, "apply-on-arrival").message(),
+               "[trigger.fixed-budget] sends = 3 needs aggregation round-buffer, not "
+               "apply-on-arrival");
+  EXPECT_TRUE(check_client_policies_for_aggregation(settings, "round-buffer").is_ok());
+}
+
 }  // namespace
 }  // namespace fedgate
