@@ -10,6 +10,19 @@ namespace {
 
 wire::ModelKind to_wire(ModelKind kind) { return static_cast<wire::ModelKind>(kind); }
 
+// The client policies' needs; invalid settings (main() validates them first)
+// fall back to the defaults so the coordinator still runs.
+ClientPolicyNeeds client_needs(const CoordinatorSettings& settings, size_t dim) {
+  Result<ClientPolicyNeeds> needs = check_client_policy_settings(
+      settings.client_policies, settings.model, dim, settings.batch_size);
+  if (needs.is_ok()) return *needs;
+  std::fprintf(stderr, "fedgate-coordinator: client policies: %s; using offer-first, dense\n",
+               needs.status().message());
+  ClientPolicyNeeds defaults;
+  defaults.max_payload_bytes = dim * sizeof(float);
+  return defaults;
+}
+
 }  // namespace
 
 Coordinator::Coordinator(const CoordinatorSettings& settings, GlobalModel model,
@@ -26,10 +39,14 @@ Coordinator::Coordinator(const CoordinatorSettings& settings, GlobalModel model,
       outbox_(outbox),
       log_(log),
       observer_(observer),
+      client_needs_(client_needs(settings, model_.dim())),
       max_message_bytes_(settings.max_message_bytes != 0
                              ? settings.max_message_bytes
-                             : static_cast<uint32_t>(model_.dim() * sizeof(float) +
-                                                     kMessageOverhead)),
+                             : static_cast<uint32_t>(
+                                   std::max(model_.dim() * sizeof(float),
+                                            client_needs_.max_payload_bytes) +
+                                   kMessageOverhead)),
+      decoded_(model_.dim()),
       arena_(std::max<size_t>(settings.chunk_floats * sizeof(float), 8192) + kMessageOverhead),
       writer_(Span<uint8_t>(arena_.data(), arena_.size())) {
   for (const auto& [name, value] : acceptance_->settings()) {
@@ -38,11 +55,26 @@ Coordinator::Coordinator(const CoordinatorSettings& settings, GlobalModel model,
   for (const auto& [name, value] : stepsize_->settings()) {
     config_param_names_.push_back("stepsize." + name);
   }
+  // Client policy settings: sent only when they differ from the defaults, so a
+  // default run's Config stays as it was.
+  const ClientPolicySettings& client = settings_.client_policies;
+  for (const auto& [name, value] : client.trigger_params) {
+    config_param_names_.push_back("trigger." + name);
+  }
+  for (const auto& [name, value] : client.compression_params) {
+    config_param_names_.push_back("compression." + name);
+  }
   size_t i = 0;
   for (const auto& setting : acceptance_->settings()) {
     config_params_.push_back({config_param_names_[i++].c_str(), setting.second});
   }
   for (const auto& setting : stepsize_->settings()) {
+    config_params_.push_back({config_param_names_[i++].c_str(), setting.second});
+  }
+  for (const auto& setting : client.trigger_params) {
+    config_params_.push_back({config_param_names_[i++].c_str(), setting.second});
+  }
+  for (const auto& setting : client.compression_params) {
     config_params_.push_back({config_param_names_[i++].c_str(), setting.second});
   }
 }
@@ -171,6 +203,19 @@ void Coordinator::on_hello(const std::string& id, uint32_t seq, const wire::Hell
                 static_cast<uint32_t>(model_.dim()));
     return;
   }
+  const wire::Codec codec = client_needs_.codec;
+  bool produces_codec = codec == wire::Codec::Dense;  // every client can send dense
+  if (hello.codecs() != nullptr) {
+    for (const auto announced : *hello.codecs()) {
+      if (static_cast<wire::Codec>(announced) == codec) produces_codec = true;
+    }
+  }
+  if (!produces_codec) {
+    reply_error(id, seq, wire::ErrorCode::UnsupportedCodec,
+                "this run uses %s compression; the client cannot produce %s updates",
+                settings_.client_policies.compression.c_str(), wire::EnumNameCodec(codec));
+    return;
+  }
   uint32_t chunk = settings_.chunk_floats;
   if (hello.max_chunk_floats() != 0) chunk = std::min(chunk, hello.max_chunk_floats());
   if (hello.max_message_bytes() != 0) {
@@ -204,6 +249,9 @@ void Coordinator::on_hello(const std::string& id, uint32_t seq, const wire::Hell
   config.acceptance = acceptance_->name();
   config.stepsize = stepsize_->name();
   config.params = Span<const ConfigInfo::Param>(config_params_.data(), config_params_.size());
+  config.codec = codec;
+  config.trigger = settings_.client_policies.trigger.c_str();
+  config.compression = settings_.client_policies.compression.c_str();
   reply(id, writer_.config(++seq_, config));
   if (!holding_model_) {
     send_model(id, client);
@@ -265,36 +313,53 @@ void Coordinator::on_offer(const std::string& id, ClientRecord& client, uint32_t
 
 void Coordinator::on_update(const std::string& id, ClientRecord& client, uint32_t seq,
                             const wire::Update& update) {
-  if (!client.pending || update.version() != client.pending_version) {
+  // Offer-first: an Update answers an accepted Offer and carries its norm.
+  // Other triggers send Updates on their own; there is no norm to check.
+  const bool offered = client_needs_.offers;
+  if (offered && (!client.pending || update.version() != client.pending_version)) {
     reply_error(id, seq, wire::ErrorCode::UnexpectedMessage,
                 "update for version %u has no accepted offer", update.version());
     return;
   }
   // The offer is used up by this Update, valid or not: a refused Update needs a new offer.
   client.pending = false;
-  if (update.codec() != wire::Codec::Dense || update.kind() != wire::UpdateKind::Gradient) {
-    reply_error(id, seq, wire::ErrorCode::UnsupportedCodec, "only dense gradients are accepted");
+  if (update.version() > model_.version()) {
+    reply_error(id, seq, wire::ErrorCode::VersionFromFuture,
+                "update for version %u, coordinator is at %u", update.version(),
+                model_.version());
     return;
   }
-  const auto* values = update.values();
-  const size_t count = values == nullptr ? 0 : values->size();
-  if (update.dim() != model_.dim() || count != model_.dim()) {
-    reply_error(id, seq, wire::ErrorCode::DimensionMismatch,
-                "update has %zu values (dim %u), model has %zu", count, update.dim(),
-                model_.dim());
+  if (update.codec() != client_needs_.codec) {
+    reply_error(id, seq, wire::ErrorCode::UnsupportedCodec,
+                "update codec %s, this run takes %s (%s compression)",
+                wire::EnumNameCodec(update.codec()), wire::EnumNameCodec(client_needs_.codec),
+                settings_.client_policies.compression.c_str());
     return;
   }
-  const Span<const float> gradient(values->data(), count);
-  if (!all_finite(gradient)) {
-    reply_error(id, seq, wire::ErrorCode::NonFinite, "update holds NaN or Inf");
+  if (update.kind() != client_needs_.kind) {
+    reply_error(id, seq, wire::ErrorCode::UnexpectedMessage,
+                "update kind %s, the %s trigger sends %s", wire::EnumNameUpdateKind(update.kind()),
+                settings_.client_policies.trigger.c_str(),
+                wire::EnumNameUpdateKind(client_needs_.kind));
     return;
   }
+  wire::ErrorCode code = wire::ErrorCode::None;
+  Result<Span<const float>> decoded = decode_update(
+      update, static_cast<uint32_t>(model_.dim()), Span<float>(decoded_.data(), decoded_.size()),
+      &code);
+  if (!decoded.is_ok()) {
+    reply_error(id, seq, code, "%s", decoded.status().message());
+    return;
+  }
+  const Span<const float> gradient = *decoded;
   const double norm = l2_norm(gradient);
-  const double offered = client.pending_norm;
-  if (std::fabs(norm - offered) > settings_.norm_tolerance * std::max(offered, 1e-12)) {
-    reply_error(id, seq, wire::ErrorCode::NormMismatch,
-                "update norm %.6g differs from offered %.6g", norm, offered);
-    return;
+  if (offered) {
+    const double expected = client.pending_norm;
+    if (std::fabs(norm - expected) > settings_.norm_tolerance * std::max(expected, 1e-12)) {
+      reply_error(id, seq, wire::ErrorCode::NormMismatch,
+                  "update norm %.6g differs from offered %.6g", norm, expected);
+      return;
+    }
   }
 
   IncomingUpdate incoming;
@@ -304,6 +369,11 @@ void Coordinator::on_update(const std::string& id, ClientRecord& client, uint32_
   incoming.grad_norm = norm;
   incoming.samples = update.samples();
   incoming.compute_us = update.compute_us();
+  incoming.steps = update.steps();
+  incoming.round = update.round();
+  incoming.part = update.part();
+  incoming.parts = update.parts();
+  incoming.offered = offered;
   apply_update(id, client, incoming);
 }
 
@@ -374,9 +444,13 @@ void Coordinator::stop(const char* reason) {
   for (const auto& [id, record] : clients_.all()) {
     if (record.active) reply(id, writer_.bye(++seq_, wire::ByeReason::Finished, reason));
   }
-  char extra[200];
-  std::snprintf(extra, sizeof(extra), "\"reason\":\"%s\",\"acceptance\":\"%s\",\"stepsize\":\"%s\"",
-                reason, acceptance_->name(), stepsize_->name());
+  char extra[320];
+  std::snprintf(extra, sizeof(extra),
+                "\"reason\":\"%s\",\"acceptance\":\"%s\",\"stepsize\":\"%s\",\"trigger\":\"%s\","
+                "\"compression\":\"%s\"",
+                reason, acceptance_->name(), stepsize_->name(),
+                settings_.client_policies.trigger.c_str(),
+                settings_.client_policies.compression.c_str());
   EvalPoint final_point = last_eval_;
   final_point.time_s = elapsed_s();
   if (log_ != nullptr) log_->write("summary", final_point, metrics_, clients_, extra);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "coordinator/acceptance/acceptance_policy.h"
+#include "coordinator/client_policy_settings.h"
 #include "coordinator/client_registry.h"
 #include "coordinator/clock.h"
 #include "coordinator/evaluator.h"
@@ -52,6 +53,7 @@ struct CoordinatorSettings {
   uint32_t max_versions = 0;       // stop after this many updates (0 = off)
   double max_seconds = 0;          // stop after this long (0 = off)
   uint32_t min_clients = 0;        // hold the first model until this many have registered
+  ClientPolicySettings client_policies;  // [trigger], [compression]: sent to clients in Config
 };
 
 // A decoded, validated gradient from one client, ready to be aggregated.
@@ -62,6 +64,11 @@ struct IncomingUpdate {
   double grad_norm = 0;
   uint32_t samples = 0;
   uint32_t compute_us = 0;
+  uint32_t steps = 0;           // minibatch gradients behind it (local steps, b_i); 0 = not said
+  uint32_t round = 0;           // the client's round (aet-schedule)
+  uint16_t part = 0;            // j of `parts` sends of one vector (fixed-budget m_i)
+  uint16_t parts = 0;
+  bool offered = false;         // it followed an accepted Offer (its norm was checked)
 };
 
 class Coordinator {
@@ -88,6 +95,7 @@ class Coordinator {
   const StepsizePolicy& stepsize() const { return *stepsize_; }
   const EvalPoint& last_eval() const { return last_eval_; }
   uint32_t max_message_bytes() const { return max_message_bytes_; }
+  const ClientPolicyNeeds& client_policy_needs() const { return client_needs_; }
 
  private:
   void on_hello(const std::string& id, uint32_t seq, const wire::Hello& hello);
@@ -113,7 +121,10 @@ class Coordinator {
   MetricsLog* log_;
   RunObserver* observer_;
 
+  // What the configured trigger and compression make clients send.
+  ClientPolicyNeeds client_needs_;
   uint32_t max_message_bytes_;
+  std::vector<float> decoded_;  // dense form of the last compressed Update
   // Policy settings as sent in Config (names kept alive for the Param views).
   std::vector<std::string> config_param_names_;
   std::vector<ConfigInfo::Param> config_params_;

@@ -21,6 +21,8 @@ const std::map<std::string, Keys>& known_keys() {
       {"training", {"batch_size", "chunk_floats", "norm_tolerance"}},
       {"acceptance", {"policy"}},
       {"stepsize", {"policy"}},
+      {"trigger", {"policy"}},
+      {"compression", {"policy"}},
       {"run",
        {"eval_every", "target_accuracy", "max_versions", "max_seconds", "min_clients", "metrics"}},
   };
@@ -29,7 +31,8 @@ const std::map<std::string, Keys>& known_keys() {
 
 // Sections whose sub-tables hold per-policy settings.
 bool is_policy_section(const std::string& section) {
-  return section == "acceptance" || section == "stepsize";
+  return section == "acceptance" || section == "stepsize" || section == "trigger" ||
+         section == "compression";
 }
 
 Status check_keys(const toml::table& root) {
@@ -166,6 +169,9 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_number(root, "training", "norm_tolerance", &s.norm_tolerance, 0, 1));
   FG_TRY(read_string(root, "acceptance", "policy", &config->acceptance));
   FG_TRY(read_string(root, "stepsize", "policy", &config->stepsize));
+  ClientPolicySettings& client = s.client_policies;
+  FG_TRY(read_string(root, "trigger", "policy", &client.trigger));
+  FG_TRY(read_string(root, "compression", "policy", &client.compression));
   FG_TRY(read_number(root, "run", "eval_every", &s.eval_every, 0, 1e9));
   FG_TRY(read_number(root, "run", "target_accuracy", &s.target_accuracy, 0, 1));
   FG_TRY(read_number(root, "run", "max_versions", &s.max_versions, 0, 4.0e9));
@@ -178,6 +184,14 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
                       read_policy_params(root, "acceptance", config->acceptance));
   FG_ASSIGN_OR_RETURN(config->stepsize_params,
                       read_policy_params(root, "stepsize", config->stepsize));
+  // Client policies are validated against the model once its size is known
+  // (check_client_policy_settings, at start-up).
+  FG_ASSIGN_OR_RETURN(PolicyParams trigger_params,
+                      read_policy_params(root, "trigger", client.trigger));
+  client.trigger_params = trigger_params.values();
+  FG_ASSIGN_OR_RETURN(PolicyParams compression_params,
+                      read_policy_params(root, "compression", client.compression));
+  client.compression_params = compression_params.values();
   return Status::ok();
 }
 
@@ -223,6 +237,13 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
   out << "\n[stepsize]\npolicy = \"" << c.stepsize << "\"\n\n[" << c.stepsize_params.section()
       << "]\n";
   for (const auto& [key, value] : c.stepsize_params.values()) out << key << " = " << value << "\n";
+  const ClientPolicySettings& client = s.client_policies;
+  out << "\n[trigger]\npolicy = \"" << client.trigger << "\"\n\n[trigger." << client.trigger
+      << "]\n";
+  for (const auto& [key, value] : client.trigger_params) out << key << " = " << value << "\n";
+  out << "\n[compression]\npolicy = \"" << client.compression << "\"\n\n[compression."
+      << client.compression << "]\n";
+  for (const auto& [key, value] : client.compression_params) out << key << " = " << value << "\n";
   out << "\n[run]\neval_every = " << s.eval_every << "\ntarget_accuracy = " << s.target_accuracy
       << "\nmax_versions = " << s.max_versions << "\nmax_seconds = " << s.max_seconds
       << "\nmin_clients = " << s.min_clients

@@ -48,6 +48,16 @@ void list_policies() {
   for (const auto& info : fedgate::stepsize_policy_infos()) {
     std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
   }
+  std::printf("trigger policies, run by the clients ([trigger] policy = ...; settings in "
+              "[trigger.<name>]):\n");
+  for (const auto& info : fedgate::trigger_policy_infos()) {
+    std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
+  }
+  std::printf("compression policies, clients encode and the coordinator decodes ([compression] "
+              "policy = ...; settings in [compression.<name>]):\n");
+  for (const auto& info : fedgate::compression_policy_infos()) {
+    std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
+  }
 }
 
 }  // namespace
@@ -80,7 +90,8 @@ int main(int argc, char** argv) {
   app.add_option("--endpoint-file", endpoint_file,
                  "write the bound endpoint (with the chosen port) to this file");
   app.add_flag("--print-config", print_config, "print the effective configuration and exit");
-  app.add_flag("--list-policies", show_policies, "list acceptance and stepsize policies and exit");
+  app.add_flag("--list-policies", show_policies,
+               "list acceptance, stepsize, trigger and compression policies and exit");
   app.add_flag("-q,--quiet", quiet, "no progress lines");
   CLI11_PARSE(app, argc, argv);
 
@@ -130,6 +141,13 @@ int main(int argc, char** argv) {
   if (!acceptance.is_ok()) return fail("acceptance policy", acceptance.status());
   auto stepsize = make_stepsize_policy(config.stepsize, config.stepsize_params);
   if (!stepsize.is_ok()) return fail("stepsize policy", stepsize.status());
+  Result<ClientPolicyNeeds> client_policies = check_client_policy_settings(
+      config.settings.client_policies, spec, global.dim(), config.settings.batch_size);
+  if (!client_policies.is_ok()) return fail("client policies", client_policies.status());
+  // This coordinator aggregates by applying each Update on arrival.
+  Status combination =
+      check_client_policies_for_aggregation(config.settings.client_policies, "apply-on-arrival");
+  if (!combination.is_ok()) return fail("client policies", combination);
 
   MetricsLog log;
   if (!config.metrics_path.empty() && !log.open(config.metrics_path)) {
@@ -146,8 +164,9 @@ int main(int argc, char** argv) {
   try {
     // libzmq's own limit sits well above the coordinator's, so an oversized
     // message normally gets an Error reply rather than a dropped connection.
-    const size_t largest = std::max<size_t>(model_bytes + kMessageOverhead,
-                                            config.settings.max_message_bytes);
+    const size_t largest = std::max<size_t>(
+        std::max(model_bytes, client_policies->max_payload_bytes) + kMessageOverhead,
+        config.settings.max_message_bytes);
     const int64_t transport_limit = static_cast<int64_t>(4 * largest + (1 << 20));
     server = std::make_unique<ZmqServer>(context, config.bind, transport_limit);
   } catch (const zmq::error_t& error) {
@@ -173,6 +192,9 @@ int main(int argc, char** argv) {
               settings_text(coordinator.acceptance().settings()).c_str());
   std::printf("  stepsize   %s (%s)\n", coordinator.stepsize().name(),
               settings_text(coordinator.stepsize().settings()).c_str());
+  std::printf("  clients    trigger %s, compression %s\n",
+              config.settings.client_policies.trigger.c_str(),
+              config.settings.client_policies.compression.c_str());
   std::fflush(stdout);
 
   std::signal(SIGINT, on_signal);

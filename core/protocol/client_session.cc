@@ -21,14 +21,16 @@ const char* client_state_name(ClientSession::State state) {
 
 ClientSession::ClientSession(const ClientIdentity& identity, Span<float> model,
                              Span<float> gradient, Span<uint8_t> tx_arena,
-                             GradientSource& source, Outbox& outbox)
+                             GradientSource& source, Outbox& outbox,
+                             ClientPolicyMemory policy_memory)
     : identity_(identity),
       model_(model),
       gradient_(gradient),
       tx_arena_(tx_arena),
       writer_(tx_arena),
       source_(source),
-      outbox_(outbox) {}
+      outbox_(outbox),
+      policy_memory_(policy_memory) {}
 
 void ClientSession::set_final_message(const char* text) {
   std::snprintf(final_message_, sizeof(final_message_), "%s", text);
@@ -128,18 +130,62 @@ Status ClientSession::handle_config(const wire::Config& config) {
     return Status::error(StatusCode::kResourceExhausted, "%s", final_message_);
   }
   Status configured = source_.configure(setup);
-  if (!configured.is_ok()) {
-    set_final_message(configured.message());
-    state_ = State::kFailed;
-    (void)send(writer_.bye(++seq_, wire::ByeReason::ClientExit, final_message_));
-    return configured;
-  }
+  if (!configured.is_ok()) return fail_configure(configured);
+  FG_TRY(configure_policies(config, setup));
   model_dim_ = setup.model_dim;
   chunk_floats_ = config.chunk_floats();
   if (config.heartbeat_ms() > 0) heartbeat_ms_ = config.heartbeat_ms();
   next_offset_ = 0;
   resyncing_ = false;
   state_ = State::kAwaitingModel;
+  return Status::ok();
+}
+
+Status ClientSession::fail_configure(const Status& why) {
+  set_final_message(why.message());
+  state_ = State::kFailed;
+  (void)send(writer_.bye(++seq_, wire::ByeReason::ClientExit, final_message_));
+  return why;
+}
+
+// A seed that differs between clients, so their rand-k masks are independent.
+static uint64_t name_seed(const char* name) {
+  uint64_t hash = 1469598103934665603ull;  // FNV-1a
+  for (const char* c = name; c != nullptr && *c != '\0'; ++c) {
+    hash = (hash ^ static_cast<uint8_t>(*c)) * 1099511628211ull;
+  }
+  return hash;
+}
+
+Status ClientSession::configure_policies(const wire::Config& config, const TrainingSetup& setup) {
+  constexpr size_t kMaxParams = 32;
+  NamedParam params[kMaxParams];
+  size_t count = 0;
+  if (config.params() != nullptr) {
+    for (const wire::Param* param : *config.params()) {
+      if (count == kMaxParams) break;
+      params[count++] = NamedParam{param->name()->c_str(), param->value()};
+    }
+  }
+  ClientPolicySpec spec;
+  spec.params = Span<const NamedParam>(params, count);
+  if (config.trigger() != nullptr) spec.trigger = config.trigger()->c_str();
+  if (config.compression() != nullptr) {
+    spec.compression = config.compression()->c_str();
+  } else if (config.codec() != wire::Codec::Dense) {
+    // A Config that names a sparse codec but no policy: use its default settings.
+    spec.compression = config.codec() == wire::Codec::TopK ? "topk" : "randk";
+  }
+  Status built = policies_.configure(spec, setup, policy_memory_.floats, policy_memory_.indices,
+                                     name_seed(identity_.name));
+  if (!built.is_ok()) return fail_configure(built);
+  const size_t largest = policies_.needs().max_payload_bytes + kMessageOverhead;
+  if (largest > writer_.capacity()) {
+    return fail_configure(Status::error(
+        StatusCode::kResourceExhausted,
+        "a %s update needs a %zu-byte send buffer, this client has %zu",
+        policies_.compressor().name(), largest, writer_.capacity()));
+  }
   return Status::ok();
 }
 
@@ -171,7 +217,7 @@ Status ClientSession::handle_chunk(const wire::ModelChunk& chunk) {
   next_offset_ = 0;
   model_version_ = assembling_version_;
   ++counters_.models;
-  return offer_gradient();
+  return run_trigger();
 }
 
 Status ClientSession::discard_partial_model() {
@@ -182,22 +228,69 @@ Status ClientSession::discard_partial_model() {
   return send(writer_.model_request(++seq_, model_version_));
 }
 
-Status ClientSession::offer_gradient() {
-  Result<GradientStats> stats =
-      source_.compute(Span<const float>(model_.data(), model_dim_), gradient_.subspan(0, model_dim_));
-  if (!stats.is_ok()) return stats.status();
-  offered_stats_ = *stats;
+Status ClientSession::run_trigger() {
+  if (!policies_.ready()) return Status::error(StatusCode::kFailedPrecondition, "no Config yet");
+  const Span<float> model = model_.subspan(0, model_dim_);
+  const Span<float> vector = gradient_.subspan(0, model_dim_);
+  Result<TriggerResult> result =
+      policies_.trigger().on_model(model_version_, model, vector, source_);
+  if (!result.is_ok()) return result.status();
+  pending_ = *result;
   offered_version_ = model_version_;
-  offered_norm_ = static_cast<float>(stats->grad_norm);
+  state_ = State::kAwaitingModel;  // what follows a Skip or Update; an Offer overrides it
+  switch (pending_.action) {
+    case TriggerAction::kSkip:
+      ++counters_.skips;
+      return send(writer_.skip(++seq_, model_version_));
+    case TriggerAction::kSend: {
+      const uint16_t parts = static_cast<uint16_t>(pending_.sends > 0xFFFF ? 0xFFFF : pending_.sends);
+      for (uint16_t part = 0; part < parts; ++part) {
+        const CompressedVector compressed = policies_.compressor().compress(vector);
+        FG_TRY(send_vector(compressed, part, parts));
+      }
+      policies_.trigger().on_sent(model, vector);
+      return Status::ok();
+    }
+    case TriggerAction::kOffer:
+      break;
+  }
+  // The offer carries the norm of exactly what an accepted Update will decode to.
+  offered_vector_ = policies_.compressor().compress(vector);
+  offered_norm_ = static_cast<float>(offered_vector_.norm());
   OfferInfo offer;
   offer.version = offered_version_;
   offer.grad_norm = offered_norm_;
-  offer.loss = stats->loss;
-  offer.samples = static_cast<uint16_t>(stats->samples > 0xFFFF ? 0xFFFF : stats->samples);
-  offer.compute_us = stats->compute_us;
+  offer.loss = pending_.stats.loss;
+  offer.samples = static_cast<uint16_t>(pending_.stats.samples > 0xFFFF ? 0xFFFF
+                                                                        : pending_.stats.samples);
+  offer.compute_us = pending_.stats.compute_us;
   state_ = State::kAwaitingDecision;
   ++counters_.offers;
   return send(writer_.offer(++seq_, offer));
+}
+
+Status ClientSession::send_vector(const CompressedVector& vector, uint16_t part, uint16_t parts) {
+  UpdateInfo update;
+  update.version = offered_version_;
+  update.kind = pending_.kind;
+  update.vector = vector;
+  update.grad_norm = static_cast<float>(vector.norm());
+  update.samples = pending_.stats.samples;
+  update.compute_us = pending_.stats.compute_us;
+  update.steps = pending_.steps;
+  update.round = pending_.round;
+  update.part = part;
+  update.parts = parts;
+  ++counters_.updates;
+  // A dense vector larger than the transmit arena (an MCU's) is streamed from the gradient.
+  const bool streamed = vector.codec == wire::Codec::Dense &&
+                        vector.values.size() * sizeof(float) + kMessageOverhead >
+                            writer_.capacity();
+  if (streamed) update.values = vector.values;
+  Status sent = streamed ? send_streamed_update(update) : send(writer_.update(++seq_, update));
+  // Error feedback keeps what this message left out only once it went out.
+  if (sent.is_ok()) policies_.compressor().commit();
+  return sent;
 }
 
 Status ClientSession::handle_decision(const wire::Decision& decision) {
@@ -209,20 +302,13 @@ Status ClientSession::handle_decision(const wire::Decision& decision) {
   state_ = State::kAwaitingModel;
   if (!decision.accept()) {
     ++counters_.rejects;
+    policies_.compressor().discard();
     return Status::ok();
   }
   ++counters_.accepts;
-  UpdateInfo update;
-  update.version = offered_version_;
-  update.grad_norm = offered_norm_;
-  update.values = Span<const float>(gradient_.data(), model_dim_);
-  update.samples = offered_stats_.samples;
-  update.compute_us = offered_stats_.compute_us;
-  ++counters_.updates;
-  if (update.values.size() * sizeof(float) + kMessageOverhead > writer_.capacity()) {
-    return send_streamed_update(update);
-  }
-  return send(writer_.update(++seq_, update));
+  FG_TRY(send_vector(offered_vector_, 0, 1));
+  policies_.trigger().on_sent(model_.subspan(0, model_dim_), gradient_.subspan(0, model_dim_));
+  return Status::ok();
 }
 
 Status ClientSession::handle_error(const wire::Error& error) {

@@ -1,8 +1,12 @@
 // ClientSession: the client side of the fedgate protocol, free of any transport.
 //
-//   start() -> Hello ; Config -> await Model chunks ; model complete -> compute
-//   gradient -> Offer ; Decision accept -> Update -> await Model ;
-//   Decision reject -> await Model ; Bye -> finished.
+//   start() -> Hello ; Config -> await Model chunks ; model complete -> the
+//   trigger runs (core/trigger) and either offers a norm (Offer ; Decision
+//   accept -> Update -> await Model ; reject -> await Model), sends Update(s)
+//   at once, or sends Skip -> await Model ; Bye -> finished.
+//
+// The trigger and compression are the ones the Config names; they are built
+// inside the session (ClientPolicies) with their state in ClientPolicyMemory.
 //
 // The session sends through an Outbox and is fed received bytes through
 // on_message(); the owner calls on_silence() when nothing arrived for
@@ -14,6 +18,7 @@
 
 #include "core/base/span.h"
 #include "core/base/status.h"
+#include "core/protocol/client_policies.h"
 #include "core/protocol/codec.h"
 #include "core/protocol/gradient_source.h"
 
@@ -41,6 +46,15 @@ struct ClientIdentity {
   uint32_t max_chunk_floats = 0;   // largest Model chunk the client takes (0 = any)
 };
 
+// State vectors of the trigger and compression policies (previous gradient,
+// x_sent, error-feedback residual, sparse values and indices). Sizes that
+// cover every policy: client_policy_floats(dim) and client_policy_indices(dim).
+// A client with less can still run the policies that fit; others fail at Config.
+struct ClientPolicyMemory {
+  Span<float> floats;
+  Span<uint32_t> indices;
+};
+
 struct ClientCounters {
   uint64_t messages_sent = 0;
   uint64_t messages_received = 0;
@@ -51,6 +65,7 @@ struct ClientCounters {
   uint64_t accepts = 0;
   uint64_t rejects = 0;
   uint64_t updates = 0;
+  uint64_t skips = 0;           // Skip messages (lazy triggers)
   uint64_t models = 0;          // complete models received
   uint64_t registrations = 0;   // Hello messages sent
   uint64_t errors_received = 0; // Error messages from the coordinator
@@ -71,11 +86,14 @@ class ClientSession {
 
   // model: holds the received model (capacity = largest model the client
   // accepts); gradient: same size; tx_arena: 4 * model.size() + kMessageOverhead
-  // bytes, or (about 1 KB) enough for every message but the dense Update with
+  // bytes (top-k with fraction h needs 8 * k + kMessageOverhead when that is
+  // larger), or (about 1 KB) enough for every message but the dense Update with
   // an Outbox that implements send_parts(): the Update is then streamed from
-  // the gradient (update_stream.h).
+  // the gradient (update_stream.h). Without policy memory only the stateless
+  // policies run (offer-first, every-step, dense).
   ClientSession(const ClientIdentity& identity, Span<float> model, Span<float> gradient,
-                Span<uint8_t> tx_arena, GradientSource& source, Outbox& outbox);
+                Span<uint8_t> tx_arena, GradientSource& source, Outbox& outbox,
+                ClientPolicyMemory policy_memory = ClientPolicyMemory());
 
   // Sends Hello. Also the way to re-register.
   Status start();
@@ -106,7 +124,10 @@ class ClientSession {
   Status handle_decision(const wire::Decision& decision);
   Status handle_error(const wire::Error& error);
   Status discard_partial_model();
-  Status offer_gradient();
+  Status configure_policies(const wire::Config& config, const TrainingSetup& setup);
+  Status fail_configure(const Status& why);
+  Status run_trigger();
+  Status send_vector(const CompressedVector& vector, uint16_t part, uint16_t parts);
   void set_final_message(const char* text);
 
   ClientIdentity identity_;
@@ -129,10 +150,13 @@ class ClientSession {
   // at offset 0 starts a fresh copy: one ModelRequest per loss, not one per chunk.
   bool resyncing_ = false;
   uint32_t model_version_ = 0;
-  // The offer in flight and the gradient behind it.
+  // The trigger's last outcome; for an offer in flight, its compressed vector.
+  ClientPolicyMemory policy_memory_;
+  ClientPolicies policies_;
+  TriggerResult pending_;
+  CompressedVector offered_vector_;
   uint32_t offered_version_ = 0;
   float offered_norm_ = 0;
-  GradientStats offered_stats_;
 
   ClientCounters counters_;
   wire::ErrorCode last_error_ = wire::ErrorCode::None;

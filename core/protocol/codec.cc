@@ -58,8 +58,9 @@ constexpr size_t kMaxTextBytes = 200;
 Result<Span<const uint8_t>> MessageWriter::hello(uint32_t seq, const HelloInfo& info) {
   const size_t name_length = bounded_strlen(info.name, kMaxTextBytes);
   FG_TRY(reserve(name_length + 8));
-  const wire::Codec codecs[] = {wire::Codec::Dense};
-  auto codec_vector = builder_.CreateVector(reinterpret_cast<const uint8_t*>(codecs), 1);
+  // ClientSession encodes every codec (core/compression).
+  const wire::Codec codecs[] = {wire::Codec::Dense, wire::Codec::TopK, wire::Codec::RandK};
+  auto codec_vector = builder_.CreateVector(reinterpret_cast<const uint8_t*>(codecs), 3);
   auto name = builder_.CreateString(info.name, name_length);
   wire::HelloBuilder hello(builder_);
   hello.add_device_class(info.device_class);
@@ -77,7 +78,9 @@ Result<Span<const uint8_t>> MessageWriter::config(uint32_t seq, const ConfigInfo
   constexpr size_t kMaxParams = 32;
   const size_t count = info.params.size() < kMaxParams ? info.params.size() : kMaxParams;
   size_t text_bytes = bounded_strlen(info.acceptance, kMaxTextBytes) +
-                      bounded_strlen(info.stepsize, kMaxTextBytes);
+                      bounded_strlen(info.stepsize, kMaxTextBytes) +
+                      bounded_strlen(info.trigger, kMaxTextBytes) +
+                      bounded_strlen(info.compression, kMaxTextBytes) + 16;
   for (size_t i = 0; i < count; ++i) {
     text_bytes += bounded_strlen(info.params[i].name, kMaxTextBytes) + 32;
   }
@@ -91,6 +94,15 @@ Result<Span<const uint8_t>> MessageWriter::config(uint32_t seq, const ConfigInfo
     param_offsets[i] = wire::CreateParam(builder_, name, p.value);
   }
   auto params = builder_.CreateVector(param_offsets, count);
+  // Absent rather than empty, so older coordinators and new ones read alike.
+  flatbuffers::Offset<flatbuffers::String> trigger, compression;
+  if (bounded_strlen(info.trigger, 1) != 0) {
+    trigger = builder_.CreateString(info.trigger, bounded_strlen(info.trigger, kMaxTextBytes));
+  }
+  if (bounded_strlen(info.compression, 1) != 0) {
+    compression =
+        builder_.CreateString(info.compression, bounded_strlen(info.compression, kMaxTextBytes));
+  }
   wire::ConfigBuilder config(builder_);
   config.add_model_kind(info.model_kind);
   config.add_model_dim(info.model_dim);
@@ -100,10 +112,12 @@ Result<Span<const uint8_t>> MessageWriter::config(uint32_t seq, const ConfigInfo
   config.add_batch_size(info.batch_size);
   config.add_chunk_floats(info.chunk_floats);
   config.add_heartbeat_ms(info.heartbeat_ms);
-  config.add_codec(wire::Codec::Dense);
+  config.add_codec(info.codec);
   config.add_acceptance(acceptance);
   config.add_stepsize(stepsize);
   config.add_params(params);
+  if (!trigger.IsNull()) config.add_trigger(trigger);
+  if (!compression.IsNull()) config.add_compression(compression);
   return finish(seq, wire::Message::Config, config.Finish().Union());
 }
 
@@ -135,19 +149,45 @@ Result<Span<const uint8_t>> MessageWriter::decision(uint32_t seq, uint32_t offer
   return finish(seq, wire::Message::Decision, builder_.CreateStruct(decision).Union());
 }
 
-Result<Span<const uint8_t>> MessageWriter::update(uint32_t seq, const UpdateInfo& info) {
-  FG_TRY(reserve(info.values.size() * sizeof(float)));
-  auto values = builder_.CreateVector(info.values.data(), info.values.size());
-  wire::UpdateBuilder update(builder_);
+flatbuffers::Offset<wire::Update> build_update_table(
+    flatbuffers::FlatBufferBuilder& builder, const UpdateInfo& info,
+    const CompressedVector& vector, flatbuffers::Offset<flatbuffers::Vector<float>> values,
+    flatbuffers::Offset<flatbuffers::Vector<uint32_t>> indices) {
+  wire::UpdateBuilder update(builder);
   update.add_version(info.version);
-  update.add_kind(wire::UpdateKind::Gradient);
-  update.add_codec(wire::Codec::Dense);
+  update.add_kind(info.kind);
+  update.add_codec(vector.codec);
   update.add_grad_norm(info.grad_norm);
-  update.add_dim(static_cast<uint32_t>(info.values.size()));
+  update.add_dim(vector.dim);
   update.add_values(values);
+  if (!indices.IsNull()) update.add_indices(indices);
+  if (vector.codec == wire::Codec::RandK) update.add_seed(vector.seed);
+  update.add_scale(vector.scale);
   update.add_samples(info.samples);
   update.add_compute_us(info.compute_us);
-  return finish(seq, wire::Message::Update, update.Finish().Union());
+  update.add_steps(info.steps);
+  update.add_round(info.round);
+  update.add_part(info.part);
+  update.add_parts(info.parts);
+  return update.Finish();
+}
+
+Result<Span<const uint8_t>> MessageWriter::update(uint32_t seq, const UpdateInfo& info) {
+  CompressedVector vector = info.vector;
+  if (vector.values.empty()) {
+    vector = CompressedVector();
+    vector.values = info.values;
+    vector.dim = static_cast<uint32_t>(info.values.size());
+  }
+  FG_TRY(reserve(vector.values.size() * sizeof(float) +
+                 vector.indices.size() * sizeof(uint32_t) + 16));
+  flatbuffers::Offset<flatbuffers::Vector<uint32_t>> indices;
+  if (vector.codec == wire::Codec::TopK) {
+    indices = builder_.CreateVector(vector.indices.data(), vector.indices.size());
+  }
+  auto values = builder_.CreateVector(vector.values.data(), vector.values.size());
+  return finish(seq, wire::Message::Update,
+                build_update_table(builder_, info, vector, values, indices).Union());
 }
 
 Result<Span<const uint8_t>> MessageWriter::skip(uint32_t seq, uint32_t version) {
@@ -223,6 +263,90 @@ double l2_norm(Span<const float> values) {
   double sum = 0;
   for (float v : values) sum += static_cast<double>(v) * v;
   return std::sqrt(sum);
+}
+
+Result<Span<const float>> decode_update(const wire::Update& update, uint32_t model_dim,
+                                        Span<float> scratch, wire::ErrorCode* code) {
+  *code = wire::ErrorCode::DimensionMismatch;
+  const auto* values = update.values();
+  const auto* indices = update.indices();
+  const size_t k = values == nullptr ? 0 : values->size();
+  const size_t index_count = indices == nullptr ? 0 : indices->size();
+  if (update.dim() != model_dim) {
+    return Status::error(StatusCode::kInvalidArgument, "update.dim = %u, the model has %u",
+                         static_cast<unsigned>(update.dim()), static_cast<unsigned>(model_dim));
+  }
+  const wire::Codec codec = update.codec();
+  if (codec == wire::Codec::Dense) {
+    if (k != model_dim || index_count != 0) {
+      return Status::error(StatusCode::kInvalidArgument,
+                           "dense update has %zu values and %zu indices, the model has %u", k,
+                           index_count, static_cast<unsigned>(model_dim));
+    }
+  } else if (codec == wire::Codec::TopK || codec == wire::Codec::RandK) {
+    if (k == 0 || k > model_dim) {
+      return Status::error(StatusCode::kInvalidArgument,
+                           "%s update has k = %zu values, allowed 1..%u",
+                           wire::EnumNameCodec(codec), k, static_cast<unsigned>(model_dim));
+    }
+    const size_t expected_indices = codec == wire::Codec::TopK ? k : 0;
+    if (index_count != expected_indices) {
+      return Status::error(StatusCode::kInvalidArgument,
+                           "%s update has %zu indices for %zu values (expected %zu)",
+                           wire::EnumNameCodec(codec), index_count, k, expected_indices);
+    }
+    for (size_t j = 0; j < index_count; ++j) {
+      const uint32_t index = indices->Get(static_cast<flatbuffers::uoffset_t>(j));
+      if (index >= model_dim) {
+        return Status::error(StatusCode::kInvalidArgument,
+                             "update.indices[%zu] = %u is not below dim %u", j,
+                             static_cast<unsigned>(index), static_cast<unsigned>(model_dim));
+      }
+      if (j > 0 && index <= indices->Get(static_cast<flatbuffers::uoffset_t>(j - 1))) {
+        return Status::error(StatusCode::kInvalidArgument,
+                             "update.indices must increase strictly: [%zu] = %u after %u", j,
+                             static_cast<unsigned>(index),
+                             static_cast<unsigned>(
+                                 indices->Get(static_cast<flatbuffers::uoffset_t>(j - 1))));
+      }
+    }
+  } else {
+    *code = wire::ErrorCode::UnsupportedCodec;
+    return Status::error(StatusCode::kInvalidArgument, "update.codec %u is unknown",
+                         static_cast<unsigned>(codec));
+  }
+  *code = wire::ErrorCode::NonFinite;
+  const float scale = update.scale();
+  if (!std::isfinite(scale) || scale <= 0) {
+    return Status::error(StatusCode::kInvalidArgument,
+                         "update.scale = %g must be finite and > 0", static_cast<double>(scale));
+  }
+  const Span<const float> carried(values->data(), k);
+  if (!all_finite(carried)) {
+    return Status::error(StatusCode::kInvalidArgument, "update holds NaN or Inf");
+  }
+  *code = wire::ErrorCode::None;
+  if (codec == wire::Codec::Dense && scale == 1.0f) return carried;
+  if (scratch.size() < model_dim) {
+    *code = wire::ErrorCode::Internal;
+    return Status::error(StatusCode::kInternal, "decode buffer of %zu floats for dim %u",
+                         scratch.size(), static_cast<unsigned>(model_dim));
+  }
+  CompressedVector vector;
+  vector.codec = codec;
+  vector.dim = model_dim;
+  vector.values = carried;
+  if (indices != nullptr) vector.indices = Span<const uint32_t>(indices->data(), index_count);
+  vector.seed = update.seed();
+  vector.scale = scale;
+  const Span<float> dense = scratch.subspan(0, model_dim);
+  expand(vector, dense);
+  // A huge scale can overflow finite values.
+  if (!all_finite(dense)) {
+    *code = wire::ErrorCode::NonFinite;
+    return Status::error(StatusCode::kInvalidArgument, "update.scale * values overflows");
+  }
+  return Span<const float>(dense.data(), dense.size());
 }
 
 const char* error_code_text(wire::ErrorCode code) {

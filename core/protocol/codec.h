@@ -9,8 +9,10 @@
 
 #include <cstdint>
 
+#include "core/base/param_reader.h"
 #include "core/base/span.h"
 #include "core/base/status.h"
+#include "core/compression/compressed_vector.h"
 #include "schemas/fedgate_generated.h"
 
 namespace fedgate {
@@ -42,11 +44,11 @@ struct ConfigInfo {
   uint32_t heartbeat_ms = 0;
   const char* acceptance = "";
   const char* stepsize = "";
-  struct Param {
-    const char* name;
-    double value;
-  };
+  using Param = NamedParam;
   Span<const Param> params;
+  wire::Codec codec = wire::Codec::Dense;  // what the compression policy produces
+  const char* trigger = "";                // empty: not sent (the client assumes offer-first)
+  const char* compression = "";            // empty: not sent (the client assumes dense)
 };
 
 struct OfferInfo {
@@ -63,7 +65,21 @@ struct UpdateInfo {
   Span<const float> values;  // dense: one value per model parameter
   uint32_t samples = 0;
   uint32_t compute_us = 0;
+  wire::UpdateKind kind = wire::UpdateKind::Gradient;
+  // Compressed form: when vector.values is non-empty it replaces `values`.
+  CompressedVector vector;
+  uint32_t steps = 0;
+  uint32_t round = 0;
+  uint16_t part = 0;
+  uint16_t parts = 0;
 };
+
+// Adds the Update table's fields, in the one order that both
+// MessageWriter::update() and update_head() (update_stream.h) write them.
+flatbuffers::Offset<wire::Update> build_update_table(
+    flatbuffers::FlatBufferBuilder& builder, const UpdateInfo& info,
+    const CompressedVector& vector, flatbuffers::Offset<flatbuffers::Vector<float>> values,
+    flatbuffers::Offset<flatbuffers::Vector<uint32_t>> indices);
 
 class MessageWriter {
  public:
@@ -127,6 +143,16 @@ bool all_finite(Span<const float> values);
 
 // L2 norm accumulated in double, so client and coordinator agree to float precision.
 double l2_norm(Span<const float> values);
+
+// Checks an Update's vector against a model of `model_dim` parameters and
+// returns it as a dense vector: the message's own values for Dense, else
+// expanded into `scratch` (model_dim floats). On failure sets *code
+// (DimensionMismatch, NonFinite or UnsupportedCodec) and the Status names the
+// field. Bounds: dim == model_dim; Dense: dim values, no indices; TopK:
+// 1 <= k <= dim values and as many strictly increasing indices < dim; RandK:
+// 1 <= k <= dim values, no indices; scale finite and > 0; values finite.
+Result<Span<const float>> decode_update(const wire::Update& update, uint32_t model_dim,
+                                        Span<float> scratch, wire::ErrorCode* code);
 
 // Short English text for an error code ("update norm does not match offer").
 const char* error_code_text(wire::ErrorCode code);

@@ -44,6 +44,15 @@ class GradientSource {
 
   // One minibatch gradient at `params`, written to `grad` (model_dim floats).
   virtual Result<GradientStats> compute(Span<const float> params, Span<float> grad) = 0;
+
+  // The gradient at `params` on the same minibatch as the last compute(), for
+  // triggers that compare gradients at two points (LAG). Sources that cannot
+  // do it keep this default; the trigger then falls back (docs/algorithms.md).
+  virtual Result<GradientStats> recompute(Span<const float> params, Span<float> grad) {
+    (void)params;
+    (void)grad;
+    return Status::error(StatusCode::kFailedPrecondition, "source cannot recompute a minibatch");
+  }
 };
 
 }  // namespace fedgate

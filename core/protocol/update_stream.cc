@@ -34,16 +34,9 @@ Result<Span<const uint8_t>> update_head(Span<uint8_t> arena, uint32_t seq, const
   flatbuffers::FlatBufferBuilder builder(arena.size(), &allocator, false, kMessageAlignment);
   // Same fields, same order as MessageWriter::update(): the values vector first.
   auto values = builder.CreateVector(stand_in, stand_in_count);
-  wire::UpdateBuilder update(builder);
-  update.add_version(info.version);
-  update.add_kind(wire::UpdateKind::Gradient);
-  update.add_codec(wire::Codec::Dense);
-  update.add_grad_norm(info.grad_norm);
-  update.add_dim(count);
-  update.add_values(values);
-  update.add_samples(info.samples);
-  update.add_compute_us(info.compute_us);
-  auto body = update.Finish().Union();
+  CompressedVector dense;
+  dense.dim = count;
+  auto body = build_update_table(builder, info, dense, values, {}).Union();
   auto envelope = wire::CreateEnvelope(builder, kProtocolVersion, seq, wire::Message::Update, body);
   wire::FinishEnvelopeBuffer(builder, envelope);
 

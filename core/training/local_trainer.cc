@@ -66,8 +66,25 @@ Result<GradientStats> LocalTrainer::compute(Span<const float> params, Span<float
     return Status::error(StatusCode::kInvalidArgument, "params/grad size %zu/%zu, model %zu",
                          params.size(), grad.size(), model_->dim());
   }
-  const auto started = std::chrono::steady_clock::now();
   next_batch();
+  have_batch_ = true;
+  return gradient_on_batch(params, grad);
+}
+
+Result<GradientStats> LocalTrainer::recompute(Span<const float> params, Span<float> grad) {
+  if (!model_ || !have_batch_) {
+    return Status::error(StatusCode::kFailedPrecondition, "no minibatch to recompute on");
+  }
+  return gradient_on_batch(params, grad);
+}
+
+Result<GradientStats> LocalTrainer::gradient_on_batch(Span<const float> params,
+                                                      Span<float> grad) {
+  if (params.size() != model_->dim() || grad.size() != model_->dim()) {
+    return Status::error(StatusCode::kInvalidArgument, "params/grad size %zu/%zu, model %zu",
+                         params.size(), grad.size(), model_->dim());
+  }
+  const auto started = std::chrono::steady_clock::now();
   Batch batch;
   batch.features = batch_features_.data();
   batch.labels = batch_labels_.empty() ? nullptr : batch_labels_.data();

@@ -27,12 +27,16 @@ class LocalTrainer : public GradientSource {
   uint32_t num_classes() const override { return data_.num_classes; }
   Status configure(const TrainingSetup& setup) override;
   Result<GradientStats> compute(Span<const float> params, Span<float> grad) override;
+  // Same minibatch as the last compute() (LAG compares gradients at two points).
+  Result<GradientStats> recompute(Span<const float> params, Span<float> grad) override;
 
   const Model* model() const { return model_.get(); }
   size_t samples() const { return indices_.size(); }
 
  private:
   void next_batch();
+  Result<GradientStats> gradient_on_batch(Span<const float> params, Span<float> grad);
+  bool have_batch_ = false;
 
   const Dataset& data_;
   std::vector<uint32_t> indices_;

@@ -82,13 +82,14 @@ void print_summary(const char* name, const fedgate::ClientSession& session, int 
   const fedgate::ClientCounters& c = session.counters();
   std::printf("{\"event\":\"client_summary\",\"name\":\"%s\",\"exit_code\":%d,\"state\":\"%s\","
               "\"model_version\":%u,\"offers\":%" PRIu64 ",\"accepts\":%" PRIu64
-              ",\"rejects\":%" PRIu64 ",\"updates\":%" PRIu64 ",\"models\":%" PRIu64
+              ",\"rejects\":%" PRIu64 ",\"updates\":%" PRIu64 ",\"skips\":%" PRIu64
+              ",\"models\":%" PRIu64
               ",\"registrations\":%" PRIu64 ",\"messages_sent\":%" PRIu64
               ",\"messages_received\":%" PRIu64 ",\"bytes_sent\":%" PRIu64
               ",\"bytes_received\":%" PRIu64 ",\"send_failures\":%" PRIu64
               ",\"errors_received\":%" PRIu64 ",\"discarded\":%" PRIu64 "}\n",
               name, exit_code, fedgate::client_state_name(session.state()),
-              session.model_version(), c.offers, c.accepts, c.rejects, c.updates, c.models,
+              session.model_version(), c.offers, c.accepts, c.rejects, c.updates, c.skips, c.models,
               c.registrations, c.messages_sent, c.messages_received, c.bytes_sent,
               c.bytes_received, c.send_failures, c.errors_received, c.discarded);
   std::fflush(stdout);
@@ -238,8 +239,12 @@ int main(int argc, char** argv) {
   const size_t capacity = o.max_model_dim;
   std::unique_ptr<float[]> model(new float[capacity]);
   std::unique_ptr<float[]> gradient(new float[capacity]);
-  const size_t arena_bytes = capacity * sizeof(float) + kMessageOverhead;
+  // Room for a top-k update of every value (4-byte value + 4-byte index).
+  const size_t arena_bytes = 2 * capacity * sizeof(float) + kMessageOverhead;
   std::unique_ptr<uint8_t[]> arena(new uint8_t[arena_bytes]);
+  // State of whichever trigger and compression the coordinator configures.
+  std::unique_ptr<float[]> policy_floats(new float[client_policy_floats(capacity)]);
+  std::unique_ptr<uint32_t[]> policy_indices(new uint32_t[client_policy_indices(capacity)]);
   const int64_t max_receive = static_cast<int64_t>(arena_bytes);
 
   zmq::context_t context(1);
@@ -257,7 +262,10 @@ int main(int argc, char** argv) {
   identity.max_message_bytes = static_cast<uint32_t>(arena_bytes);
   ClientSession session(identity, Span<float>(model.get(), capacity),
                         Span<float>(gradient.get(), capacity),
-                        Span<uint8_t>(arena.get(), arena_bytes), trainer, *link);
+                        Span<uint8_t>(arena.get(), arena_bytes), trainer, *link,
+                        ClientPolicyMemory{
+                            Span<float>(policy_floats.get(), client_policy_floats(capacity)),
+                            Span<uint32_t>(policy_indices.get(), client_policy_indices(capacity))});
 
   int exit_code = run_session(session, *link, o);
   if (g_interrupted.load() && !session.done()) {

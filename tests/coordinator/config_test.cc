@@ -149,5 +149,94 @@ TEST(CoordinatorConfig, RenderedConfigLoadsBackTheSame) {
   EXPECT_EQ(render_coordinator_config(*again), render_coordinator_config(*config));
 }
 
+TEST(CoordinatorConfig, ClientPoliciesDefaultToOfferFirstDense) {
+  auto config = load_coordinator_config("", {});
+  ASSERT_TRUE(config.is_ok());
+  EXPECT_EQ(config->settings.client_policies.trigger, "offer-first");
+  EXPECT_EQ(config->settings.client_policies.compression, "dense");
+  EXPECT_TRUE(config->settings.client_policies.trigger_params.empty());
+}
+
+TEST(CoordinatorConfig, ReadsTriggerAndCompressionSections) {
+  const std::string path = write_file("client_policies.toml", R"(
+[trigger]
+policy = "lag"
+
+[trigger.lag]
+max_skips = 5
+c = 2.0
+
+[trigger.aet-schedule]
+a = 3.0
+
+[compression]
+policy = "topk"
+
+[compression.topk]
+fraction = 0.05
+)");
+  auto config = load_coordinator_config(path, {"compression.topk.error_feedback=0"});
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  const ClientPolicySettings& client = config->settings.client_policies;
+  EXPECT_EQ(client.trigger, "lag");
+  // Only the chosen policy's table is read.
+  EXPECT_EQ(client.trigger_params, (std::map<std::string, double>{{"c", 2.0}, {"max_skips", 5}}));
+  EXPECT_EQ(client.compression, "topk");
+  EXPECT_EQ(client.compression_params,
+            (std::map<std::string, double>{{"error_feedback", 0}, {"fraction", 0.05}}));
+  // Rendered and loaded back, the same.
+  const std::string rendered = write_file("client_rendered.toml", render_coordinator_config(*config));
+  auto again = load_coordinator_config(rendered, {});
+  ASSERT_TRUE(again.is_ok()) << again.status().message();
+  EXPECT_EQ(again->settings.client_policies.trigger_params, client.trigger_params);
+  EXPECT_EQ(again->settings.client_policies.compression_params, client.compression_params);
+}
+
+TEST(CoordinatorConfig, ClientPolicyErrorsNameTheSettingAndRange) {
+  ModelSpec softmax;
+  softmax.kind = ModelKind::kSoftmax;
+  softmax.num_features = 784;
+  softmax.num_classes = 10;
+  auto check = [&](std::vector<std::string> overrides) {
+    auto config = load_coordinator_config("", overrides);
+    EXPECT_TRUE(config.is_ok()) << config.status().message();
+    auto needs = check_client_policy_settings(config->settings.client_policies, softmax, 7850, 32);
+    return needs.is_ok() ? std::string("ok") : std::string(needs.status().message());
+  };
+  EXPECT_EQ(check({"trigger.policy=lag", "compression.policy=topk"}), "ok");
+  EXPECT_EQ(check({"trigger.policy=often"}),
+            "unknown trigger policy 'often' (known: offer-first, every-step, lag, aet-schedule, "
+            "detsgrad, fixed-budget)");
+  EXPECT_EQ(check({"compression.policy=randk", "compression.randk.k=10000"}),
+            "[compression.randk] k = 10000 exceeds the model dimension d = 7850");
+  EXPECT_EQ(check({"compression.policy=topk", "compression.topk.fraction=0"}),
+            "[compression.topk] fraction = 0 is outside (0, 1]");
+  EXPECT_EQ(check({"trigger.policy=aet-schedule", "trigger.aet-schedule.eta0=-0.1"}),
+            "[trigger.aet-schedule] eta0 = -0.1 is outside (0, 1000]");
+  EXPECT_EQ(check({"trigger.policy=lag", "trigger.lag.D=3"}), "[trigger.lag] has no setting 'D'");
+  // A key directly in [trigger] other than policy is a config error already.
+  auto stray = load_coordinator_config("", {"trigger.max_skips=3"});
+  ASSERT_FALSE(stray.is_ok());
+  EXPECT_NE(std::string(stray.status().message()).find("trigger.max_skips"), std::string::npos);
+}
+
+TEST(CoordinatorConfig, ClientPoliciesMustSuitTheAggregation) {
+  ClientPolicySettings settings;
+  EXPECT_TRUE(check_client_policies_for_aggregation(settings, "apply-on-arrival").is_ok());
+  settings.trigger = "aet-schedule";
+  Status local = check_client_policies_for_aggregation(settings, "apply-on-arrival");
+  EXPECT_STREQ(local.message(),
+               "trigger aet-schedule sends LocalUpdates: needs aggregation add-update, not "
+               "apply-on-arrival");
+  EXPECT_TRUE(check_client_policies_for_aggregation(settings, "add-update").is_ok());
+  settings.trigger = "fixed-budget";
+  EXPECT_TRUE(check_client_policies_for_aggregation(settings, "apply-on-arrival").is_ok());
+  settings.trigger_params["sends"] = 3;
+  EXPECT_STREQ(check_client_policies_for_aggregation(settings, "apply-on-arrival").message(),
+               "[trigger.fixed-budget] sends = 3 needs aggregation round-buffer, not "
+               "apply-on-arrival");
+  EXPECT_TRUE(check_client_policies_for_aggregation(settings, "round-buffer").is_ok());
+}
+
 }  // namespace
 }  // namespace fedgate

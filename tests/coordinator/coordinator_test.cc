@@ -10,6 +10,7 @@
 #include "coordinator/acceptance/drop_if_stale.h"
 #include "coordinator/acceptance/norm_ratio_exact.h"
 #include "coordinator/stepsize/constant_stepsize.h"
+#include "core/compression/randk_compressor.h"
 
 namespace fedgate {
 namespace {
@@ -53,6 +54,7 @@ class CoordinatorTest : public ::testing::Test {
     settings.max_versions = max_versions;
     settings.max_seconds = max_seconds;
     settings.min_clients = min_clients;
+    settings.client_policies = client_policies_;
     std::vector<float> initial(kDim);
     std::iota(initial.begin(), initial.end(), 1.0f);
     initial_ = initial;
@@ -140,6 +142,7 @@ class CoordinatorTest : public ::testing::Test {
   std::vector<float> initial_;
   std::vector<float> g_ = std::vector<float>(kDim, 0.1f);
   uint64_t bytes_up_ = 0;
+  ClientPolicySettings client_policies_;  // set before make()
 };
 
 TEST_F(CoordinatorTest, HelloGetsConfigAndChunkedModel) {
@@ -503,6 +506,159 @@ TEST_F(CoordinatorTest, BytesAndMessagesAddUp) {
   EXPECT_EQ(m.messages_down, messages_down);
   EXPECT_EQ(m.messages_up, 7u);
   EXPECT_EQ(coordinator_->clients().all().at("a").counts.bytes_down, down);
+}
+
+// Client policies: the coordinator decodes what the configured trigger and
+// compression make clients send.
+class ClientPolicyCoordinatorTest : public CoordinatorTest {
+ protected:
+  void SetUp() override {}
+  void use(const char* trigger, const char* compression,
+           std::map<std::string, double> compression_params = {}) {
+    client_policies_.trigger = trigger;
+    client_policies_.compression = compression;
+    client_policies_.compression_params = std::move(compression_params);
+    make(/*lambda=*/1.0, /*window=*/4);
+  }
+  void send_update(const std::string& client, const UpdateInfo& info) {
+    send(client, writer_.update(3, info));
+  }
+};
+
+TEST_F(ClientPolicyCoordinatorTest, ConfigNamesTheClientPoliciesAndTheirSettings) {
+  client_policies_.trigger_params = {{"max_skips", 4}};
+  use("lag", "topk", {{"fraction", 0.2}});
+  hello("a");
+  const auto* config = outbox_.sent[0].envelope()->message_as_Config();
+  ASSERT_NE(config, nullptr);
+  EXPECT_EQ(config->trigger()->str(), "lag");
+  EXPECT_EQ(config->compression()->str(), "topk");
+  EXPECT_EQ(config->codec(), wire::Codec::TopK);
+  bool saw_skips = false, saw_fraction = false;
+  for (const auto* p : *config->params()) {
+    if (p->name()->str() == "trigger.max_skips") saw_skips = p->value() == 4;
+    if (p->name()->str() == "compression.fraction") saw_fraction = p->value() == 0.2;
+  }
+  EXPECT_TRUE(saw_skips);
+  EXPECT_TRUE(saw_fraction);
+  // A top-k of k = 3 of 15 is 24 payload bytes: the dense size still bounds messages.
+  EXPECT_EQ(coordinator_->max_message_bytes(), kDim * 4 + kMessageOverhead);
+}
+
+TEST_F(ClientPolicyCoordinatorTest, DecodesATopKUpdateWithoutAnOffer) {
+  use("every-step", "topk", {{"fraction", 0.2}});
+  hello("a");
+  const std::vector<float> values = {1.0f, -2.0f};
+  const std::vector<uint32_t> indices = {2, 7};
+  UpdateInfo info;
+  info.vector.codec = wire::Codec::TopK;
+  info.vector.dim = kDim;
+  info.vector.values = values;
+  info.vector.indices = indices;
+  send_update("a", info);
+  ASSERT_EQ(coordinator_->model().version(), 1u);
+  std::vector<float> expected = initial_;
+  expected[2] -= 0.5f * 1.0f;  // gamma = 0.5
+  expected[7] += 0.5f * 2.0f;
+  EXPECT_EQ(params(), expected);
+  EXPECT_EQ(coordinator_->metrics().offers, 0u);
+  EXPECT_EQ(coordinator_->metrics().updates, 1u);
+}
+
+TEST_F(ClientPolicyCoordinatorTest, DecodesARandKUpdateFromItsSeed) {
+  use("every-step", "randk", {{"k", 3}});
+  hello("a");
+  std::vector<float> g(kDim);
+  for (uint32_t i = 0; i < kDim; ++i) g[i] = static_cast<float>(i + 1);
+  std::vector<float> values(3);
+  RandKCompressor randk(kDim, 3, 11, values);
+  UpdateInfo info;
+  info.vector = randk.compress(g);
+  send_update("a", info);
+  ASSERT_EQ(coordinator_->model().version(), 1u);
+  // Exactly the seed's 3 coordinates moved, by gamma * (d / k) * g_i = 0.5 * 5 * g_i.
+  RandkIndices chosen(info.vector.seed, kDim, 3);
+  std::vector<float> expected = initial_;
+  for (uint32_t i; chosen.next(&i);) expected[i] -= 2.5f * g[i];
+  EXPECT_EQ(params(), expected);
+}
+
+TEST_F(ClientPolicyCoordinatorTest, OfferedTopKUpdateIsCheckedAgainstItsDecodedNorm) {
+  use("offer-first", "topk", {{"fraction", 0.2}});
+  hello("a");
+  const std::vector<float> values = {3.0f, 4.0f};
+  const std::vector<uint32_t> indices = {0, 14};
+  UpdateInfo info;
+  info.vector.codec = wire::Codec::TopK;
+  info.vector.dim = kDim;
+  info.vector.values = values;
+  info.vector.indices = indices;
+  offer("a", 0, 5.0f);  // ||(3, 4)|| = 5
+  send_update("a", info);
+  EXPECT_EQ(coordinator_->model().version(), 1u);
+  offer("a", 1, 6.0f);
+  info.version = 1;
+  send_update("a", info);
+  expect_error_only(wire::ErrorCode::NormMismatch);
+  EXPECT_EQ(coordinator_->model().version(), 1u);
+}
+
+TEST_F(ClientPolicyCoordinatorTest, UpdatesThatDoNotFitThePoliciesAreRefused) {
+  use("every-step", "topk", {{"fraction", 0.2}});
+  hello("a");
+  const std::vector<float> before = params();
+  update("a", 0, g_);  // dense, but this run takes top-k
+  expect_error_only(wire::ErrorCode::UnsupportedCodec);
+  UpdateInfo info;
+  const std::vector<float> values = {1.0f, 1.0f};
+  const std::vector<uint32_t> bad = {3, 15};
+  info.vector.codec = wire::Codec::TopK;
+  info.vector.dim = kDim;
+  info.vector.values = values;
+  info.vector.indices = bad;
+  send_update("a", info);  // index 15 of a 15-parameter model
+  expect_error_only(wire::ErrorCode::DimensionMismatch);
+  const std::vector<uint32_t> good = {3, 14};
+  info.vector.indices = good;
+  info.kind = wire::UpdateKind::LocalUpdate;  // every-step sends gradients
+  send_update("a", info);
+  expect_error_only(wire::ErrorCode::UnexpectedMessage);
+  info.kind = wire::UpdateKind::Gradient;
+  info.version = 5;  // from the future
+  send_update("a", info);
+  expect_error_only(wire::ErrorCode::VersionFromFuture);
+  expect_model_unchanged(0, before);
+}
+
+TEST_F(ClientPolicyCoordinatorTest, OfferFirstStillNeedsAnOffer) {
+  use("offer-first", "dense");
+  hello("a");
+  update("a", 0, g_);
+  expect_error_only(wire::ErrorCode::UnexpectedMessage);
+}
+
+TEST_F(ClientPolicyCoordinatorTest, HelloWithoutTheRunsCodecIsRefused) {
+  use("every-step", "randk", {{"k", 3}});
+  // An older client: announces only Dense.
+  flatbuffers::FlatBufferBuilder builder;
+  const wire::Codec dense_only[] = {wire::Codec::Dense};
+  auto codecs = builder.CreateVector(reinterpret_cast<const uint8_t*>(dense_only), 1);
+  auto name = builder.CreateString("old");
+  wire::HelloBuilder hello_builder(builder);
+  hello_builder.add_num_features(kFeatures);
+  hello_builder.add_num_classes(kClasses);
+  hello_builder.add_codecs(flatbuffers::Offset<flatbuffers::Vector<wire::Codec>>(codecs.o));
+  hello_builder.add_name(name);
+  auto body = hello_builder.Finish();
+  wire::FinishEnvelopeBuffer(builder, wire::CreateEnvelope(builder, kProtocolVersion, 1,
+                                                           wire::Message::Hello, body.Union()));
+  send_raw("old", std::vector<uint8_t>(builder.GetBufferPointer(),
+                                       builder.GetBufferPointer() + builder.GetSize()));
+  expect_error_only(wire::ErrorCode::UnsupportedCodec);
+  EXPECT_EQ(coordinator_->clients().active_count(), 0u);
+  // The reference client announces every codec and is taken.
+  hello("new");
+  EXPECT_EQ(reply_types().front(), wire::Message::Config);
 }
 
 }  // namespace

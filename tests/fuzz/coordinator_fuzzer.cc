@@ -2,7 +2,9 @@
 // Coordinator. Each input is split into messages at "\xFF\xFE" markers; the
 // first byte of each message picks one of four client ids. The coordinator
 // must never crash, never let a NaN into the model, and never move the model
-// unless an Update was accepted.
+// unless an Update was accepted. The input's size picks the client policies the
+// coordinator runs (offer-first/dense, every-step/top-k, every-step/rand-k,
+// lag/dense), so the sparse decoder and the flows without an Offer are fuzzed too.
 //   cmake --preset fuzz && cmake --build --preset fuzz --target coordinator_fuzzer
 //   build/fuzz/tests/fuzz/coordinator_fuzzer tests/fuzz/corpus -max_total_time=60
 #include <cmath>
@@ -33,6 +35,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   settings.model.num_classes = 3;
   settings.chunk_floats = 4;
   settings.eval_every = 0;
+  switch (size % 4) {
+    case 1:
+      settings.client_policies.trigger = "every-step";
+      settings.client_policies.compression = "topk";
+      settings.client_policies.compression_params = {{"fraction", 0.2}};
+      break;
+    case 2:
+      settings.client_policies.trigger = "every-step";
+      settings.client_policies.compression = "randk";
+      settings.client_policies.compression_params = {{"k", 3}};
+      break;
+    case 3:
+      settings.client_policies.trigger = "lag";
+      break;
+    default:
+      break;
+  }
   GlobalModel model(std::vector<float>(15, 0.5f));
   auto acceptance = std::make_unique<NormRatioExact>(1.0, 4, model);
   ManualClock clock;

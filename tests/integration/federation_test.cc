@@ -122,6 +122,53 @@ TEST_F(Federation, ThreeClientsTrainAndTheCountersAddUp) {
   EXPECT_LE(client_offers - offers, kClients);
 }
 
+// The client-side policies end to end: the coordinator's config picks LAG with
+// top-k, Config carries them, the clients skip and send sparse updates, the
+// coordinator decodes them.
+TEST_F(Federation, LazyClientsWithTopKTrainOverTheWire) {
+  Process coordinator(
+      FEDGATE_COORDINATOR_BIN,
+      coordinator_args(dir_, "tcp://127.0.0.1:*",
+                       {"--max-versions", "400", "--min-clients", "3", "--set",
+                        "acceptance.policy=accept-all", "--set", "trigger.policy=lag", "--set",
+                        "trigger.lag.workers=3", "--set", "compression.policy=topk", "--set",
+                        "compression.topk.fraction=0.1"}),
+      dir_ + "/coordinator.log");
+  const std::string endpoint = wait_for_line(dir_ + "/endpoint", 30);
+  ASSERT_FALSE(endpoint.empty()) << read_file(dir_ + "/coordinator.log");
+  constexpr int kClients = 3;
+  std::vector<std::unique_ptr<Process>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<Process>(FEDGATE_CLIENT_BIN,
+                                                client_args(endpoint, i, kClients),
+                                                dir_ + "/client" + std::to_string(i) + ".log"));
+  }
+  ASSERT_EQ(coordinator.wait(180), 0) << read_file(dir_ + "/coordinator.log");
+  for (auto& client : clients) {
+    EXPECT_EQ(client->wait(30), 0) << read_file(client->output_path());
+  }
+  const RunMetrics run = read_run_metrics(dir_ + "/metrics.jsonl");
+  ASSERT_EQ(run.summaries.size(), 1u) << run.text;
+  const std::string& summary = run.summaries[0];
+  EXPECT_EQ(json_number(summary, "errors"), 0) << run.text;
+  EXPECT_EQ(json_number(summary, "offers"), 0);  // lag sends without offering
+  EXPECT_EQ(json_number(summary, "updates"), 400);
+  EXPECT_GT(json_number(summary, "skips"), 0);
+  EXPECT_GT(json_number(summary, "accuracy"), 0.5);
+  // h = 0.1 keeps 784 + 1 values with their indices, 6.3 KB against a dense
+  // 31.4 KB: all uplink bytes per applied update stay under a quarter of dense.
+  EXPECT_LT(json_number(summary, "bytes_up") / json_number(summary, "updates"), 7850.0)
+      << summary;
+  double client_skips = 0;
+  for (auto& client : clients) {
+    const auto lines = lines_starting_with(read_file(client->output_path()),
+                                           "{\"event\":\"client_summary\"");
+    ASSERT_EQ(lines.size(), 1u);
+    client_skips += json_number(lines[0], "skips");
+  }
+  EXPECT_GE(client_skips, json_number(summary, "skips"));
+}
+
 TEST_F(Federation, ClientSurvivesACoordinatorRestart) {
   // First coordinator: runs until killed.
   auto first = std::make_unique<Process>(

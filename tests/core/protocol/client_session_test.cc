@@ -70,6 +70,11 @@ class ClientSessionTest : public ::testing::Test {
     std::vector<uint8_t> copy(message->begin(), message->end());
     ASSERT_TRUE(session_->on_message(copy).is_ok());
   }
+  // For messages the session refuses (a Config it cannot run): its Status.
+  Status deliver_refused(const Result<Span<const uint8_t>>& message) {
+    std::vector<uint8_t> copy(message->begin(), message->end());
+    return session_->on_message(copy);
+  }
 
   void deliver_config(uint32_t dim = kDim) {
     ConfigInfo config;
@@ -322,6 +327,244 @@ TEST_F(ClientSessionTest, ByteCountersMatchWhatWasSent) {
   for (const auto& message : outbox_.sent) total += message.size();
   EXPECT_EQ(session_->counters().bytes_sent, total);
   EXPECT_EQ(session_->counters().messages_sent, outbox_.sent.size());
+}
+
+// Sessions running the other triggers and compressions, as a coordinator
+// configures them: Config names the policies, the test plays the coordinator.
+class PolicySessionTest : public ClientSessionTest {
+ protected:
+  void SetUp() override {
+    identity_.name = "c1";
+    identity_.max_chunk_floats = 4;
+    session_ = std::make_unique<ClientSession>(
+        identity_, Span<float>(model_.data(), model_.size()), Span<float>(grad_.data(), grad_.size()),
+        Span<uint8_t>(big_arena_.data(), big_arena_.size()), source_, outbox_,
+        ClientPolicyMemory{Span<float>(floats_.data(), floats_.size()),
+                           Span<uint32_t>(indices_.data(), indices_.size())});
+    ASSERT_TRUE(session_->start().is_ok());
+  }
+
+  void configure(const char* trigger, const char* compression,
+                 std::vector<ConfigInfo::Param> params = {}) {
+    params_ = std::move(params);
+    ConfigInfo config;
+    config.model_kind = wire::ModelKind::Softmax;
+    config.model_dim = kDim;
+    config.num_features = 4;
+    config.num_classes = 3;
+    config.batch_size = 8;
+    config.chunk_floats = 4;
+    config.trigger = trigger;
+    config.compression = compression;
+    config.params = Span<const ConfigInfo::Param>(params_.data(), params_.size());
+    configured_ = deliver_refused(server_.config(1, config));
+  }
+  Status configured_;
+
+  // Messages the session sent after `from`, by type.
+  std::vector<const wire::Envelope*> sent_since(size_t from) {
+    std::vector<const wire::Envelope*> out;
+    wire::ErrorCode error;
+    for (size_t i = from; i < outbox_.sent.size(); ++i) {
+      out.push_back(verify_envelope(outbox_.sent[i], &error));
+    }
+    return out;
+  }
+
+  std::vector<float> floats_ = std::vector<float>(client_policy_floats(64));
+  std::vector<uint32_t> indices_ = std::vector<uint32_t>(client_policy_indices(64));
+  std::vector<uint8_t> big_arena_ = std::vector<uint8_t>(8 * 64 + kMessageOverhead);
+  std::vector<ConfigInfo::Param> params_;
+};
+
+TEST_F(PolicySessionTest, EveryStepSendsTheGradientWithoutAnOffer) {
+  configure("every-step", "dense");
+  EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingModel);
+  const size_t before = outbox_.sent.size();
+  deliver_model(3, std::vector<float>(kDim, 1.0f));
+  const auto sent = sent_since(before);
+  ASSERT_EQ(sent.size(), 1u);
+  const auto* update = sent[0]->message_as_Update();
+  ASSERT_NE(update, nullptr);
+  EXPECT_EQ(update->version(), 3u);
+  EXPECT_EQ(update->kind(), wire::UpdateKind::Gradient);
+  EXPECT_EQ(update->codec(), wire::Codec::Dense);
+  EXPECT_FLOAT_EQ(update->values()->Get(0), 2.0f);
+  EXPECT_NEAR(update->grad_norm(), 2.0 * std::sqrt(10.0), 1e-5);
+  EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingModel);
+  EXPECT_EQ(session_->counters().offers, 0u);
+  EXPECT_EQ(session_->counters().updates, 1u);
+}
+
+TEST_F(PolicySessionTest, LagSkipsAnUnchangedGradientThenIsForcedToSend) {
+  // D = 1: one warm-up round, at most one skip in a row; threshold 0 (no movements).
+  configure("lag", "dense",
+            {{"trigger.max_skips", 1}, {"trigger.workers", 1}, {"trigger.lr", 1}});
+  const std::vector<float> model(kDim, 1.0f);
+  size_t before = outbox_.sent.size();
+  deliver_model(1, model);
+  ASSERT_NE(sent_since(before).back()->message_as_Update(), nullptr);  // warm-up
+  before = outbox_.sent.size();
+  deliver_model(2, model);  // same gradient as the one uploaded: skip
+  const auto* skip = sent_since(before).back()->message_as_Skip();
+  ASSERT_NE(skip, nullptr);
+  EXPECT_EQ(skip->version(), 2u);
+  EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingModel);
+  before = outbox_.sent.size();
+  deliver_model(3, model);  // forced after D = 1 skip
+  ASSERT_NE(sent_since(before).back()->message_as_Update(), nullptr);
+  EXPECT_EQ(session_->counters().skips, 1u);
+  EXPECT_EQ(session_->counters().updates, 2u);
+}
+
+TEST_F(PolicySessionTest, AetScheduleSendsALocalUpdatePerRound) {
+  configure("aet-schedule", "dense",
+            {{"trigger.a", 1}, {"trigger.eta0", 0.5}, {"trigger.decay", 0}});
+  size_t before = outbox_.sent.size();
+  deliver_model(1, std::vector<float>(kDim, 1.0f));
+  // Round 1, s_1 = 1 step: g = x + 1 = 2, U = -0.5 * 2 = -1.
+  const auto* u1 = sent_since(before).back()->message_as_Update();
+  ASSERT_NE(u1, nullptr);
+  EXPECT_EQ(u1->kind(), wire::UpdateKind::LocalUpdate);
+  EXPECT_EQ(u1->round(), 1u);
+  EXPECT_EQ(u1->steps(), 1u);
+  EXPECT_FLOAT_EQ(u1->values()->Get(4), -1.0f);
+  before = outbox_.sent.size();
+  deliver_model(2, std::vector<float>(kDim, 1.0f));
+  // Round 2, s_2 = 2 steps: x = 1 -> 0 (g = 2) -> -0.5 (g = 1): U = -1.5.
+  const auto* u2 = sent_since(before).back()->message_as_Update();
+  ASSERT_NE(u2, nullptr);
+  EXPECT_EQ(u2->round(), 2u);
+  EXPECT_EQ(u2->steps(), 2u);
+  EXPECT_FLOAT_EQ(u2->values()->Get(4), -1.5f);
+  EXPECT_EQ(source_.computed, 3);
+}
+
+TEST_F(PolicySessionTest, DetsgradSendsTheDriftOnceItCrossesTheThreshold) {
+  // alpha = 0.1, v0 = 5: stop once ||x - x_sent||_1 >= 0.5.
+  configure("detsgrad", "dense",
+            {{"trigger.alpha0", 0.1}, {"trigger.decay", 0}, {"trigger.v0", 5}});
+  const size_t before = outbox_.sent.size();
+  deliver_model(1, std::vector<float>(kDim, 1.0f));
+  // One step moves each of the 10 coordinates by 0.1 * 2 = 0.2: drift 2 >= 0.5.
+  const auto* update = sent_since(before).back()->message_as_Update();
+  ASSERT_NE(update, nullptr);
+  EXPECT_EQ(update->kind(), wire::UpdateKind::LocalUpdate);
+  EXPECT_EQ(update->steps(), 1u);
+  EXPECT_FLOAT_EQ(update->values()->Get(0), -0.2f);
+}
+
+TEST_F(PolicySessionTest, FixedBudgetSendsMRandKMessagesOfOneSum) {
+  configure("fixed-budget", "randk",
+            {{"trigger.batches", 2}, {"trigger.sends", 3}, {"compression.k", 2}});
+  const size_t before = outbox_.sent.size();
+  deliver_model(5, std::vector<float>(kDim, 1.0f));
+  const auto sent = sent_since(before);
+  ASSERT_EQ(sent.size(), 3u);
+  std::vector<uint32_t> seeds;
+  for (uint16_t j = 0; j < 3; ++j) {
+    const auto* update = sent[j]->message_as_Update();
+    ASSERT_NE(update, nullptr);
+    EXPECT_EQ(update->kind(), wire::UpdateKind::SummedGradient);
+    EXPECT_EQ(update->codec(), wire::Codec::RandK);
+    EXPECT_EQ(update->steps(), 2u);
+    EXPECT_EQ(update->part(), j);
+    EXPECT_EQ(update->parts(), 3u);
+    EXPECT_FLOAT_EQ(update->scale(), 5.0f);  // d / k = 10 / 2
+    ASSERT_EQ(update->values()->size(), 2u);
+    EXPECT_FLOAT_EQ(update->values()->Get(0), 4.0f);  // sum of two gradients of 2
+    seeds.push_back(update->seed());
+  }
+  EXPECT_NE(seeds[0], seeds[1]);  // a fresh mask per message
+  EXPECT_NE(seeds[1], seeds[2]);
+  EXPECT_EQ(source_.computed, 2);
+}
+
+TEST_F(PolicySessionTest, OfferFirstTopKOffersTheCompressedNormAndKeepsTheResidual) {
+  configure("offer-first", "topk", {{"compression.fraction", 0.2}});  // k = 2 of 10
+  std::vector<float> model(kDim);
+  for (uint32_t i = 0; i < kDim; ++i) model[i] = 0.1f * i;  // g_i = 1 + 0.1 i
+  deliver_model(1, model);
+  const double top_two = std::sqrt(1.8 * 1.8 + 1.9 * 1.9);
+  EXPECT_NEAR(outbox_.last()->message_as_Offer()->grad_norm(), top_two, 1e-5);
+  // Rejected: nothing enters the residual, the next offer is the same.
+  deliver(server_.decision(3, 1, 2, false));
+  deliver_model(2, model);
+  EXPECT_NEAR(outbox_.last()->message_as_Offer()->grad_norm(), top_two, 1e-5);
+  // Accepted: the Update carries indices 8 and 9, and what was left out stays.
+  deliver(server_.decision(3, 2, 2, true));
+  const auto* update = outbox_.last()->message_as_Update();
+  ASSERT_NE(update, nullptr);
+  EXPECT_EQ(update->codec(), wire::Codec::TopK);
+  ASSERT_EQ(update->indices()->size(), 2u);
+  EXPECT_EQ(update->indices()->Get(0), 8u);
+  EXPECT_EQ(update->indices()->Get(1), 9u);
+  EXPECT_NEAR(update->grad_norm(), top_two, 1e-5);
+  deliver_model(3, model);
+  // u = g + e doubles indices 0..7: the largest are 2 * 1.7 and 2 * 1.6.
+  EXPECT_NEAR(outbox_.last()->message_as_Offer()->grad_norm(), std::sqrt(3.4 * 3.4 + 3.2 * 3.2),
+              1e-5);
+}
+
+TEST_F(PolicySessionTest, UnknownTriggerFailsConfigureWithBye) {
+  configure("sometimes", "dense");
+  EXPECT_FALSE(configured_.is_ok());
+  EXPECT_EQ(session_->state(), ClientSession::State::kFailed);
+  EXPECT_NE(std::string(session_->final_message()).find("unknown trigger policy 'sometimes'"),
+            std::string::npos);
+  const auto* bye = outbox_.last()->message_as_Bye();
+  ASSERT_NE(bye, nullptr);
+  EXPECT_EQ(bye->reason(), wire::ByeReason::ClientExit);
+}
+
+TEST_F(PolicySessionTest, BadParameterFailsConfigureNamingIt) {
+  configure("offer-first", "topk", {{"compression.fraction", 2}});
+  EXPECT_EQ(session_->state(), ClientSession::State::kFailed);
+  EXPECT_STREQ(session_->final_message(), "[compression.topk] fraction = 2 is outside (0, 1]");
+}
+
+TEST_F(ClientSessionTest, PoliciesWithStateNeedPolicyMemory) {
+  // The fixture's session has no policy memory: stateless policies only.
+  ASSERT_TRUE(session_->start().is_ok());
+  ConfigInfo config;
+  config.model_kind = wire::ModelKind::Softmax;
+  config.model_dim = kDim;
+  config.num_features = 4;
+  config.num_classes = 3;
+  config.batch_size = 8;
+  config.trigger = "lag";
+  EXPECT_FALSE(deliver_refused(server_.config(1, config)).is_ok());
+  EXPECT_EQ(session_->state(), ClientSession::State::kFailed);
+  EXPECT_NE(std::string(session_->final_message()).find("need 30 floats"), std::string::npos)
+      << session_->final_message();
+}
+
+TEST_F(ClientSessionTest, SendBufferTooSmallForTopKFailsConfigure) {
+  // The fixture's send buffer (4 * 64 + overhead bytes) holds a dense update of
+  // 60 values but not all 60 as top-k: 480 payload bytes + overhead.
+  ASSERT_TRUE(session_->start().is_ok());
+  const ConfigInfo::Param params[] = {{"compression.fraction", 1.0}, {"compression.error_feedback", 0}};
+  ConfigInfo config;
+  config.model_kind = wire::ModelKind::Softmax;
+  config.model_dim = 60;
+  config.num_features = 4;
+  config.num_classes = 3;
+  config.batch_size = 8;
+  config.compression = "topk";
+  config.params = Span<const ConfigInfo::Param>(params, 2);
+  std::vector<float> floats(60);
+  std::vector<uint32_t> indices(60);
+  session_ = std::make_unique<ClientSession>(
+      identity_, Span<float>(model_.data(), model_.size()), Span<float>(grad_.data(), grad_.size()),
+      Span<uint8_t>(arena_.data(), arena_.size()), source_, outbox_,
+      ClientPolicyMemory{Span<float>(floats.data(), floats.size()),
+                         Span<uint32_t>(indices.data(), indices.size())});
+  ASSERT_TRUE(session_->start().is_ok());
+  EXPECT_FALSE(deliver_refused(server_.config(1, config)).is_ok());
+  EXPECT_EQ(session_->state(), ClientSession::State::kFailed);
+  EXPECT_NE(std::string(session_->final_message()).find("topk update needs a 992-byte send buffer"),
+            std::string::npos)
+      << session_->final_message();
 }
 
 }  // namespace

@@ -52,7 +52,11 @@ TEST_F(CodecTest, HelloRoundTrip) {
   EXPECT_EQ(hello->max_chunk_floats(), 256u);
   EXPECT_EQ(hello->max_model_dim(), 7850u);
   EXPECT_EQ(hello->name()->str(), "stm32-1");
-  ASSERT_EQ(hello->codecs()->size(), 1u);
+  // Every client session encodes all three codecs.
+  ASSERT_EQ(hello->codecs()->size(), 3u);
+  EXPECT_EQ(hello->codecs()->Get(0), wire::Codec::Dense);
+  EXPECT_EQ(hello->codecs()->Get(1), wire::Codec::TopK);
+  EXPECT_EQ(hello->codecs()->Get(2), wire::Codec::RandK);
 }
 
 TEST_F(CodecTest, ConfigRoundTripWithParams) {

@@ -44,6 +44,33 @@ std::vector<std::vector<uint8_t>> seed_corpus() {
   update.version = 1;
   update.values = weights;
   keep(writer.update(7, update));
+  // Sparse forms (dim 12): top-k with indices, rand-k with a seed.
+  const float sparse_values[] = {0.5f, -1.0f, 2.0f};
+  const uint32_t sparse_indices[] = {1, 5, 11};
+  UpdateInfo topk;
+  topk.version = 1;
+  topk.kind = wire::UpdateKind::SummedGradient;
+  topk.vector.codec = wire::Codec::TopK;
+  topk.vector.dim = 12;
+  topk.vector.values = Span<const float>(sparse_values, 3);
+  topk.vector.indices = Span<const uint32_t>(sparse_indices, 3);
+  topk.steps = 2;
+  topk.parts = 2;
+  keep(writer.update(13, topk));
+  UpdateInfo randk = topk;
+  randk.vector.codec = wire::Codec::RandK;
+  randk.vector.indices = Span<const uint32_t>();
+  randk.vector.seed = 77;
+  randk.vector.scale = 4.0f;
+  keep(writer.update(14, randk));
+  const ConfigInfo::Param policy_params[] = {{"trigger.max_skips", 2},
+                                             {"compression.fraction", 0.25}};
+  ConfigInfo policies = config;
+  policies.trigger = "lag";
+  policies.compression = "topk";
+  policies.codec = wire::Codec::TopK;
+  policies.params = Span<const ConfigInfo::Param>(policy_params, 2);
+  keep(writer.config(15, policies));
   keep(writer.skip(8, 1));
   keep(writer.heartbeat(9, 1));
   keep(writer.model_request(10, 1));
@@ -164,6 +191,60 @@ TEST(DecoderFuzz, VerifierNeverPassesUnreadableMessages) {
   // Single-bit flips in float payloads stay valid, so some mutants must pass;
   // if none did, the mutator is broken and the test proves nothing.
   EXPECT_GT(passed, 100u);
+}
+
+TEST(DecoderFuzz, DecodeUpdateBoundsEveryMutatedUpdate) {
+  const auto corpus = seed_corpus();
+  Rng rng(31337);
+  std::vector<float> scratch(12);
+  size_t decoded = 0, refused = 0;
+  for (int i = 0; i < 30000; ++i) {
+    const std::vector<uint8_t> bytes = mutate(corpus, rng);
+    wire::ErrorCode error = wire::ErrorCode::None;
+    const wire::Envelope* envelope = verify_envelope(bytes, &error);
+    if (envelope == nullptr || envelope->message_type() != wire::Message::Update) continue;
+    wire::ErrorCode code = wire::ErrorCode::None;
+    auto dense = decode_update(*envelope->message_as_Update(), 12, scratch, &code);
+    if (!dense.is_ok()) {
+      ASSERT_NE(code, wire::ErrorCode::None);
+      ++refused;
+      continue;
+    }
+    ++decoded;
+    ASSERT_EQ(dense->size(), 12u);
+    ASSERT_TRUE(all_finite(*dense));
+  }
+  // Both outcomes must occur, or the corpus does not reach the decoder.
+  EXPECT_GT(decoded, 50u);
+  EXPECT_GT(refused, 50u);
+}
+
+TEST(DecoderFuzz, SessionWithPoliciesSurvivesMutatedTraffic) {
+  const auto corpus = seed_corpus();
+  std::vector<float> model(16), grad(16);
+  std::vector<float> floats(client_policy_floats(16));
+  std::vector<uint32_t> indices(client_policy_indices(16));
+  std::vector<uint8_t> arena(16 * 8 + kMessageOverhead);
+  NullSource source;
+  DropOutbox outbox;
+  ClientIdentity identity;
+  identity.name = "fuzz";
+  Rng rng(78);
+  for (int round = 0; round < 200; ++round) {
+    ClientSession session(identity, Span<float>(model.data(), model.size()),
+                          Span<float>(grad.data(), grad.size()),
+                          Span<uint8_t>(arena.data(), arena.size()), source, outbox,
+                          ClientPolicyMemory{floats, indices});
+    ASSERT_TRUE(session.start().is_ok());
+    for (int i = 0; i < 100 && !session.done(); ++i) {
+      const std::vector<uint8_t> bytes =
+          rng.uniform(3) == 0 ? corpus[rng.uniform(static_cast<uint32_t>(corpus.size()))]
+                              : mutate(corpus, rng);
+      (void)session.on_message(bytes);
+    }
+    const ClientCounters& c = session.counters();
+    EXPECT_LE(c.discarded + c.unexpected, c.messages_received);
+  }
 }
 
 TEST(DecoderFuzz, SessionSurvivesMutatedTraffic) {

@@ -131,5 +131,29 @@ TEST(LocalTrainer, AnEpochVisitsEveryOwnedSampleOnce) {
   }
 }
 
+TEST(LocalTrainer, RecomputeUsesTheLastMinibatch) {
+  const Dataset data = small_dataset();
+  LocalTrainer trainer(data, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 3);
+  std::vector<float> params(12), grad(12), again(12), elsewhere(12), reference(12);
+  EXPECT_FALSE(trainer.recompute(params, grad).is_ok());  // not configured
+  ASSERT_TRUE(trainer.configure(softmax_setup(2)).is_ok());
+  EXPECT_FALSE(trainer.recompute(params, grad).is_ok());  // no minibatch yet
+  for (size_t i = 0; i < params.size(); ++i) params[i] = 0.1f * static_cast<float>(i % 5);
+  ASSERT_TRUE(trainer.compute(params, grad).is_ok());
+  // Same point, same minibatch: the same gradient, bit for bit.
+  ASSERT_TRUE(trainer.recompute(params, again).is_ok());
+  EXPECT_EQ(again, grad);
+  // Another point on that minibatch equals a fresh trainer's first gradient there.
+  std::vector<float> zero(12, 0.0f);
+  ASSERT_TRUE(trainer.recompute(zero, elsewhere).is_ok());
+  LocalTrainer twin(data, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 3);
+  ASSERT_TRUE(twin.configure(softmax_setup(2)).is_ok());
+  ASSERT_TRUE(twin.compute(zero, reference).is_ok());
+  EXPECT_EQ(elsewhere, reference);
+  // compute() moves on to the next minibatch.
+  ASSERT_TRUE(trainer.compute(params, again).is_ok());
+  EXPECT_NE(again, grad);
+}
+
 }  // namespace
 }  // namespace fedgate

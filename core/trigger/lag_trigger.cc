@@ -1,0 +1,77 @@
+#include "core/trigger/lag_trigger.h"
+
+#include <cstring>
+
+namespace fedgate {
+
+LagTrigger::LagTrigger(const LagParams& params, uint32_t dim, Span<float> state)
+    : params_(params),
+      dim_(dim),
+      previous_model_(state.subspan(0, dim)),
+      anchor_(state.subspan(dim, dim)),
+      old_gradient_(state.subspan(size_t{2} * dim, dim)) {
+  if (params_.max_skips > kMaxHistory) params_.max_skips = kMaxHistory;
+}
+
+double LagTrigger::threshold() const {
+  // The last D - 1 movements (fewer while the history fills).
+  const uint32_t window = params_.max_skips > 0 ? params_.max_skips - 1 : 0;
+  const uint32_t count = movement_count_ < window ? movement_count_ : window;
+  double sum = 0;
+  for (uint32_t j = 0; j < count; ++j) {
+    sum += movements_[(movement_count_ - 1 - j) % kMaxHistory];
+  }
+  const double m = params_.workers;
+  return sum / (params_.c * params_.lr * m * m);
+}
+
+Result<TriggerResult> LagTrigger::on_model(uint32_t version, Span<float> model, Span<float> out,
+                                           GradientSource& source) {
+  (void)version;
+  if (have_previous_) {
+    double movement = 0;
+    for (uint32_t i = 0; i < dim_; ++i) {
+      const double step = static_cast<double>(model[i]) - previous_model_[i];
+      movement += step * step;
+    }
+    movements_[movement_count_ % kMaxHistory] = movement;
+    ++movement_count_;
+  }
+  std::memcpy(previous_model_.data(), model.data(), dim_ * sizeof(float));
+  have_previous_ = true;
+
+  TriggerResult result;
+  FG_ASSIGN_OR_RETURN(result.stats, source.compute(model, out));
+  ++rounds_;
+  const bool warm_up = rounds_ <= params_.max_skips || !have_sent_;
+  const bool forced = skips_ >= params_.max_skips;
+  if (warm_up || forced) {
+    result.action = TriggerAction::kSend;
+    return result;
+  }
+  // g_old on the same minibatch at x_hat; without that, the last upload's gradient.
+  Result<GradientStats> old = source.recompute(anchor_, old_gradient_);
+  (void)old;  // on failure old_gradient_ still holds the last uploaded gradient
+  double change = 0;
+  for (uint32_t i = 0; i < dim_; ++i) {
+    const double d = static_cast<double>(out[i]) - old_gradient_[i];
+    change += d * d;
+  }
+  last_change_ = change;
+  if (change > threshold()) {
+    result.action = TriggerAction::kSend;
+    return result;
+  }
+  ++skips_;
+  result.action = TriggerAction::kSkip;
+  return result;
+}
+
+void LagTrigger::on_sent(Span<const float> model, Span<const float> out) {
+  std::memcpy(anchor_.data(), model.data(), dim_ * sizeof(float));
+  std::memcpy(old_gradient_.data(), out.data(), dim_ * sizeof(float));
+  have_sent_ = true;
+  skips_ = 0;
+}
+
+}  // namespace fedgate
