@@ -121,6 +121,7 @@ void Coordinator::send_model(const std::string& id, ClientRecord& client) {
 void Coordinator::handle(const std::string& id, Span<const uint8_t> bytes) {
   dispatch(id, bytes);
   check_max_versions();
+  sync_policy_counts();
 }
 
 void Coordinator::check_max_versions() {
@@ -317,8 +318,9 @@ void Coordinator::on_update(const std::string& id, ClientRecord& client, uint32_
   }
   // The offer is used up by this Update, valid or not: a refused Update needs a new offer.
   client.pending = false;
-  if (update.codec() != wire::Codec::Dense || update.kind() != wire::UpdateKind::Gradient) {
-    reply_error(id, seq, wire::ErrorCode::UnsupportedCodec, "only dense gradients are accepted");
+  if (update.codec() != wire::Codec::Dense || update.kind() > wire::UpdateKind::MAX) {
+    reply_error(id, seq, wire::ErrorCode::UnsupportedCodec,
+                "only dense updates of a known kind are accepted");
     return;
   }
   const auto* values = update.values();
@@ -384,6 +386,8 @@ void Coordinator::apply_update(const std::string& id, ClientRecord& client,
   step.now_us = clock_.now_us();
   step.gradients = gradients_in(update, settings_.batch_size);
   step.messages_per_round = shape.messages_per_round;
+  step.variance_s = shape.s;
+  step.omega = shape.omega;
   const double gamma = stepsize_->gamma(step) * acceptance_->update_scale(id, tau, concurrency) *
                        corrected.theta;
   ++metrics_.updates;
@@ -450,6 +454,7 @@ void Coordinator::tick() {
   if (stopped_) return;
   if (!holding_model_) aggregation_->on_tick(*this);
   check_max_versions();
+  sync_policy_counts();
   if (stopped_) return;
   if (settings_.max_seconds > 0 && elapsed_s() >= settings_.max_seconds) stop("reached max_seconds");
 }

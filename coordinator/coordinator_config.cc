@@ -5,6 +5,7 @@
 
 #include <toml++/toml.h>
 
+#include "coordinator/policy_combinations.h"
 #include "core/data/idx_reader.h"
 #include "core/models/model_factory.h"
 
@@ -19,8 +20,10 @@ const std::map<std::string, Keys>& known_keys() {
       {"model", {"kind", "hidden_units", "seed", "num_features", "num_classes"}},
       {"data", {"test_images", "test_labels", "test_csv", "csv_label_column"}},
       {"training", {"batch_size", "chunk_floats", "norm_tolerance"}},
-      {"acceptance", {"policy"}},
+      {"acceptance", {"policy", "starvation_limit"}},
       {"stepsize", {"policy"}},
+      {"staleness", {"policy"}},
+      {"aggregation", {"policy"}},
       {"run",
        {"eval_every", "target_accuracy", "max_versions", "max_seconds", "min_clients", "metrics"}},
   };
@@ -29,7 +32,8 @@ const std::map<std::string, Keys>& known_keys() {
 
 // Sections whose sub-tables hold per-policy settings.
 bool is_policy_section(const std::string& section) {
-  return section == "acceptance" || section == "stepsize";
+  return section == "acceptance" || section == "stepsize" || section == "staleness" ||
+         section == "aggregation";
 }
 
 Status check_keys(const toml::table& root) {
@@ -165,7 +169,10 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_number(root, "training", "chunk_floats", &s.chunk_floats, 1, 1 << 24));
   FG_TRY(read_number(root, "training", "norm_tolerance", &s.norm_tolerance, 0, 1));
   FG_TRY(read_string(root, "acceptance", "policy", &config->acceptance));
+  FG_TRY(read_number(root, "acceptance", "starvation_limit", &config->starvation_limit, 0, 1e6));
   FG_TRY(read_string(root, "stepsize", "policy", &config->stepsize));
+  FG_TRY(read_string(root, "staleness", "policy", &config->staleness));
+  FG_TRY(read_string(root, "aggregation", "policy", &config->aggregation));
   FG_TRY(read_number(root, "run", "eval_every", &s.eval_every, 0, 1e9));
   FG_TRY(read_number(root, "run", "target_accuracy", &s.target_accuracy, 0, 1));
   FG_TRY(read_number(root, "run", "max_versions", &s.max_versions, 0, 4.0e9));
@@ -178,6 +185,20 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
                       read_policy_params(root, "acceptance", config->acceptance));
   FG_ASSIGN_OR_RETURN(config->stepsize_params,
                       read_policy_params(root, "stepsize", config->stepsize));
+  FG_ASSIGN_OR_RETURN(config->staleness_params,
+                      read_policy_params(root, "staleness", config->staleness));
+  FG_ASSIGN_OR_RETURN(config->aggregation_params,
+                      read_policy_params(root, "aggregation", config->aggregation));
+  PolicyChoice choice;
+  choice.acceptance = config->acceptance;
+  choice.stepsize = config->stepsize;
+  choice.staleness = config->staleness;
+  choice.aggregation = config->aggregation;
+  // The client-side trigger is chosen here too; [trigger] is read elsewhere.
+  if (std::optional<std::string> trigger = root.at_path("trigger.policy").value<std::string>()) {
+    choice.trigger = *trigger;
+  }
+  FG_TRY(check_policy_combination(choice));
   return Status::ok();
 }
 
@@ -217,12 +238,20 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
       << "\"\ncsv_label_column = " << c.csv_label_column << "\n\n[training]\nbatch_size = "
       << s.batch_size << "\nchunk_floats = " << s.chunk_floats
       << "\nnorm_tolerance = " << s.norm_tolerance << "\n\n[acceptance]\npolicy = \""
-      << c.acceptance << "\"\n";
+      << c.acceptance << "\"\nstarvation_limit = " << c.starvation_limit << "\n";
   out << "\n[" << c.acceptance_params.section() << "]\n";
   for (const auto& [key, value] : c.acceptance_params.values()) out << key << " = " << value << "\n";
   out << "\n[stepsize]\npolicy = \"" << c.stepsize << "\"\n\n[" << c.stepsize_params.section()
       << "]\n";
   for (const auto& [key, value] : c.stepsize_params.values()) out << key << " = " << value << "\n";
+  out << "\n[staleness]\npolicy = \"" << c.staleness << "\"\n\n[" << c.staleness_params.section()
+      << "]\n";
+  for (const auto& [key, value] : c.staleness_params.values()) out << key << " = " << value << "\n";
+  out << "\n[aggregation]\npolicy = \"" << c.aggregation << "\"\n\n["
+      << c.aggregation_params.section() << "]\n";
+  for (const auto& [key, value] : c.aggregation_params.values()) {
+    out << key << " = " << value << "\n";
+  }
   out << "\n[run]\neval_every = " << s.eval_every << "\ntarget_accuracy = " << s.target_accuracy
       << "\nmax_versions = " << s.max_versions << "\nmax_seconds = " << s.max_seconds
       << "\nmin_clients = " << s.min_clients

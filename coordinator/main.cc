@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "coordinator/acceptance/starvation_guard.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/coordinator_config.h"
 #include "coordinator/policy_registry.h"
@@ -39,15 +40,21 @@ std::string settings_text(const fedgate::PolicySettings& settings) {
   return text.empty() ? "no settings" : text;
 }
 
+void list_family(const char* family, const std::vector<fedgate::PolicyInfo>& infos) {
+  std::printf("%s policies ([%s] policy = ...; settings in [%s.<name>]):\n", family, family,
+              family);
+  for (const auto& info : infos) {
+    std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
+  }
+}
+
 void list_policies() {
-  std::printf("acceptance policies ([acceptance] policy = ...; settings in [acceptance.<name>]):\n");
-  for (const auto& info : fedgate::acceptance_policy_infos()) {
-    std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
-  }
-  std::printf("stepsize policies ([stepsize] policy = ...; settings in [stepsize.<name>]):\n");
-  for (const auto& info : fedgate::stepsize_policy_infos()) {
-    std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
-  }
+  list_family("acceptance", fedgate::acceptance_policy_infos());
+  std::printf("  (any of them: [acceptance] starvation_limit = R accepts a client's offer after R\n"
+              "   consecutive rejections, with a delay-adaptive stepsize; 0 = off)\n");
+  list_family("stepsize", fedgate::stepsize_policy_infos());
+  list_family("staleness", fedgate::staleness_policy_infos());
+  list_family("aggregation", fedgate::aggregation_policy_infos());
 }
 
 }  // namespace
@@ -80,7 +87,7 @@ int main(int argc, char** argv) {
   app.add_option("--endpoint-file", endpoint_file,
                  "write the bound endpoint (with the chosen port) to this file");
   app.add_flag("--print-config", print_config, "print the effective configuration and exit");
-  app.add_flag("--list-policies", show_policies, "list acceptance and stepsize policies and exit");
+  app.add_flag("--list-policies", show_policies, "list every policy family and exit");
   app.add_flag("-q,--quiet", quiet, "no progress lines");
   CLI11_PARSE(app, argc, argv);
 
@@ -130,6 +137,17 @@ int main(int argc, char** argv) {
   if (!acceptance.is_ok()) return fail("acceptance policy", acceptance.status());
   auto stepsize = make_stepsize_policy(config.stepsize, config.stepsize_params);
   if (!stepsize.is_ok()) return fail("stepsize policy", stepsize.status());
+  auto staleness = make_staleness_policy(config.staleness, config.staleness_params, global);
+  if (!staleness.is_ok()) return fail("staleness policy", staleness.status());
+  auto aggregation =
+      make_aggregation_policy(config.aggregation, config.aggregation_params, global, config.seed);
+  if (!aggregation.is_ok()) return fail("aggregation policy", aggregation.status());
+  ServerPolicies policies;
+  policies.acceptance =
+      with_starvation_guard(std::move(acceptance).value(), config.starvation_limit);
+  policies.stepsize = std::move(stepsize).value();
+  policies.staleness = std::move(staleness).value();
+  policies.aggregation = std::move(aggregation).value();
 
   MetricsLog log;
   if (!config.metrics_path.empty() && !log.open(config.metrics_path)) {
@@ -161,8 +179,8 @@ int main(int argc, char** argv) {
   }
 
   ProgressPrinter progress(stdout);
-  Coordinator coordinator(config.settings, std::move(global), std::move(acceptance).value(),
-                          std::move(stepsize).value(), &evaluator, clock, *server,
+  Coordinator coordinator(config.settings, std::move(global), std::move(policies), &evaluator,
+                          clock, *server,
                           config.metrics_path.empty() ? nullptr : &log, quiet ? nullptr : &progress);
 
   std::printf("fedgate-coordinator listening on %s\n", endpoint.c_str());
@@ -173,6 +191,10 @@ int main(int argc, char** argv) {
               settings_text(coordinator.acceptance().settings()).c_str());
   std::printf("  stepsize   %s (%s)\n", coordinator.stepsize().name(),
               settings_text(coordinator.stepsize().settings()).c_str());
+  std::printf("  staleness  %s (%s)\n", coordinator.staleness().name(),
+              settings_text(coordinator.staleness().settings()).c_str());
+  std::printf("  aggregation %s (%s)\n", coordinator.aggregation().name(),
+              settings_text(coordinator.aggregation().settings()).c_str());
   std::fflush(stdout);
 
   std::signal(SIGINT, on_signal);

@@ -22,11 +22,12 @@ double inverse_rate(const std::vector<WorkerTimes>& workers, double s, double om
 
 double shadowheart_fixed_point(const std::vector<WorkerTimes>& workers, double s, double omega) {
   if (workers.empty()) return 0;
-  // As t grows the right side falls toward t0 = its limit, so the fixed point
-  // lies in (0, t0] and t - F(t) is increasing there: bisection converges.
+  // F(t) falls as t grows, toward t0 = F(infinity), so F(t) >= t0 everywhere:
+  // the fixed point lies in [t0, F(t0)], where t - F(t) is increasing, and
+  // bisection finds it (the reference code uses fsolve started at t0).
   const double t0 = inverse_rate(workers, s, omega, std::numeric_limits<double>::infinity());
   if (t0 <= 0 || !std::isfinite(t0)) return 0;
-  double low = 0, high = t0;
+  double low = t0, high = inverse_rate(workers, s, omega, t0);
   for (int i = 0; i < 200 && high - low > 1e-12 * high; ++i) {
     const double mid = 0.5 * (low + high);
     if (mid - inverse_rate(workers, s, omega, mid) < 0) {

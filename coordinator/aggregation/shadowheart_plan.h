@@ -24,7 +24,7 @@ struct ShadowheartPlan {
 
 // s*_j of the workers given (already sorted by max(h, tau)): the t solving
 // t = [sum_i 1 / (2 tau_i omega + 4 tau_i omega h_i s / t + 2 h_i s)]^{-1};
-// 0 when some worker's terms all vanish (then it alone bounds nothing).
+// 0 when some worker's terms all vanish (then only max(h, tau) bounds t*).
 double shadowheart_fixed_point(const std::vector<WorkerTimes>& workers, double s, double omega);
 
 ShadowheartPlan shadowheart_plan(const std::vector<WorkerTimes>& workers, double s, double omega);

@@ -41,14 +41,15 @@ double RescaledStepsize::reference_s() const {
 }
 
 void RescaledStepsize::on_client_left(const std::string& client) {
-  auto it = clients_.find(client);
-  if (it == clients_.end()) return;
-  if (it->second.seconds > 0) {
-    inverse_sum_ -= 1.0 / it->second.seconds;
-    --estimated_;
-    if (estimated_ == 0) inverse_sum_ = 0;  // no rounding residue once empty
+  if (clients_.erase(client) == 0) return;
+  // Leaving is rare: recount exactly rather than carry rounding residue.
+  inverse_sum_ = 0;
+  estimated_ = 0;
+  for (const auto& [id, estimate] : clients_) {
+    if (estimate.seconds <= 0) continue;
+    inverse_sum_ += 1.0 / estimate.seconds;
+    ++estimated_;
   }
-  clients_.erase(it);
 }
 
 PolicySettings RescaledStepsize::settings() const {

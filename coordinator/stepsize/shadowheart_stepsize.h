@@ -6,8 +6,8 @@
 // with G_i the sum of b_i gradients and C_ij unbiased compressions, so that
 // E g is the gradient. Each message therefore gets the stepsize gamma w_i / Z;
 // the round-buffer aggregation sums the weighted messages and commits once.
-// b_i is read from each message (its gradient count), m_i is the round's
-// messages per client; Z sums w_j m_j b_j over the clients seen so far (their
+// b_i is read from each message (its gradient count); m_i, s and omega are
+// the round-buffer aggregation's settings (StepContext); Z sums w_j m_j b_j over the clients seen so far (their
 // latest b_j), kept up to date in O(1).
 #pragma once
 
@@ -20,17 +20,16 @@ namespace fedgate {
 
 class ShadowheartStepsize : public StepsizePolicy {
  public:
-  // s = sigma^2 / epsilon, omega = the compressor's variance (d / K - 1 for RandK).
-  ShadowheartStepsize(double gamma, double s, double omega)
-      : gamma_(gamma), s_(s), omega_(omega) {}
+  explicit ShadowheartStepsize(double gamma) : gamma_(gamma) {}
 
   const char* name() const override { return "shadowheart"; }
   double gamma(const StepContext& step) override;
   PolicySettings settings() const override;
   void on_client_left(const std::string& client) override;
 
-  // w_i for b_i gradients per message and m_i messages per round.
-  double weight(uint32_t gradients, uint32_t messages) const;
+  // w_i for b_i gradients per message, m_i messages per round, s = sigma^2 /
+  // epsilon and the compressor's omega (d / K - 1 for RandK).
+  static double weight(uint32_t gradients, uint32_t messages, double s, double omega);
   // Z over the clients seen so far.
   double normaliser() const { return z_; }
 
@@ -40,8 +39,6 @@ class ShadowheartStepsize : public StepsizePolicy {
   };
 
   double gamma_;
-  double s_;
-  double omega_;
   std::unordered_map<std::string, Share> clients_;
   double z_ = 0;
 };
