@@ -14,6 +14,7 @@
 #include "coordinator/aggregation/stale_sum.h"
 #include "coordinator/aggregation/sync_minibatch.h"
 #include "coordinator/staleness/pc_asgd_staleness.h"
+#include "coordinator/policy_registry.h"
 #include "coordinator/stepsize/constant_stepsize.h"
 #include "coordinator/stepsize/rescaled_stepsize.h"
 #include "coordinator/stepsize/shadowheart_stepsize.h"
@@ -393,6 +394,45 @@ TEST(ConfigParams, EveryFamilysSettingsReachTheClient) {
   EXPECT_EQ(params.at("staleness.theta"), 0.5);
   EXPECT_EQ(params.at("acceptance.starvation_limit"), 3.0);
   EXPECT_EQ(params.at("stepsize.gamma"), 0.5);
+}
+
+std::string build_error(const std::string& name, std::map<std::string, double> values) {
+  GlobalModel model(std::vector<float>(4, 0.0f));
+  auto policy = make_aggregation_policy(
+      name, PolicyParams("aggregation." + name, std::move(values)), model, 1);
+  EXPECT_FALSE(policy.is_ok()) << name << " built";
+  return policy.is_ok() ? std::string() : std::string(policy.status().message());
+}
+
+TEST(AggregationRegistry, BuildsEveryPolicyByNameAndNamesBadSettings) {
+  GlobalModel model(std::vector<float>(4, 0.0f));
+  std::string names;
+  for (const auto& info : aggregation_policy_infos()) {
+    auto policy = make_aggregation_policy(info.name, PolicyParams(), model, 1);
+    ASSERT_TRUE(policy.is_ok()) << info.name << ": " << policy.status().message();
+    EXPECT_STREQ((*policy)->name(), info.name);
+    names += std::string(info.name) + " ";
+  }
+  EXPECT_EQ(names,
+            "apply-on-arrival random-dispatch stale-sum round-buffer sync-minibatch add-update ");
+  EXPECT_NE(build_error("round-buffer", {{"messages", 0}})
+                .find("aggregation.round-buffer.messages = 0 is outside [1, "),
+            std::string::npos);
+  EXPECT_NE(build_error("round-buffer", {{"s", -1}}).find("aggregation.round-buffer.s"),
+            std::string::npos);
+  EXPECT_NE(build_error("round-buffer", {{"equilibrium", 2}}).find("[0, 1]"), std::string::npos);
+  EXPECT_NE(build_error("add-update", {{"max_round_skew", -1}})
+                .find("aggregation.add-update.max_round_skew"),
+            std::string::npos);
+  EXPECT_NE(build_error("add-update", {{"max_round_skew", 1.5}}).find("whole number"),
+            std::string::npos);
+  EXPECT_NE(build_error("stale-sum", {{"alpha", 1}}).find("unknown setting"), std::string::npos);
+  EXPECT_NE(build_error("async", {}).find("known: apply-on-arrival, random-dispatch"),
+            std::string::npos);
+  // random-dispatch takes the run's seed unless given its own.
+  auto seeded = make_aggregation_policy("random-dispatch", PolicyParams(), model, 42);
+  ASSERT_TRUE(seeded.is_ok());
+  EXPECT_EQ((*seeded)->settings(), (PolicySettings{{"seed", 42.0}}));
 }
 
 }  // namespace
