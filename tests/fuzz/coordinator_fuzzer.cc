@@ -2,7 +2,8 @@
 // Coordinator. Each input is split into messages at "\xFF\xFE" markers; the
 // first byte of each message picks one of four client ids. The coordinator
 // must never crash, never let a NaN into the model, and never move the model
-// unless an Update was accepted.
+// unless an Update was accepted. The first byte also picks the aggregation
+// policy, so every one of them sees the same traffic.
 //   cmake --preset fuzz && cmake --build --preset fuzz --target coordinator_fuzzer
 //   build/fuzz/tests/fuzz/coordinator_fuzzer tests/fuzz/corpus -max_total_time=60
 #include <cmath>
@@ -13,6 +14,7 @@
 
 #include "coordinator/acceptance/norm_ratio_exact.h"
 #include "coordinator/coordinator.h"
+#include "coordinator/policy_registry.h"
 #include "coordinator/stepsize/constant_stepsize.h"
 #include "core/protocol/aligned_message.h"
 
@@ -34,11 +36,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   settings.chunk_floats = 4;
   settings.eval_every = 0;
   GlobalModel model(std::vector<float>(15, 0.5f));
-  auto acceptance = std::make_unique<NormRatioExact>(1.0, 4, model);
+  static const char* const kAggregations[] = {"apply-on-arrival", "random-dispatch",
+                                              "stale-sum",        "round-buffer",
+                                              "sync-minibatch",   "add-update"};
+  const char* aggregation = kAggregations[size > 0 ? data[0] % 6 : 0];
+  ServerPolicies policies;
+  policies.acceptance = std::make_unique<NormRatioExact>(1.0, 4, model);
+  policies.stepsize = std::make_unique<ConstantStepsize>(0.1);
+  policies.aggregation =
+      std::move(make_aggregation_policy(aggregation, PolicyParams(), model, 1)).value();
   ManualClock clock;
   NullOutbox outbox;
-  Coordinator coordinator(settings, std::move(model), std::move(acceptance),
-                          std::make_unique<ConstantStepsize>(0.1), nullptr, clock, outbox);
+  Coordinator coordinator(settings, std::move(model), std::move(policies), nullptr, clock,
+                          outbox);
   coordinator.start();
 
   const char* const ids[] = {"a", "b", "c", "d"};
