@@ -47,6 +47,9 @@ Coordinator::Coordinator(const CoordinatorSettings& settings, GlobalModel model,
   add_config_params("stepsize", stepsize_->settings());
   add_config_params("staleness", staleness_->settings());
   add_config_params("aggregation", aggregation_->settings());
+  // The staleness policy may have been built around another copy of the
+  // initial model; make sure its snapshot of this version is this model.
+  staleness_->on_committed(model_);
 }
 
 Coordinator::Coordinator(const CoordinatorSettings& settings, GlobalModel model,

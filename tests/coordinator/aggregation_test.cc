@@ -344,6 +344,23 @@ TEST(PcAsgdThroughTheCoordinator, ATooStaleGradientIsClippedAndTheClientGetsTheM
   EXPECT_EQ(h.models_sent(), (Models{{"b", 2}}));
 }
 
+TEST(PcAsgdThroughTheCoordinator, PredictsFromTheCoordinatorsOwnSnapshots) {
+  PcAsgdSettings settings;
+  settings.lambda = 0.5;
+  settings.adaptive = false;
+  // Built around a model of zeros: the coordinator stores its own version 0.
+  GlobalModel probe(std::vector<float>(CoordinatorHarness::kDim));
+  CoordinatorHarness h(with(std::make_unique<ApplyOnArrival>(), nullptr, nullptr,
+                            std::make_unique<PcAsgdStaleness>(settings, probe)));
+  h.hello("a");
+  h.hello("b");
+  h.contribute("a", kA);  // x_1 - x_0 = -0.5 kA = (-0.5, 0, 0, 0, 0, -1)
+  const auto x1 = h.params();
+  h.contribute("b", kB);  // tau 1
+  // g^ = kB + 0.5 kB.kB.(x_1 - x_0) = (0, 2, 0, 0, 0, 4 + 0.5*16*(-1)) = (0, 2, 0, 0, 0, -4).
+  expect_params(h, moved(x1, {{0.5, {0, 2, 0, 0, 0, -4}}}));
+}
+
 TEST(StarvationGuardThroughTheCoordinator, ForcedOfferIsAppliedWithTheDampedStep) {
   GlobalModel probe(std::vector<float>{1, 2, 3, 4, 5, 6});
   auto guarded = with_starvation_guard(
