@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include "coordinator/policy_combinations.h"
+#include "coordinator/policy_registry.h"
 #include "core/data/idx_reader.h"
 #include "core/models/model_factory.h"
 
@@ -199,6 +200,15 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
     choice.trigger = *trigger;
   }
   FG_TRY(check_policy_combination(choice));
+  // Build each policy once around a one-parameter model, so unknown names and
+  // out-of-range settings are reported now, before any data is loaded.
+  const GlobalModel probe(std::vector<float>(1, 0.0f));
+  FG_TRY(make_acceptance_policy(config->acceptance, config->acceptance_params, probe).status());
+  FG_TRY(make_stepsize_policy(config->stepsize, config->stepsize_params).status());
+  FG_TRY(make_staleness_policy(config->staleness, config->staleness_params, probe).status());
+  FG_TRY(make_aggregation_policy(config->aggregation, config->aggregation_params, probe,
+                                 config->seed)
+             .status());
   return Status::ok();
 }
 

@@ -1,5 +1,7 @@
 #include "coordinator/policy_registry.h"
 
+#include <cstring>
+
 #include "coordinator/acceptance/accept_all.h"
 #include "coordinator/acceptance/drop_if_stale.h"
 #include "coordinator/acceptance/norm_ratio_exact.h"
@@ -118,6 +120,22 @@ std::string known_names(const Entries& entries) {
   return names;
 }
 
+// Names the known policies when they fit in a Status message, else points to
+// the list.
+template <typename Entries>
+Status unknown_policy(const char* family, const std::string& name, const Entries& entries) {
+  const std::string known = known_names(entries);
+  const size_t length = std::strlen("unknown  policy '' (known: )") + std::strlen(family) +
+                        name.size() + known.size();
+  if (length < Status::kMessageCapacity) {
+    return Status::error(StatusCode::kNotFound, "unknown %s policy '%s' (known: %s)", family,
+                         name.c_str(), known.c_str());
+  }
+  return Status::error(StatusCode::kNotFound,
+                       "unknown %s policy '%s' (fedgate-coordinator --list-policies)", family,
+                       name.c_str());
+}
+
 }  // namespace
 
 std::vector<PolicyInfo> acceptance_policy_infos() {
@@ -153,8 +171,7 @@ Result<std::unique_ptr<AcceptancePolicy>> make_acceptance_policy(const std::stri
     FG_TRY(params.check_all_used());
     return policy;
   }
-  return Status::error(StatusCode::kNotFound, "unknown acceptance policy '%s' (known: %s)",
-                       name.c_str(), known_names(kAcceptance).c_str());
+  return unknown_policy("acceptance", name, kAcceptance);
 }
 
 Result<std::unique_ptr<StepsizePolicy>> make_stepsize_policy(const std::string& name,
@@ -165,8 +182,7 @@ Result<std::unique_ptr<StepsizePolicy>> make_stepsize_policy(const std::string& 
     FG_TRY(params.check_all_used());
     return policy;
   }
-  return Status::error(StatusCode::kNotFound, "unknown stepsize policy '%s' (known: %s)",
-                       name.c_str(), known_names(kStepsize).c_str());
+  return unknown_policy("stepsize", name, kStepsize);
 }
 
 Result<std::unique_ptr<StalenessPolicy>> make_staleness_policy(const std::string& name,
@@ -178,8 +194,7 @@ Result<std::unique_ptr<StalenessPolicy>> make_staleness_policy(const std::string
     FG_TRY(params.check_all_used());
     return policy;
   }
-  return Status::error(StatusCode::kNotFound, "unknown staleness policy '%s' (known: %s)",
-                       name.c_str(), known_names(kStaleness).c_str());
+  return unknown_policy("staleness", name, kStaleness);
 }
 
 Result<std::unique_ptr<AggregationPolicy>> make_aggregation_policy(const std::string& name,
@@ -192,8 +207,7 @@ Result<std::unique_ptr<AggregationPolicy>> make_aggregation_policy(const std::st
     FG_TRY(params.check_all_used());
     return policy;
   }
-  return Status::error(StatusCode::kNotFound, "unknown aggregation policy '%s' (known: %s)",
-                       name.c_str(), known_names(kAggregation).c_str());
+  return unknown_policy("aggregation", name, kAggregation);
 }
 
 }  // namespace fedgate

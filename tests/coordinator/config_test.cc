@@ -197,12 +197,21 @@ std::string config_error(const std::vector<std::string>& overrides) {
 
 TEST(CoordinatorConfig, ContradictoryCombinationsNameBothSettings) {
   EXPECT_EQ(config_error({"aggregation.policy=stale-sum"}),
-            "aggregation.policy = stale-sum needs trigger.policy = lag or every-step (got "
-            "trigger.policy = offer-first)");
+            "aggregation.policy = stale-sum needs trigger.policy = lag or every-step, not "
+            "offer-first");
+  EXPECT_EQ(config_error({"stepsize.policy=shadowheart"}),
+            "stepsize.policy = shadowheart needs aggregation.policy = round-buffer, not "
+            "apply-on-arrival");
+  EXPECT_EQ(config_error({"aggregation.policy=apply-on-arrival", "staleness.policy=pc-asgd",
+                          "aggregation.policy=sync-minibatch"}),
+            "staleness.policy = pc-asgd needs aggregation.policy = apply-on-arrival or "
+            "random-dispatch, not sync-minibatch");
+  EXPECT_EQ(config_error({"aggregation.policy=magic"}),
+            "unknown aggregation policy 'magic' (fedgate-coordinator --list-policies)");
+  EXPECT_EQ(config_error({"staleness.policy=magic"}),
+            "unknown staleness policy 'magic' (known: identity, pc-asgd)");
   EXPECT_NE(config_error({"aggregation.policy=sync-minibatch", "staleness.policy=pc-asgd"})
                 .find("staleness.policy = pc-asgd"),
-            std::string::npos);
-  EXPECT_NE(config_error({"stepsize.policy=shadowheart"}).find("aggregation.policy = round-buffer"),
             std::string::npos);
   EXPECT_NE(config_error({"acceptance.starvation_limit=-1"}).find("acceptance.starvation_limit"),
             std::string::npos);
