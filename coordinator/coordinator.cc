@@ -5,6 +5,9 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "coordinator/aggregation/apply_on_arrival.h"
+#include "coordinator/staleness/identity_staleness.h"
+
 namespace fedgate {
 namespace {
 
@@ -25,15 +28,23 @@ ClientPolicyNeeds client_needs(const CoordinatorSettings& settings, size_t dim) 
 
 }  // namespace
 
+uint32_t gradients_in(const IncomingUpdate& update, uint32_t batch_size) {
+  if (update.kind != wire::UpdateKind::SummedGradient || batch_size == 0) return 1;
+  const uint32_t b = (update.samples + batch_size / 2) / batch_size;
+  return std::max<uint32_t>(b, 1);
+}
+
 Coordinator::Coordinator(const CoordinatorSettings& settings, GlobalModel model,
-                         std::unique_ptr<AcceptancePolicy> acceptance,
-                         std::unique_ptr<StepsizePolicy> stepsize, Evaluator* evaluator,
-                         const Clock& clock, ServerOutbox& outbox, MetricsLog* log,
-                         RunObserver* observer)
+                         ServerPolicies policies, Evaluator* evaluator, const Clock& clock,
+                         ServerOutbox& outbox, MetricsLog* log, RunObserver* observer)
     : settings_(settings),
       model_(std::move(model)),
-      acceptance_(std::move(acceptance)),
-      stepsize_(std::move(stepsize)),
+      acceptance_(std::move(policies.acceptance)),
+      stepsize_(std::move(policies.stepsize)),
+      staleness_(policies.staleness ? std::move(policies.staleness)
+                                    : std::make_unique<IdentityStaleness>()),
+      aggregation_(policies.aggregation ? std::move(policies.aggregation)
+                                        : std::make_unique<ApplyOnArrival>()),
       evaluator_(evaluator),
       clock_(clock),
       outbox_(outbox),
@@ -49,33 +60,36 @@ Coordinator::Coordinator(const CoordinatorSettings& settings, GlobalModel model,
       decoded_(model_.dim()),
       arena_(std::max<size_t>(settings.chunk_floats * sizeof(float), 8192) + kMessageOverhead),
       writer_(Span<uint8_t>(arena_.data(), arena_.size())) {
-  for (const auto& [name, value] : acceptance_->settings()) {
-    config_param_names_.push_back("acceptance." + name);
-  }
-  for (const auto& [name, value] : stepsize_->settings()) {
-    config_param_names_.push_back("stepsize." + name);
-  }
-  // Client policy settings: sent only when they differ from the defaults, so a
-  // default run's Config stays as it was.
+  add_config_params("acceptance", acceptance_->settings());
+  add_config_params("stepsize", stepsize_->settings());
+  add_config_params("staleness", staleness_->settings());
+  add_config_params("aggregation", aggregation_->settings());
+  // Client policy settings: only those given in the config, so a default run's
+  // Config stays as it was.
   const ClientPolicySettings& client = settings_.client_policies;
-  for (const auto& [name, value] : client.trigger_params) {
-    config_param_names_.push_back("trigger." + name);
-  }
-  for (const auto& [name, value] : client.compression_params) {
-    config_param_names_.push_back("compression." + name);
-  }
-  size_t i = 0;
-  for (const auto& setting : acceptance_->settings()) {
-    config_params_.push_back({config_param_names_[i++].c_str(), setting.second});
-  }
-  for (const auto& setting : stepsize_->settings()) {
-    config_params_.push_back({config_param_names_[i++].c_str(), setting.second});
-  }
-  for (const auto& setting : client.trigger_params) {
-    config_params_.push_back({config_param_names_[i++].c_str(), setting.second});
-  }
-  for (const auto& setting : client.compression_params) {
-    config_params_.push_back({config_param_names_[i++].c_str(), setting.second});
+  add_config_params("trigger", PolicySettings(client.trigger_params.begin(),
+                                              client.trigger_params.end()));
+  add_config_params("compression", PolicySettings(client.compression_params.begin(),
+                                                  client.compression_params.end()));
+  // The staleness policy may have been built around another copy of the
+  // initial model; make sure its snapshot of this version is this model.
+  staleness_->on_committed(model_);
+}
+
+Coordinator::Coordinator(const CoordinatorSettings& settings, GlobalModel model,
+                         std::unique_ptr<AcceptancePolicy> acceptance,
+                         std::unique_ptr<StepsizePolicy> stepsize, Evaluator* evaluator,
+                         const Clock& clock, ServerOutbox& outbox, MetricsLog* log,
+                         RunObserver* observer)
+    : Coordinator(settings, std::move(model),
+                  ServerPolicies{std::move(acceptance), std::move(stepsize), nullptr, nullptr},
+                  evaluator, clock, outbox, log, observer) {}
+
+void Coordinator::add_config_params(const char* family, const PolicySettings& settings) {
+  for (const auto& [name, value] : settings) {
+    // Heap-held names stay put while the vector grows; the Param views point at them.
+    config_param_names_.push_back(std::make_unique<std::string>(std::string(family) + "." + name));
+    config_params_.push_back({config_param_names_.back()->c_str(), value});
   }
 }
 
@@ -115,6 +129,11 @@ void Coordinator::reply_error(const std::string& id, uint32_t ref_seq, wire::Err
   reply(id, writer_.error(++seq_, code, ref_seq, text));
 }
 
+void Coordinator::send_model(const std::string& id) {
+  if (stopped_) return;
+  if (ClientRecord* client = clients_.find(id)) send_model(id, *client);
+}
+
 void Coordinator::send_model(const std::string& id, ClientRecord& client) {
   const Span<const float> params = model_.params();
   const uint32_t total = static_cast<uint32_t>(params.size());
@@ -127,6 +146,18 @@ void Coordinator::send_model(const std::string& id, ClientRecord& client) {
 }
 
 void Coordinator::handle(const std::string& id, Span<const uint8_t> bytes) {
+  dispatch(id, bytes);
+  check_max_versions();
+  sync_policy_counts();
+}
+
+void Coordinator::check_max_versions() {
+  if (!stopped_ && settings_.max_versions != 0 && model_.version() >= settings_.max_versions) {
+    stop("reached max_versions");
+  }
+}
+
+void Coordinator::dispatch(const std::string& id, Span<const uint8_t> bytes) {
   ++metrics_.messages_up;
   metrics_.bytes_up += bytes.size();
   ClientRecord* client = clients_.find(id);
@@ -169,7 +200,7 @@ void Coordinator::handle(const std::string& id, Span<const uint8_t> bytes) {
       on_update(id, *client, seq, *envelope->message_as_Update());
       return;
     case wire::Message::ModelRequest:
-      if (!holding_model_) send_model(id, *client);
+      if (!holding_model_) aggregation_->on_model_request(*this, id);
       return;
     case wire::Message::Skip:
       on_skip(id, *client, *envelope->message_as_Skip());
@@ -177,7 +208,7 @@ void Coordinator::handle(const std::string& id, Span<const uint8_t> bytes) {
     case wire::Message::Heartbeat:
       return;
     case wire::Message::Bye:
-      clients_.deactivate(id);
+      on_bye(id);
       return;
     default:
       reply_error(id, seq, wire::ErrorCode::UnexpectedMessage, "a client does not send %s",
@@ -254,15 +285,24 @@ void Coordinator::on_hello(const std::string& id, uint32_t seq, const wire::Hell
   config.compression = settings_.client_policies.compression.c_str();
   reply(id, writer_.config(++seq_, config));
   if (!holding_model_) {
-    send_model(id, client);
+    aggregation_->on_join(*this, id);
     return;
   }
   // Training starts for everyone at once, when the fleet is complete.
   if (clients_.active_count() < settings_.min_clients) return;
   holding_model_ = false;
-  for (auto& [other_id, other] : clients_.mutable_all()) {
-    if (other.active) send_model(other_id, other);
+  std::vector<std::string> fleet;
+  for (const auto& [other_id, other] : clients_.all()) {
+    if (other.active) fleet.push_back(other_id);
   }
+  for (const std::string& other_id : fleet) aggregation_->on_join(*this, other_id);
+}
+
+void Coordinator::on_bye(const std::string& id) {
+  clients_.deactivate(id);
+  acceptance_->on_client_left(id);
+  stepsize_->on_client_left(id);
+  if (!holding_model_) aggregation_->on_leave(*this, id);
 }
 
 void Coordinator::on_offer(const std::string& id, ClientRecord& client, uint32_t seq,
@@ -285,6 +325,7 @@ void Coordinator::on_offer(const std::string& id, ClientRecord& client, uint32_t
   context.grad_norm = norm;
   context.active_clients = static_cast<uint32_t>(clients_.active_count());
   context.model = &model_;
+  context.client = &id;
   const Verdict verdict = acceptance_->decide(context);
   if (verdict == Verdict::kOutsideWindow) {
     reply_error(id, seq, wire::ErrorCode::VersionOutsideWindow,
@@ -378,40 +419,81 @@ void Coordinator::on_update(const std::string& id, ClientRecord& client, uint32_
 }
 
 // Everything after decoding and validation: the aggregation side of the
-// coordinator (staleness, stepsize, apply, dispatch).
+// coordinator (staleness, stepsize, then the aggregation policy applies or
+// buffers, commits and dispatches).
 void Coordinator::apply_update(const std::string& id, ClientRecord& client,
                                const IncomingUpdate& update) {
-  const Span<const float> gradient = update.gradient;
-  const double norm = update.grad_norm;
+  const uint32_t t = model_.version();
+  const uint32_t tau = update.version <= t ? t - update.version : 0;
+  const uint32_t concurrency = static_cast<uint32_t>(clients_.active_count());
+  Corrected corrected{update.gradient, 1.0};
+  // A local update is a model change, not a gradient: no Taylor correction.
+  if (update.kind != wire::UpdateKind::LocalUpdate) {
+    StalenessContext context;
+    context.version = update.version;
+    context.current_version = t;
+    context.model = &model_;
+    corrected = staleness_->transform(context, update.gradient);
+  }
+  if (corrected.theta == 0) {
+    ++metrics_.clipped;
+    aggregation_->on_skip(*this, id, update.version);
+    return;
+  }
+  const RoundShape shape = aggregation_->round_shape();
   StepContext step;
-  step.staleness = model_.version() - update.version;
-  step.current_version = model_.version();
-  step.busy_clients = static_cast<uint32_t>(clients_.active_count());
-  const double gamma = stepsize_->gamma(step);
-  model_.apply(gradient, gamma);
-  AppliedStep applied;
-  applied.new_version = model_.version();
-  applied.gamma = gamma;
-  applied.grad_norm = norm;
-  acceptance_->on_applied(applied, model_);
+  step.staleness = tau;
+  step.current_version = t;
+  step.busy_clients = concurrency;
+  step.client = &id;
+  step.compute_us = update.compute_us;
+  step.now_us = clock_.now_us();
+  step.gradients = gradients_in(update, settings_.batch_size);
+  step.messages_per_round = shape.messages_per_round;
+  step.variance_s = shape.s;
+  step.omega = shape.omega;
+  const double gamma = stepsize_->gamma(step) * acceptance_->update_scale(id, tau, concurrency) *
+                       corrected.theta;
   ++metrics_.updates;
-  ++metrics_.staleness[step.staleness];
+  ++metrics_.staleness[tau];
   ++client.counts.updates;
 
-  send_model(id, client);
+  Contribution contribution;
+  contribution.version = update.version;
+  contribution.kind = update.kind;
+  contribution.values = corrected.gradient;
+  contribution.gamma = gamma;
+  contribution.gradients = step.gradients;
+  contribution.compute_us = update.compute_us;
+  aggregation_->on_update(*this, id, contribution);
+}
 
+void Coordinator::commit(Span<const float> direction, double scale) {
+  model_.apply(direction, scale);
+  AppliedStep applied;
+  applied.new_version = model_.version();
+  applied.gamma = std::fabs(scale);
+  applied.grad_norm = l2_norm(direction);
+  acceptance_->on_applied(applied, model_);
+  staleness_->on_committed(model_);
+  ++metrics_.commits;
   const bool eval_due = settings_.eval_every != 0 && model_.version() % settings_.eval_every == 0;
   if (eval_due) evaluate_and_report();
-  if (settings_.max_versions != 0 && model_.version() >= settings_.max_versions) {
-    stop("reached max_versions");
-  }
 }
 
 void Coordinator::on_skip(const std::string& id, ClientRecord& client, const wire::Skip& skip) {
-  (void)skip;
   ++metrics_.skips;
   client.pending = false;
-  if (!holding_model_) send_model(id, client);
+  if (!holding_model_) aggregation_->on_skip(*this, id, skip.version());
+}
+
+void Coordinator::sync_policy_counts() {
+  const AggregationCounts& counts = aggregation_->counts();
+  metrics_.buffered = counts.buffered;
+  metrics_.reused = counts.reused;
+  metrics_.dropped_old = counts.dropped_old;
+  metrics_.held = counts.held;
+  metrics_.forced_accepts = acceptance_->forced_accepts();
 }
 
 void Coordinator::evaluate_and_report() {
@@ -424,6 +506,7 @@ void Coordinator::evaluate_and_report() {
     point.loss = evaluation.loss;
   }
   last_eval_ = point;
+  sync_policy_counts();
   if (log_ != nullptr) log_->write("eval", point, metrics_, clients_);
   if (observer_ != nullptr) observer_->on_eval(point, metrics_, clients_);
   if (settings_.target_accuracy > 0 && point.accuracy >= settings_.target_accuracy) {
@@ -432,6 +515,10 @@ void Coordinator::evaluate_and_report() {
 }
 
 void Coordinator::tick() {
+  if (stopped_) return;
+  if (!holding_model_) aggregation_->on_tick(*this);
+  check_max_versions();
+  sync_policy_counts();
   if (stopped_) return;
   if (settings_.max_seconds > 0 && elapsed_s() >= settings_.max_seconds) stop("reached max_seconds");
 }
@@ -444,13 +531,15 @@ void Coordinator::stop(const char* reason) {
   for (const auto& [id, record] : clients_.all()) {
     if (record.active) reply(id, writer_.bye(++seq_, wire::ByeReason::Finished, reason));
   }
-  char extra[320];
+  char extra[480];
   std::snprintf(extra, sizeof(extra),
-                "\"reason\":\"%s\",\"acceptance\":\"%s\",\"stepsize\":\"%s\",\"trigger\":\"%s\","
+                "\"reason\":\"%s\",\"acceptance\":\"%s\",\"stepsize\":\"%s\","
+                "\"staleness\":\"%s\",\"aggregation\":\"%s\",\"trigger\":\"%s\","
                 "\"compression\":\"%s\"",
-                reason, acceptance_->name(), stepsize_->name(),
-                settings_.client_policies.trigger.c_str(),
+                reason, acceptance_->name(), stepsize_->name(), staleness_->name(),
+                aggregation_->name(), settings_.client_policies.trigger.c_str(),
                 settings_.client_policies.compression.c_str());
+  sync_policy_counts();
   EvalPoint final_point = last_eval_;
   final_point.time_s = elapsed_s();
   if (log_ != nullptr) log_->write("summary", final_point, metrics_, clients_, extra);

@@ -14,11 +14,13 @@
 
 #include "coordinator/acceptance/acceptance_policy.h"
 #include "coordinator/client_policy_settings.h"
+#include "coordinator/aggregation/aggregation_policy.h"
 #include "coordinator/client_registry.h"
 #include "coordinator/clock.h"
 #include "coordinator/evaluator.h"
 #include "coordinator/global_model.h"
 #include "coordinator/metrics.h"
+#include "coordinator/staleness/staleness_policy.h"
 #include "coordinator/stepsize/stepsize_policy.h"
 #include "core/models/model.h"
 #include "core/protocol/codec.h"
@@ -71,9 +73,26 @@ struct IncomingUpdate {
   bool offered = false;         // it followed an accepted Offer (its norm was checked)
 };
 
-class Coordinator {
+// Gradients summed in an update (b_i): samples / batch_size for a
+// SummedGradient (at least 1), else 1.
+uint32_t gradients_in(const IncomingUpdate& update, uint32_t batch_size);
+
+// The server-side policies of one run (ALGORITHMS.md 6.2): every update goes
+// acceptance -> staleness -> stepsize -> aggregation.
+struct ServerPolicies {
+  std::unique_ptr<AcceptancePolicy> acceptance;
+  std::unique_ptr<StepsizePolicy> stepsize;
+  std::unique_ptr<StalenessPolicy> staleness;      // null: identity
+  std::unique_ptr<AggregationPolicy> aggregation;  // null: apply-on-arrival
+};
+
+class Coordinator : private AggregationHost {
  public:
   // `evaluator`, `log` and `observer` may be null.
+  Coordinator(const CoordinatorSettings& settings, GlobalModel model, ServerPolicies policies,
+              Evaluator* evaluator, const Clock& clock, ServerOutbox& outbox,
+              MetricsLog* log = nullptr, RunObserver* observer = nullptr);
+  // Identity staleness and apply-on-arrival: plain (or norm-gated) ASGD.
   Coordinator(const CoordinatorSettings& settings, GlobalModel model,
               std::unique_ptr<AcceptancePolicy> acceptance,
               std::unique_ptr<StepsizePolicy> stepsize, Evaluator* evaluator, const Clock& clock,
@@ -89,10 +108,12 @@ class Coordinator {
   bool stopped() const { return stopped_; }
   const char* stop_reason() const { return stop_reason_.c_str(); }
   const Metrics& metrics() const { return metrics_; }
-  const GlobalModel& model() const { return model_; }
+  const GlobalModel& model() const override { return model_; }
   const ClientRegistry& clients() const { return clients_; }
   const AcceptancePolicy& acceptance() const { return *acceptance_; }
   const StepsizePolicy& stepsize() const { return *stepsize_; }
+  const StalenessPolicy& staleness() const { return *staleness_; }
+  const AggregationPolicy& aggregation() const { return *aggregation_; }
   const EvalPoint& last_eval() const { return last_eval_; }
   uint32_t max_message_bytes() const { return max_message_bytes_; }
   const ClientPolicyNeeds& client_policy_needs() const { return client_needs_; }
@@ -104,6 +125,18 @@ class Coordinator {
                  const wire::Update& update);
   void on_skip(const std::string& id, ClientRecord& client, const wire::Skip& skip);
   void apply_update(const std::string& id, ClientRecord& client, const IncomingUpdate& update);
+  void dispatch(const std::string& id, Span<const uint8_t> bytes);
+  void on_bye(const std::string& id);
+  // Config params: every policy's settings, prefixed by its family.
+  void add_config_params(const char* family, const PolicySettings& settings);
+  // Copies the policies' own counters into metrics_ before they are reported.
+  void sync_policy_counts();
+  void check_max_versions();
+
+  // AggregationHost: what the aggregation policy may do.
+  void commit(Span<const float> direction, double scale) override;
+  void send_model(const std::string& id) override;
+  int64_t now_us() const override { return clock_.now_us(); }
   void reply(const std::string& id, const Result<Span<const uint8_t>>& message);
   void reply_error(const std::string& id, uint32_t ref_seq, wire::ErrorCode code,
                    const char* format, ...) __attribute__((format(printf, 5, 6)));
@@ -115,6 +148,8 @@ class Coordinator {
   GlobalModel model_;
   std::unique_ptr<AcceptancePolicy> acceptance_;
   std::unique_ptr<StepsizePolicy> stepsize_;
+  std::unique_ptr<StalenessPolicy> staleness_;
+  std::unique_ptr<AggregationPolicy> aggregation_;
   Evaluator* evaluator_;
   const Clock& clock_;
   ServerOutbox& outbox_;
@@ -126,7 +161,7 @@ class Coordinator {
   uint32_t max_message_bytes_;
   std::vector<float> decoded_;  // dense form of the last compressed Update
   // Policy settings as sent in Config (names kept alive for the Param views).
-  std::vector<std::string> config_param_names_;
+  std::vector<std::unique_ptr<std::string>> config_param_names_;
   std::vector<ConfigInfo::Param> config_params_;
   std::vector<uint8_t> arena_;
   MessageWriter writer_;

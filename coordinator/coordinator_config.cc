@@ -5,6 +5,8 @@
 
 #include <toml++/toml.h>
 
+#include "coordinator/policy_combinations.h"
+#include "coordinator/policy_registry.h"
 #include "core/data/idx_reader.h"
 #include "core/models/model_factory.h"
 
@@ -19,10 +21,12 @@ const std::map<std::string, Keys>& known_keys() {
       {"model", {"kind", "hidden_units", "seed", "num_features", "num_classes"}},
       {"data", {"test_images", "test_labels", "test_csv", "csv_label_column"}},
       {"training", {"batch_size", "chunk_floats", "norm_tolerance"}},
-      {"acceptance", {"policy"}},
+      {"acceptance", {"policy", "starvation_limit"}},
       {"stepsize", {"policy"}},
       {"trigger", {"policy"}},
       {"compression", {"policy"}},
+      {"staleness", {"policy"}},
+      {"aggregation", {"policy"}},
       {"run",
        {"eval_every", "target_accuracy", "max_versions", "max_seconds", "min_clients", "metrics"}},
   };
@@ -31,8 +35,8 @@ const std::map<std::string, Keys>& known_keys() {
 
 // Sections whose sub-tables hold per-policy settings.
 bool is_policy_section(const std::string& section) {
-  return section == "acceptance" || section == "stepsize" || section == "trigger" ||
-         section == "compression";
+  return section == "acceptance" || section == "stepsize" || section == "staleness" ||
+         section == "aggregation" || section == "trigger" || section == "compression";
 }
 
 Status check_keys(const toml::table& root) {
@@ -168,10 +172,13 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_number(root, "training", "chunk_floats", &s.chunk_floats, 1, 1 << 24));
   FG_TRY(read_number(root, "training", "norm_tolerance", &s.norm_tolerance, 0, 1));
   FG_TRY(read_string(root, "acceptance", "policy", &config->acceptance));
+  FG_TRY(read_number(root, "acceptance", "starvation_limit", &config->starvation_limit, 0, 1e6));
   FG_TRY(read_string(root, "stepsize", "policy", &config->stepsize));
   ClientPolicySettings& client = s.client_policies;
   FG_TRY(read_string(root, "trigger", "policy", &client.trigger));
   FG_TRY(read_string(root, "compression", "policy", &client.compression));
+  FG_TRY(read_string(root, "staleness", "policy", &config->staleness));
+  FG_TRY(read_string(root, "aggregation", "policy", &config->aggregation));
   FG_TRY(read_number(root, "run", "eval_every", &s.eval_every, 0, 1e9));
   FG_TRY(read_number(root, "run", "target_accuracy", &s.target_accuracy, 0, 1));
   FG_TRY(read_number(root, "run", "max_versions", &s.max_versions, 0, 4.0e9));
@@ -192,6 +199,26 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_ASSIGN_OR_RETURN(PolicyParams compression_params,
                       read_policy_params(root, "compression", client.compression));
   client.compression_params = compression_params.values();
+  FG_ASSIGN_OR_RETURN(config->staleness_params,
+                      read_policy_params(root, "staleness", config->staleness));
+  FG_ASSIGN_OR_RETURN(config->aggregation_params,
+                      read_policy_params(root, "aggregation", config->aggregation));
+  PolicyChoice choice;
+  choice.acceptance = config->acceptance;
+  choice.stepsize = config->stepsize;
+  choice.staleness = config->staleness;
+  choice.aggregation = config->aggregation;
+  choice.trigger = client.trigger;
+  FG_TRY(check_policy_combination(choice));
+  // Build each policy once around a one-parameter model, so unknown names and
+  // out-of-range settings are reported now, before any data is loaded.
+  const GlobalModel probe(std::vector<float>(1, 0.0f));
+  FG_TRY(make_acceptance_policy(config->acceptance, config->acceptance_params, probe).status());
+  FG_TRY(make_stepsize_policy(config->stepsize, config->stepsize_params).status());
+  FG_TRY(make_staleness_policy(config->staleness, config->staleness_params, probe).status());
+  FG_TRY(make_aggregation_policy(config->aggregation, config->aggregation_params, probe,
+                                 config->seed)
+             .status());
   return Status::ok();
 }
 
@@ -231,7 +258,7 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
       << "\"\ncsv_label_column = " << c.csv_label_column << "\n\n[training]\nbatch_size = "
       << s.batch_size << "\nchunk_floats = " << s.chunk_floats
       << "\nnorm_tolerance = " << s.norm_tolerance << "\n\n[acceptance]\npolicy = \""
-      << c.acceptance << "\"\n";
+      << c.acceptance << "\"\nstarvation_limit = " << c.starvation_limit << "\n";
   out << "\n[" << c.acceptance_params.section() << "]\n";
   for (const auto& [key, value] : c.acceptance_params.values()) out << key << " = " << value << "\n";
   out << "\n[stepsize]\npolicy = \"" << c.stepsize << "\"\n\n[" << c.stepsize_params.section()
@@ -244,6 +271,14 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
   out << "\n[compression]\npolicy = \"" << client.compression << "\"\n\n[compression."
       << client.compression << "]\n";
   for (const auto& [key, value] : client.compression_params) out << key << " = " << value << "\n";
+  out << "\n[staleness]\npolicy = \"" << c.staleness << "\"\n\n[" << c.staleness_params.section()
+      << "]\n";
+  for (const auto& [key, value] : c.staleness_params.values()) out << key << " = " << value << "\n";
+  out << "\n[aggregation]\npolicy = \"" << c.aggregation << "\"\n\n["
+      << c.aggregation_params.section() << "]\n";
+  for (const auto& [key, value] : c.aggregation_params.values()) {
+    out << key << " = " << value << "\n";
+  }
   out << "\n[run]\neval_every = " << s.eval_every << "\ntarget_accuracy = " << s.target_accuracy
       << "\nmax_versions = " << s.max_versions << "\nmax_seconds = " << s.max_seconds
       << "\nmin_clients = " << s.min_clients

@@ -25,6 +25,11 @@ struct CoordinatorConfig {
   PolicyParams acceptance_params;
   std::string stepsize = "constant";
   PolicyParams stepsize_params;
+  uint32_t starvation_limit = 0;  // [acceptance] starvation_limit; 0 = no guard
+  std::string staleness = "identity";
+  PolicyParams staleness_params;
+  std::string aggregation = "apply-on-arrival";
+  PolicyParams aggregation_params;
   std::string metrics_path;
 };
 

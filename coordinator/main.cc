@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "coordinator/acceptance/starvation_guard.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/coordinator_config.h"
 #include "coordinator/policy_registry.h"
@@ -39,25 +40,25 @@ std::string settings_text(const fedgate::PolicySettings& settings) {
   return text.empty() ? "no settings" : text;
 }
 
+void list_family(const char* family, const std::vector<fedgate::PolicyInfo>& infos,
+                 const char* note = "") {
+  std::printf("%s policies%s ([%s] policy = ...; settings in [%s.<name>]):\n", family, note,
+              family, family);
+  for (const auto& info : infos) {
+    std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
+  }
+}
+
 void list_policies() {
-  std::printf("acceptance policies ([acceptance] policy = ...; settings in [acceptance.<name>]):\n");
-  for (const auto& info : fedgate::acceptance_policy_infos()) {
-    std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
-  }
-  std::printf("stepsize policies ([stepsize] policy = ...; settings in [stepsize.<name>]):\n");
-  for (const auto& info : fedgate::stepsize_policy_infos()) {
-    std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
-  }
-  std::printf("trigger policies, run by the clients ([trigger] policy = ...; settings in "
-              "[trigger.<name>]):\n");
-  for (const auto& info : fedgate::trigger_policy_infos()) {
-    std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
-  }
-  std::printf("compression policies, clients encode and the coordinator decodes ([compression] "
-              "policy = ...; settings in [compression.<name>]):\n");
-  for (const auto& info : fedgate::compression_policy_infos()) {
-    std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
-  }
+  list_family("acceptance", fedgate::acceptance_policy_infos());
+  std::printf("  (any of them: [acceptance] starvation_limit = R accepts a client's offer after R\n"
+              "   consecutive rejections, with a delay-adaptive stepsize; 0 = off)\n");
+  list_family("stepsize", fedgate::stepsize_policy_infos());
+  list_family("staleness", fedgate::staleness_policy_infos());
+  list_family("aggregation", fedgate::aggregation_policy_infos());
+  list_family("trigger", fedgate::trigger_policy_infos(), ", run by the clients");
+  list_family("compression", fedgate::compression_policy_infos(),
+              ", clients encode and the coordinator decodes");
 }
 
 }  // namespace
@@ -90,8 +91,7 @@ int main(int argc, char** argv) {
   app.add_option("--endpoint-file", endpoint_file,
                  "write the bound endpoint (with the chosen port) to this file");
   app.add_flag("--print-config", print_config, "print the effective configuration and exit");
-  app.add_flag("--list-policies", show_policies,
-               "list acceptance, stepsize, trigger and compression policies and exit");
+  app.add_flag("--list-policies", show_policies, "list every policy family and exit");
   app.add_flag("-q,--quiet", quiet, "no progress lines");
   CLI11_PARSE(app, argc, argv);
 
@@ -144,10 +144,20 @@ int main(int argc, char** argv) {
   Result<ClientPolicyNeeds> client_policies = check_client_policy_settings(
       config.settings.client_policies, spec, global.dim(), config.settings.batch_size);
   if (!client_policies.is_ok()) return fail("client policies", client_policies.status());
-  // This coordinator aggregates by applying each Update on arrival.
   Status combination =
-      check_client_policies_for_aggregation(config.settings.client_policies, "apply-on-arrival");
+      check_client_policies_for_aggregation(config.settings.client_policies, config.aggregation);
   if (!combination.is_ok()) return fail("client policies", combination);
+  auto staleness = make_staleness_policy(config.staleness, config.staleness_params, global);
+  if (!staleness.is_ok()) return fail("staleness policy", staleness.status());
+  auto aggregation =
+      make_aggregation_policy(config.aggregation, config.aggregation_params, global, config.seed);
+  if (!aggregation.is_ok()) return fail("aggregation policy", aggregation.status());
+  ServerPolicies policies;
+  policies.acceptance =
+      with_starvation_guard(std::move(acceptance).value(), config.starvation_limit);
+  policies.stepsize = std::move(stepsize).value();
+  policies.staleness = std::move(staleness).value();
+  policies.aggregation = std::move(aggregation).value();
 
   MetricsLog log;
   if (!config.metrics_path.empty() && !log.open(config.metrics_path)) {
@@ -180,8 +190,8 @@ int main(int argc, char** argv) {
   }
 
   ProgressPrinter progress(stdout);
-  Coordinator coordinator(config.settings, std::move(global), std::move(acceptance).value(),
-                          std::move(stepsize).value(), &evaluator, clock, *server,
+  Coordinator coordinator(config.settings, std::move(global), std::move(policies), &evaluator,
+                          clock, *server,
                           config.metrics_path.empty() ? nullptr : &log, quiet ? nullptr : &progress);
 
   std::printf("fedgate-coordinator listening on %s\n", endpoint.c_str());
@@ -195,6 +205,10 @@ int main(int argc, char** argv) {
   std::printf("  clients    trigger %s, compression %s\n",
               config.settings.client_policies.trigger.c_str(),
               config.settings.client_policies.compression.c_str());
+  std::printf("  staleness  %s (%s)\n", coordinator.staleness().name(),
+              settings_text(coordinator.staleness().settings()).c_str());
+  std::printf("  aggregation %s (%s)\n", coordinator.aggregation().name(),
+              settings_text(coordinator.aggregation().settings()).c_str());
   std::fflush(stdout);
 
   std::signal(SIGINT, on_signal);

@@ -52,6 +52,11 @@ std::string metrics_json(const char* event, const EvalPoint& point, const Metric
          ",\"updates\":%" PRIu64 ",\"skips\":%" PRIu64 ",\"hellos\":%" PRIu64
          ",\"model_sends\":%" PRIu64 ",\"errors\":%" PRIu64,
          m.offers, m.accepts, m.rejects, m.updates, m.skips, m.hellos, m.model_sends, m.errors);
+  append(out,
+         ",\"commits\":%" PRIu64 ",\"clipped\":%" PRIu64 ",\"forced_accepts\":%" PRIu64
+         ",\"buffered\":%" PRIu64 ",\"reused\":%" PRIu64 ",\"dropped_old\":%" PRIu64
+         ",\"held\":%" PRIu64,
+         m.commits, m.clipped, m.forced_accepts, m.buffered, m.reused, m.dropped_old, m.held);
   out += ",\"errors_by_code\":{";
   bool first = true;
   for (const auto& [code, count] : m.errors_by_code) {

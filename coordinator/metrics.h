@@ -21,8 +21,15 @@ struct Metrics {
   uint64_t offers = 0;   // offers that passed validation and got a Decision
   uint64_t accepts = 0;
   uint64_t rejects = 0;
-  uint64_t updates = 0;  // applied
+  uint64_t updates = 0;  // contributions handed to the aggregation policy
   uint64_t skips = 0;
+  uint64_t commits = 0;         // model versions made (= updates for the asynchronous policies)
+  uint64_t clipped = 0;         // gradients the staleness policy dropped entirely
+  uint64_t forced_accepts = 0;  // offers accepted by the starvation guard
+  uint64_t buffered = 0;        // contributions held for a round's commit
+  uint64_t reused = 0;          // stale contributions re-applied for a Skip (stale-sum)
+  uint64_t dropped_old = 0;     // contributions that came after their round's commit
+  uint64_t held = 0;            // models held back (random-dispatch queue, add-update skew)
   uint64_t model_sends = 0;   // whole models sent (as chunks)
   uint64_t errors = 0;        // Error replies sent
   std::map<std::string, uint64_t> errors_by_code;

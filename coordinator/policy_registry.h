@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "coordinator/acceptance/acceptance_policy.h"
+#include "coordinator/aggregation/aggregation_policy.h"
 #include "coordinator/policy_params.h"
+#include "coordinator/staleness/staleness_policy.h"
 #include "coordinator/stepsize/stepsize_policy.h"
 
 namespace fedgate {
@@ -20,6 +22,8 @@ struct PolicyInfo {
 
 std::vector<PolicyInfo> acceptance_policy_infos();
 std::vector<PolicyInfo> stepsize_policy_infos();
+std::vector<PolicyInfo> staleness_policy_infos();
+std::vector<PolicyInfo> aggregation_policy_infos();
 
 // Errors name the unknown policy and list the known ones, or name the setting
 // that is out of range.
@@ -28,5 +32,13 @@ Result<std::unique_ptr<AcceptancePolicy>> make_acceptance_policy(const std::stri
                                                                  const GlobalModel& model);
 Result<std::unique_ptr<StepsizePolicy>> make_stepsize_policy(const std::string& name,
                                                              const PolicyParams& params);
+Result<std::unique_ptr<StalenessPolicy>> make_staleness_policy(const std::string& name,
+                                                               const PolicyParams& params,
+                                                               const GlobalModel& model);
+// `seed` seeds the policies that draw at random (random-dispatch).
+Result<std::unique_ptr<AggregationPolicy>> make_aggregation_policy(const std::string& name,
+                                                                   const PolicyParams& params,
+                                                                   const GlobalModel& model,
+                                                                   uint64_t seed);
 
 }  // namespace fedgate

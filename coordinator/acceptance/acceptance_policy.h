@@ -18,6 +18,7 @@ struct OfferContext {
   double grad_norm = 0;          // ||g|| as offered
   uint32_t active_clients = 0;   // registered clients now (the concurrency, tau_C)
   const GlobalModel* model = nullptr;
+  const std::string* client = nullptr;  // who offers (for per-client policies); may be null
 };
 
 enum class Verdict : uint8_t {
@@ -43,6 +44,19 @@ class AcceptancePolicy {
   virtual void on_applied(const AppliedStep& step, const GlobalModel& model) = 0;
   // The effective parameters, for Config messages and the metrics log.
   virtual PolicySettings settings() const = 0;
+
+  // Factor on the stepsize of `client`'s update now being applied (delay tau,
+  // concurrency tau_C). 1 unless the policy accepted that client's offer on
+  // condition of a smaller step (StarvationGuard). Called once per update.
+  virtual double update_scale(const std::string& client, uint32_t staleness,
+                              uint32_t concurrency) {
+    (void)client, (void)staleness, (void)concurrency;
+    return 1.0;
+  }
+  // Offers accepted against the rule (StarvationGuard), for the metrics log.
+  virtual uint64_t forced_accepts() const { return 0; }
+  // `client` said Bye; forget what the policy keeps about it.
+  virtual void on_client_left(const std::string& client) { (void)client; }
 };
 
 }  // namespace fedgate

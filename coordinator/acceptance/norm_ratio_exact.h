@@ -1,13 +1,12 @@
 // NormRatioExact: Ahmed et al.'s norm-gated acceptance with the true model
 // distance. Accept iff ||g|| >= lambda * ||x_t - x_v|| (always when t == v).
-// Keeps a ring buffer of the last `window` model snapshots (4 * window * d
+// Keeps the last `window` model snapshots in a VersionStore (4 * window * d
 // bytes); offers older than the window get Verdict::kOutsideWindow.
 #pragma once
 
-#include <vector>
-
 #include "coordinator/acceptance/acceptance_policy.h"
 #include "coordinator/policy_params.h"
+#include "coordinator/version_store.h"
 
 namespace fedgate {
 
@@ -24,12 +23,8 @@ class NormRatioExact : public AcceptancePolicy {
   double distance(uint32_t offer_version, const GlobalModel& model) const;
 
  private:
-  void store(const GlobalModel& model);
-
   double lambda_;
-  uint32_t window_;
-  size_t dim_;
-  std::vector<float> snapshots_;  // window_ rows of dim_ floats; row v % window_ holds version v
+  VersionStore versions_;
 };
 
 Result<std::unique_ptr<AcceptancePolicy>> make_norm_ratio_exact(const PolicyParams& params,

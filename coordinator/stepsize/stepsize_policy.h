@@ -12,6 +12,15 @@ struct StepContext {
   uint32_t staleness = 0;        // tau = t - v at the moment of applying
   uint32_t current_version = 0;  // t before the step
   uint32_t busy_clients = 0;     // registered clients (the concurrency, tau_C)
+  // Per-update facts for policies that keep per-client state (rescaled,
+  // shadowheart). `client` may be null (then they treat the update as anonymous).
+  const std::string* client = nullptr;
+  uint32_t compute_us = 0;          // the client's reported compute time (0 = not reported)
+  int64_t now_us = 0;               // coordinator clock at arrival
+  uint32_t gradients = 1;           // gradients summed in this update (b_i; >= 1)
+  uint32_t messages_per_round = 1;  // compressed messages a client sends per round (m_i)
+  double variance_s = 0;            // s = sigma^2 / epsilon of the round's weights
+  double omega = 0;                 // the compressor's variance omega
 };
 
 class StepsizePolicy {
@@ -20,6 +29,8 @@ class StepsizePolicy {
   virtual const char* name() const = 0;
   virtual double gamma(const StepContext& step) = 0;
   virtual PolicySettings settings() const = 0;
+  // `client` said Bye; forget its per-client state.
+  virtual void on_client_left(const std::string& client) { (void)client; }
 };
 
 }  // namespace fedgate

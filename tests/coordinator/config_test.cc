@@ -1,4 +1,5 @@
 #include "coordinator/coordinator_config.h"
+#include "coordinator/policy_combinations.h"
 
 #include <gtest/gtest.h>
 
@@ -236,6 +237,101 @@ TEST(CoordinatorConfig, ClientPoliciesMustSuitTheAggregation) {
                "[trigger.fixed-budget] sends = 3 needs aggregation round-buffer, not "
                "apply-on-arrival");
   EXPECT_TRUE(check_client_policies_for_aggregation(settings, "round-buffer").is_ok());
+TEST(CoordinatorConfig, NewFamiliesDefaultToTodaysBehaviour) {
+  auto config = load_coordinator_config("", {});
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  EXPECT_EQ(config->staleness, "identity");
+  EXPECT_EQ(config->aggregation, "apply-on-arrival");
+  EXPECT_EQ(config->starvation_limit, 0u);
+}
+
+TEST(CoordinatorConfig, ReadsStalenessAggregationAndTheStarvationLimit) {
+  const std::string path = write_file("families.toml", R"(
+[acceptance]
+policy = "norm-ratio-exact"
+starvation_limit = 3
+[staleness]
+policy = "pc-asgd"
+[staleness.pc-asgd]
+theta = 0.5
+lambda = 0.01
+[aggregation]
+policy = "random-dispatch"
+[aggregation.random-dispatch]
+seed = 11
+)");
+  auto config = load_coordinator_config(path, {});
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  EXPECT_EQ(config->starvation_limit, 3u);
+  EXPECT_EQ(config->staleness, "pc-asgd");
+  EXPECT_EQ(config->staleness_params.section(), "staleness.pc-asgd");
+  EXPECT_DOUBLE_EQ(config->staleness_params.values().at("theta"), 0.5);
+  EXPECT_EQ(config->aggregation, "random-dispatch");
+  EXPECT_DOUBLE_EQ(config->aggregation_params.values().at("seed"), 11.0);
+  // And it renders and loads back the same.
+  const std::string again_path = write_file("families_rendered.toml",
+                                            render_coordinator_config(*config));
+  auto again = load_coordinator_config(again_path, {});
+  ASSERT_TRUE(again.is_ok()) << again.status().message();
+  EXPECT_EQ(render_coordinator_config(*again), render_coordinator_config(*config));
+}
+
+std::string config_error(const std::vector<std::string>& overrides) {
+  auto config = load_coordinator_config("", overrides);
+  EXPECT_FALSE(config.is_ok());
+  return config.is_ok() ? std::string() : std::string(config.status().message());
+}
+
+TEST(CoordinatorConfig, ContradictoryCombinationsNameBothSettings) {
+  EXPECT_EQ(config_error({"aggregation.policy=stale-sum"}),
+            "aggregation.policy = stale-sum needs trigger.policy = lag or every-step, not "
+            "offer-first");
+  EXPECT_EQ(config_error({"stepsize.policy=shadowheart"}),
+            "stepsize.policy = shadowheart needs aggregation.policy = round-buffer, not "
+            "apply-on-arrival");
+  EXPECT_EQ(config_error({"aggregation.policy=apply-on-arrival", "staleness.policy=pc-asgd",
+                          "aggregation.policy=sync-minibatch"}),
+            "staleness.policy = pc-asgd needs aggregation.policy = apply-on-arrival or "
+            "random-dispatch, not sync-minibatch");
+  EXPECT_EQ(config_error({"aggregation.policy=magic"}),
+            "unknown aggregation policy 'magic' (fedgate-coordinator --list-policies)");
+  EXPECT_EQ(config_error({"staleness.policy=magic"}),
+            "unknown staleness policy 'magic' (known: identity, pc-asgd)");
+  EXPECT_NE(config_error({"aggregation.policy=sync-minibatch", "staleness.policy=pc-asgd"})
+                .find("staleness.policy = pc-asgd"),
+            std::string::npos);
+  EXPECT_NE(config_error({"acceptance.starvation_limit=-1"}).find("acceptance.starvation_limit"),
+            std::string::npos);
+  EXPECT_NE(config_error({"staleness.pc-asgd=3"}).find("unknown config key staleness.pc-asgd"),
+            std::string::npos);
+}
+
+TEST(PolicyCombination, FittingTriggersPass) {
+  PolicyChoice sasg;
+  sasg.aggregation = "stale-sum";
+  sasg.trigger = "lag";
+  EXPECT_TRUE(check_policy_combination(sasg).is_ok());
+  PolicyChoice shadowheart;
+  shadowheart.aggregation = "round-buffer";
+  shadowheart.stepsize = "shadowheart";
+  shadowheart.trigger = "fixed-budget";
+  EXPECT_TRUE(check_policy_combination(shadowheart).is_ok());
+  shadowheart.trigger = "offer-first";
+  EXPECT_FALSE(check_policy_combination(shadowheart).is_ok());
+  PolicyChoice aet;
+  aet.aggregation = "add-update";
+  aet.trigger = "aet-schedule";
+  EXPECT_TRUE(check_policy_combination(aet).is_ok());
+  PolicyChoice budget_without_rounds;
+  budget_without_rounds.trigger = "fixed-budget";
+  EXPECT_NE(std::string(check_policy_combination(budget_without_rounds).message())
+                .find("trigger.policy = fixed-budget"),
+            std::string::npos);
+  PolicyChoice pc;
+  pc.staleness = "pc-asgd";
+  pc.aggregation = "random-dispatch";
+  EXPECT_TRUE(check_policy_combination(pc).is_ok());
+  EXPECT_TRUE(check_policy_combination(PolicyChoice{}).is_ok());
 }
 
 }  // namespace

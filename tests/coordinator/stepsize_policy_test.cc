@@ -10,6 +10,8 @@
 #include "coordinator/stepsize/constant_stepsize.h"
 #include "coordinator/stepsize/koloskova_stepsize.h"
 #include "coordinator/stepsize/mishchenko_stepsize.h"
+#include "coordinator/stepsize/rescaled_stepsize.h"
+#include "coordinator/stepsize/shadowheart_stepsize.h"
 
 namespace fedgate {
 namespace {
@@ -187,7 +189,128 @@ TEST(StepsizeRegistry, UnknownNameListsTheNewPolicies) {
 TEST(StepsizeRegistry, InfosListEveryPolicy) {
   std::string names;
   for (const auto& info : stepsize_policy_infos()) names += std::string(info.name) + " ";
-  EXPECT_EQ(names, "constant koloskova mishchenko aet-diminishing ");
+  EXPECT_EQ(names, "constant koloskova mishchenko aet-diminishing rescaled shadowheart ");
+}
+
+// One update from `client` that took `compute_s` seconds, arriving at `now_s`.
+StepContext from(const std::string& client, double compute_s, double now_s = 0) {
+  StepContext step;
+  step.client = &client;
+  step.compute_us = static_cast<uint32_t>(compute_s * 1e6);
+  step.now_us = static_cast<int64_t>(now_s * 1e6);
+  return step;
+}
+
+TEST(RescaledStepsize, GammaTimesTauOverHarmonicMean) {
+  RescaledStepsize policy(/*gamma=*/0.1, /*beta=*/0.5, /*max_ratio=*/100);
+  const std::string a = "a", b = "b";
+  // Only a is known: tau_ref = tau_a, full gamma.
+  EXPECT_DOUBLE_EQ(policy.gamma(from(a, 1.0)), 0.1);
+  // tau_a = 1, tau_b = 3: tau_ref = 2 / (1 + 1/3) = 1.5; gamma_b = 0.1 * 3 / 1.5.
+  EXPECT_DOUBLE_EQ(policy.gamma(from(b, 3.0)), 0.2);
+  EXPECT_DOUBLE_EQ(policy.reference_s(), 1.5);
+  const double gamma_a = policy.gamma(from(a, 1.0));
+  EXPECT_DOUBLE_EQ(gamma_a, 0.1 / 1.5);
+  // Equal contribution per second: gamma_i / tau_i is the same for both.
+  EXPECT_DOUBLE_EQ(gamma_a / 1.0, 0.2 / 3.0);
+  // EMA with beta 0.5: tau_a = 0.5 * 1 + 0.5 * 3 = 2; tau_ref = 2 / (1/2 + 1/3) = 2.4.
+  EXPECT_DOUBLE_EQ(policy.gamma(from(a, 3.0)), 0.1 * 2.0 / 2.4);
+  EXPECT_DOUBLE_EQ(policy.estimate_s("a"), 2.0);
+}
+
+TEST(RescaledStepsize, FallsBackToInterArrivalTimeWithoutComputeTime) {
+  RescaledStepsize policy(0.1, 0.5, 100);
+  const std::string a = "a", b = "b";
+  policy.gamma(from(b, 4.0));
+  // a reports no compute time: its first update carries no sample (gamma as is) ...
+  EXPECT_DOUBLE_EQ(policy.gamma(from(a, 0.0, /*now_s=*/10.0)), 0.1);
+  EXPECT_DOUBLE_EQ(policy.estimate_s("a"), 0.0);
+  // ... its second one measures 2 s since the first: tau_ref = 2 / (1/2 + 1/4) = 8/3.
+  EXPECT_DOUBLE_EQ(policy.gamma(from(a, 0.0, 12.0)), 0.1 * 2.0 / (8.0 / 3.0));
+}
+
+TEST(RescaledStepsize, RatioIsClampedAndDepartedClientsLeaveTheMean) {
+  RescaledStepsize policy(0.1, 0.5, /*max_ratio=*/2);
+  const std::string a = "a", b = "b";
+  policy.gamma(from(a, 1.0));
+  // tau_b / tau_ref = 100 / (2 / 1.01) = 50.5 is clamped to 2.
+  EXPECT_DOUBLE_EQ(policy.gamma(from(b, 100.0)), 0.2);
+  // a's ratio 1 / 1.9802 = 0.505 is within [1/2, 2].
+  EXPECT_DOUBLE_EQ(policy.gamma(from(a, 1.0)), 0.1 * 1.01 / 2.0);
+  // c at 0.01 s: tau_ref = 3 / (1 + 0.01 + 100) = 0.0297, c's ratio 0.337 is
+  // clamped to 1/2.
+  const std::string c = "c";
+  EXPECT_DOUBLE_EQ(policy.gamma(from(c, 0.01)), 0.05);
+  policy.on_client_left("c");
+  policy.on_client_left("b");
+  EXPECT_DOUBLE_EQ(policy.reference_s(), 1.0);
+  EXPECT_DOUBLE_EQ(policy.gamma(from(a, 1.0)), 0.1);
+}
+
+StepContext message(const std::string& client, uint32_t gradients, uint32_t messages, double s,
+                    double omega) {
+  StepContext step;
+  step.client = &client;
+  step.gradients = gradients;
+  step.messages_per_round = messages;
+  step.variance_s = s;
+  step.omega = omega;
+  return step;
+}
+
+TEST(ShadowheartStepsize, WeightFormula) {
+  // w = 1 / (b omega + omega s + m s)
+  EXPECT_DOUBLE_EQ(ShadowheartStepsize::weight(1, 2, 1.0, 1.0), 1.0 / 4.0);
+  EXPECT_DOUBLE_EQ(ShadowheartStepsize::weight(3, 2, 1.0, 1.0), 1.0 / 6.0);
+  EXPECT_DOUBLE_EQ(ShadowheartStepsize::weight(3, 2, 0.5, 4.0), 1.0 / (12.0 + 2.0 + 1.0));
+  EXPECT_DOUBLE_EQ(ShadowheartStepsize::weight(7, 9, 0.0, 0.0), 1.0);
+}
+
+TEST(ShadowheartStepsize, GammaWOverZMakesTheRoundUnbiased) {
+  ShadowheartStepsize policy(/*gamma=*/1.0);
+  const std::string a = "a", b = "b";
+  // s = 1, omega = 1, m = 2: w_a (b=1) = 1/4, w_b (b=3) = 1/6,
+  // Z = 1/4 * 2 * 1 + 1/6 * 2 * 3 = 1.5 once both are known.
+  policy.gamma(message(a, 1, 2, 1.0, 1.0));
+  const double gamma_b = policy.gamma(message(b, 3, 2, 1.0, 1.0));
+  EXPECT_DOUBLE_EQ(policy.normaliser(), 1.5);
+  EXPECT_DOUBLE_EQ(gamma_b, (1.0 / 6.0) / 1.5);
+  const double gamma_a = policy.gamma(message(a, 1, 2, 1.0, 1.0));
+  EXPECT_DOUBLE_EQ(gamma_a, 0.25 / 1.5);
+  // Over a round (m = 2 messages each) the gradient weights sum to gamma:
+  // sum_i m gamma_i b_i = 2 * (1/6) * 1 + 2 * (1/9) * 3 = 1.
+  EXPECT_DOUBLE_EQ(2 * gamma_a * 1 + 2 * gamma_b * 3, 1.0);
+  policy.on_client_left("b");
+  EXPECT_DOUBLE_EQ(policy.normaliser(), 0.5);
+}
+
+TEST(ShadowheartStepsize, WithoutNoiseOrCompressionItAveragesTheGradients) {
+  ShadowheartStepsize policy(0.3);
+  const std::string a = "a", b = "b";
+  policy.gamma(message(a, 2, 1, 0, 0));
+  // Z = 2 + 4 gradients: each gradient gets gamma / 6.
+  EXPECT_DOUBLE_EQ(policy.gamma(message(b, 4, 1, 0, 0)), 0.3 / 6.0);
+}
+
+TEST(ShadowheartStepsize, ClientsNotSeenYetCountAsOneGradient) {
+  ShadowheartStepsize policy(1.0);
+  const std::string a = "a";
+  StepContext step = message(a, 3, 1, 0, 0);
+  step.busy_clients = 3;
+  // Z = 3 (a's b) + 2 unseen clients * 1 = 5.
+  EXPECT_DOUBLE_EQ(policy.gamma(step), 1.0 / 5.0);
+}
+
+TEST(StepsizeRegistry, NewPoliciesCheckTheirSettings) {
+  EXPECT_TRUE(contains(error_of("rescaled", {{"gamma", -1}}), "stepsize.rescaled.gamma"));
+  EXPECT_TRUE(contains(error_of("rescaled", {{"beta", 1}}), "[0, 0.999]"));
+  EXPECT_TRUE(contains(error_of("rescaled", {{"max_ratio", 0.5}}), "stepsize.rescaled.max_ratio"));
+  EXPECT_TRUE(contains(error_of("shadowheart", {{"gamma", 0}}), "stepsize.shadowheart.gamma"));
+  EXPECT_TRUE(contains(error_of("shadowheart", {{"s", 1}}), "unknown setting"));
+  auto rescaled = build("rescaled");
+  ASSERT_NE(rescaled, nullptr);
+  EXPECT_EQ(rescaled->settings(),
+            (PolicySettings{{"gamma", 0.05}, {"beta", 0.9}, {"max_ratio", 100.0}}));
 }
 
 }  // namespace

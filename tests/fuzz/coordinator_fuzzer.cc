@@ -1,10 +1,11 @@
 // libFuzzer target: arbitrary bytes from arbitrary clients into a live
 // Coordinator. Each input is split into messages at "\xFF\xFE" markers; the
 // first byte of each message picks one of four client ids. The coordinator
-// must never crash, never let a NaN into the model, and never move the model
-// unless an Update was accepted. The input's size picks the client policies the
-// coordinator runs (offer-first/dense, every-step/top-k, every-step/rand-k,
-// lag/dense), so the sparse decoder and the flows without an Offer are fuzzed too.
+// must never crash, never let a NaN into the model, and never make a version
+// without a commit, nor commit before an Update was taken. The first byte also
+// picks the aggregation policy and the input's size the client policies
+// (offer-first/dense, every-step/top-k, every-step/rand-k, lag/dense), so every
+// aggregation, the sparse decoder and the flows without an Offer see the same traffic.
 //   cmake --preset fuzz && cmake --build --preset fuzz --target coordinator_fuzzer
 //   build/fuzz/tests/fuzz/coordinator_fuzzer tests/fuzz/corpus -max_total_time=60
 #include <cmath>
@@ -15,6 +16,7 @@
 
 #include "coordinator/acceptance/norm_ratio_exact.h"
 #include "coordinator/coordinator.h"
+#include "coordinator/policy_registry.h"
 #include "coordinator/stepsize/constant_stepsize.h"
 #include "core/protocol/aligned_message.h"
 
@@ -53,11 +55,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
   }
   GlobalModel model(std::vector<float>(15, 0.5f));
-  auto acceptance = std::make_unique<NormRatioExact>(1.0, 4, model);
+  static const char* const kAggregations[] = {"apply-on-arrival", "random-dispatch",
+                                              "stale-sum",        "round-buffer",
+                                              "sync-minibatch",   "add-update"};
+  const char* aggregation = kAggregations[size > 0 ? data[0] % 6 : 0];
+  ServerPolicies policies;
+  policies.acceptance = std::make_unique<NormRatioExact>(1.0, 4, model);
+  policies.stepsize = std::make_unique<ConstantStepsize>(0.1);
+  policies.aggregation =
+      std::move(make_aggregation_policy(aggregation, PolicyParams(), model, 1)).value();
   ManualClock clock;
   NullOutbox outbox;
-  Coordinator coordinator(settings, std::move(model), std::move(acceptance),
-                          std::make_unique<ConstantStepsize>(0.1), nullptr, clock, outbox);
+  Coordinator coordinator(settings, std::move(model), std::move(policies), nullptr, clock,
+                          outbox);
   coordinator.start();
 
   const char* const ids[] = {"a", "b", "c", "d"};
@@ -77,6 +87,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (float x : coordinator.model().params()) {
     if (!std::isfinite(x)) std::abort();
   }
-  if (coordinator.model().version() != coordinator.metrics().updates) std::abort();
+  // Every version is a commit, and no commit happens before some Update was
+  // taken (stale-sum rounds of Skips re-apply earlier updates, so commits may
+  // outnumber updates).
+  const Metrics& metrics = coordinator.metrics();
+  if (coordinator.model().version() != metrics.commits) std::abort();
+  if (metrics.updates == 0 && metrics.commits != 0) std::abort();
   return 0;
 }

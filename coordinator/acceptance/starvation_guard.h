@@ -1,0 +1,57 @@
+// StarvationGuard: a decorator over any acceptance policy (ALGORITHMS.md 1b,
+// safeguard). A slow client (an MCU) whose gradients always arrive stale can be
+// rejected forever by a norm gate; after `limit` consecutive rejections of one
+// client (outside-window verdicts count too) its next offer is accepted
+// whatever the inner policy says, and update_scale() damps that update with
+// Mishchenko's delay-adaptive factor M / max(M, tau), M = the concurrency.
+// docs/algorithms.md says why that factor.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "coordinator/acceptance/acceptance_policy.h"
+#include "coordinator/policy_params.h"
+
+namespace fedgate {
+
+class StarvationGuard : public AcceptancePolicy {
+ public:
+  StarvationGuard(std::unique_ptr<AcceptancePolicy> inner, uint32_t limit)
+      : inner_(std::move(inner)), limit_(limit) {}
+
+  const char* name() const override { return inner_->name(); }
+  Verdict decide(const OfferContext& offer) override;
+  void on_applied(const AppliedStep& step, const GlobalModel& model) override {
+    inner_->on_applied(step, model);
+  }
+  // The inner policy's settings plus starvation_limit.
+  PolicySettings settings() const override;
+  double update_scale(const std::string& client, uint32_t staleness,
+                      uint32_t concurrency) override;
+  void on_client_left(const std::string& client) override;
+
+  const AcceptancePolicy& inner() const { return *inner_; }
+  // Offers accepted against the inner policy's verdict so far.
+  uint64_t forced_accepts() const override { return forced_; }
+  // Consecutive rejections of `client` so far.
+  uint32_t rejections(const std::string& client) const;
+
+ private:
+  struct ClientState {
+    uint32_t rejections = 0;
+    bool forced = false;  // its accepted offer was forced: damp the update
+  };
+
+  std::unique_ptr<AcceptancePolicy> inner_;
+  uint32_t limit_;
+  uint64_t forced_ = 0;
+  std::map<std::string, ClientState> clients_;
+};
+
+// Wraps `inner` when limit > 0, else returns it unchanged.
+std::unique_ptr<AcceptancePolicy> with_starvation_guard(std::unique_ptr<AcceptancePolicy> inner,
+                                                        uint32_t limit);
+
+}  // namespace fedgate

@@ -1,0 +1,79 @@
+#include "coordinator/aggregation/add_update.h"
+
+namespace fedgate {
+
+uint32_t AddUpdate::round(const std::string& client) const {
+  auto it = round_.find(client);
+  return it == round_.end() ? 0 : it->second;
+}
+
+void AddUpdate::set_round(const std::string& client, uint32_t round) {
+  auto it = round_.find(client);
+  if (it != round_.end()) {
+    rounds_.erase(rounds_.find(it->second));
+    it->second = round;
+  } else {
+    round_[client] = round;
+  }
+  rounds_.insert(round);
+}
+
+void AddUpdate::release(AggregationHost& host) {
+  const uint32_t floor = slowest();
+  for (auto it = held_.begin(); it != held_.end();) {
+    if (round(*it) - floor <= max_round_skew_) {
+      const std::string client = *it;
+      it = held_.erase(it);
+      host.send_model(client);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void AddUpdate::on_join(AggregationHost& host, const std::string& client) {
+  held_.erase(client);
+  if (round_.count(client) != 0) rounds_.erase(rounds_.find(round_[client]));
+  round_.erase(client);
+  set_round(client, slowest());
+  host.send_model(client);
+}
+
+void AddUpdate::on_leave(AggregationHost& host, const std::string& client) {
+  auto it = round_.find(client);
+  if (it == round_.end()) return;
+  rounds_.erase(rounds_.find(it->second));
+  round_.erase(it);
+  held_.erase(client);
+  release(host);
+}
+
+void AddUpdate::on_update(AggregationHost& host, const std::string& client,
+                          const Contribution& contribution) {
+  host.commit(contribution.values, descent_factor(contribution));
+  const uint32_t next = round(client) + 1;
+  set_round(client, next);
+  if (next - slowest() > max_round_skew_) {
+    held_.insert(client);
+    ++counts_.held;
+  } else {
+    host.send_model(client);
+  }
+  release(host);
+}
+
+void AddUpdate::on_skip(AggregationHost& host, const std::string& client, uint32_t) {
+  if (!held(client)) host.send_model(client);
+}
+
+void AddUpdate::on_model_request(AggregationHost& host, const std::string& client) {
+  if (!held(client)) host.send_model(client);
+}
+
+Result<std::unique_ptr<AggregationPolicy>> make_add_update(const PolicyParams& params,
+                                                           const GlobalModel&, uint64_t) {
+  FG_ASSIGN_OR_RETURN(uint32_t skew, params.count("max_round_skew", 5, 0, 1u << 20));
+  return std::unique_ptr<AggregationPolicy>(new AddUpdate(skew));
+}
+
+}  // namespace fedgate

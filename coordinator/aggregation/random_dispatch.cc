@@ -1,0 +1,83 @@
+#include "coordinator/aggregation/random_dispatch.h"
+
+namespace fedgate {
+
+uint32_t RandomDispatch::owed(const std::string& client) const {
+  auto it = owed_.find(client);
+  return it == owed_.end() ? 0 : it->second;
+}
+
+void RandomDispatch::give(AggregationHost& host, const std::string& client) {
+  busy_.insert(client);
+  host.send_model(client);
+}
+
+void RandomDispatch::assign_random(AggregationHost& host) {
+  if (members_.empty()) return;
+  const std::string& chosen = members_[rng_.uniform(static_cast<uint32_t>(members_.size()))];
+  if (busy(chosen)) {
+    ++owed_[chosen];
+    ++counts_.held;
+  } else {
+    give(host, chosen);
+  }
+}
+
+void RandomDispatch::serve_owed(AggregationHost& host, const std::string& client) {
+  auto it = owed_.find(client);
+  if (busy(client) || it == owed_.end()) return;
+  if (--it->second == 0) owed_.erase(it);
+  give(host, client);
+}
+
+void RandomDispatch::on_join(AggregationHost& host, const std::string& client) {
+  if (position_.count(client) == 0) {
+    position_[client] = members_.size();
+    members_.push_back(client);
+  }
+  give(host, client);
+}
+
+void RandomDispatch::on_leave(AggregationHost& host, const std::string& client) {
+  auto it = position_.find(client);
+  if (it == position_.end()) return;
+  // Swap-remove keeps the draw O(1).
+  const size_t index = it->second;
+  members_[index] = members_.back();
+  position_[members_[index]] = index;
+  members_.pop_back();
+  position_.erase(client);
+  uint32_t jobs = owed(client) + (busy(client) ? 1 : 0);
+  owed_.erase(client);
+  busy_.erase(client);
+  while (jobs-- > 0) assign_random(host);
+}
+
+void RandomDispatch::on_update(AggregationHost& host, const std::string& client,
+                               const Contribution& contribution) {
+  busy_.erase(client);
+  host.commit(contribution.values, descent_factor(contribution));
+  assign_random(host);
+  serve_owed(host, client);
+}
+
+void RandomDispatch::on_skip(AggregationHost& host, const std::string& client, uint32_t) {
+  // No new version, so no new job: the client keeps the one it had.
+  busy_.erase(client);
+  give(host, client);
+}
+
+void RandomDispatch::on_model_request(AggregationHost& host, const std::string& client) {
+  if (busy(client)) host.send_model(client);  // lost chunks of a job it holds
+}
+
+Result<std::unique_ptr<AggregationPolicy>> make_random_dispatch(const PolicyParams& params,
+                                                                const GlobalModel&,
+                                                                uint64_t seed) {
+  // seed 0: the run's model seed, so one seed reproduces the whole run.
+  FG_ASSIGN_OR_RETURN(double own_seed, params.number("seed", 0, 0, 9.0e15));
+  return std::unique_ptr<AggregationPolicy>(
+      new RandomDispatch(own_seed != 0 ? static_cast<uint64_t>(own_seed) : seed));
+}
+
+}  // namespace fedgate

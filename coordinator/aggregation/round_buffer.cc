@@ -1,0 +1,79 @@
+#include "coordinator/aggregation/round_buffer.h"
+
+#include <algorithm>
+
+namespace fedgate {
+
+bool RoundBuffer::take(AggregationHost&, const std::string& client,
+                       const Contribution& contribution) {
+  const double factor = descent_factor(contribution);
+  for (size_t i = 0; i < sum_.size(); ++i) sum_[i] += factor * contribution.values[i];
+  ++received_;
+  if (contribution.compute_us != 0) {
+    const double h = contribution.compute_us / 1e6 / std::max<uint32_t>(contribution.gradients, 1);
+    auto it = h_.find(client);
+    if (it == h_.end()) {
+      h_[client] = h;
+    } else {
+      it->second = 0.9 * it->second + 0.1 * h;
+    }
+  }
+  return ++sent_[client] >= settings_.messages;
+}
+
+void RoundBuffer::forget(const std::string& client) {
+  sent_.erase(client);
+  h_.erase(client);
+}
+
+void RoundBuffer::commit_round(AggregationHost& host) {
+  if (received_ == 0) return;
+  for (size_t i = 0; i < sum_.size(); ++i) direction_[i] = static_cast<float>(sum_[i]);
+  sum_.assign(sum_.size(), 0.0);
+  received_ = 0;
+  host.commit(Span<const float>(direction_.data(), direction_.size()), 1.0);
+}
+
+void RoundBuffer::round_started(AggregationHost&) {
+  sent_.clear();
+  deadline_s_ = std::numeric_limits<double>::infinity();
+  if (!settings_.equilibrium) return;
+  std::vector<WorkerTimes> times;
+  for (const std::string& member : member_set()) {
+    auto it = h_.find(member);
+    if (it == h_.end()) return;  // someone is unmeasured: wait for everyone
+    times.push_back({it->second, settings_.send_s});
+  }
+  if (!times.empty()) {
+    deadline_s_ = shadowheart_plan(times, settings_.s, settings_.omega).equilibrium_s;
+  }
+}
+
+bool RoundBuffer::complete(AggregationHost& host) const {
+  if (RoundPolicy::complete(host)) return true;
+  if (received_ == 0) return false;
+  return static_cast<double>(host.now_us() - round_start_us()) / 1e6 >= deadline_s_;
+}
+
+PolicySettings RoundBuffer::settings() const {
+  return {{"messages", static_cast<double>(settings_.messages)},
+          {"s", settings_.s},
+          {"omega", settings_.omega},
+          {"equilibrium", settings_.equilibrium ? 1.0 : 0.0},
+          {"send_s", settings_.send_s}};
+}
+
+Result<std::unique_ptr<AggregationPolicy>> make_round_buffer(const PolicyParams& params,
+                                                             const GlobalModel& model,
+                                                             uint64_t) {
+  RoundBufferSettings s;
+  FG_ASSIGN_OR_RETURN(s.messages, params.count("messages", 1, 1, 1u << 20));
+  FG_ASSIGN_OR_RETURN(s.s, params.number("s", 1.0, 0.0, 1e12));
+  FG_ASSIGN_OR_RETURN(s.omega, params.number("omega", 0.0, 0.0, 1e9));
+  FG_ASSIGN_OR_RETURN(uint32_t equilibrium, params.count("equilibrium", 1, 0, 1));
+  s.equilibrium = equilibrium != 0;
+  FG_ASSIGN_OR_RETURN(s.send_s, params.number("send_s", 0.0, 0.0, 1e6));
+  return std::unique_ptr<AggregationPolicy>(new RoundBuffer(s, model.dim()));
+}
+
+}  // namespace fedgate

@@ -1,0 +1,66 @@
+// RoundBuffer: Shadowheart SGD's server side (ALGORITHMS.md 2d). Within a
+// round the weighted messages gamma w_i / Z * C_ij(G_i) (weights from the
+// shadowheart stepsize) are summed as they arrive; the round commits
+// x <- x - sum once every member has sent its m = `messages` messages (or a
+// Skip), or, with `equilibrium` = 1, once the equilibrium time t* has passed
+// since the round began and something arrived. t* comes from shadowheart_plan()
+// over the members' times: h_i an EMA of compute_us per gradient, tau_i =
+// `send_s`; until every member has an estimate the round waits for everyone.
+// A message after its round's commit is dropped, so workers slower than t*
+// drop out as the paper's inactive workers (b_i = 0) do.
+#pragma once
+
+#include <limits>
+#include <map>
+#include <vector>
+
+#include "coordinator/aggregation/round_policy.h"
+#include "coordinator/aggregation/shadowheart_plan.h"
+#include "coordinator/policy_params.h"
+
+namespace fedgate {
+
+struct RoundBufferSettings {
+  uint32_t messages = 1;  // m: messages per client per round
+  double s = 1;           // sigma^2 / epsilon of the weights and of t*
+  double omega = 0;       // compressor variance (d / K - 1 for RandK)
+  bool equilibrium = true;
+  double send_s = 0;      // tau_i: seconds to send one message
+};
+
+class RoundBuffer : public RoundPolicy {
+ public:
+  RoundBuffer(const RoundBufferSettings& settings, size_t dim)
+      : settings_(settings), sum_(dim), direction_(dim) {}
+
+  const char* name() const override { return "round-buffer"; }
+  PolicySettings settings() const override;
+  RoundShape round_shape() const override {
+    return {settings_.messages, settings_.s, settings_.omega};
+  }
+  // t* of the running round (infinity while some member has no estimate).
+  double deadline_s() const { return deadline_s_; }
+
+ protected:
+  bool take(AggregationHost& host, const std::string& client,
+            const Contribution& contribution) override;
+  void forget(const std::string& client) override;
+  void commit_round(AggregationHost& host) override;
+  void round_started(AggregationHost& host) override;
+  bool complete(AggregationHost& host) const override;
+
+ private:
+  RoundBufferSettings settings_;
+  std::vector<double> sum_;
+  std::vector<float> direction_;
+  uint32_t received_ = 0;                 // messages in the running round
+  std::map<std::string, uint32_t> sent_;  // per member, this round
+  std::map<std::string, double> h_;       // EMA of seconds per gradient
+  double deadline_s_ = std::numeric_limits<double>::infinity();
+};
+
+Result<std::unique_ptr<AggregationPolicy>> make_round_buffer(const PolicyParams& params,
+                                                             const GlobalModel& model,
+                                                             uint64_t seed);
+
+}  // namespace fedgate

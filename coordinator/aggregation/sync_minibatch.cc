@@ -1,0 +1,28 @@
+#include "coordinator/aggregation/sync_minibatch.h"
+
+namespace fedgate {
+
+bool SyncMinibatch::take(AggregationHost&, const std::string&, const Contribution& contribution) {
+  const double factor = descent_factor(contribution);
+  for (size_t i = 0; i < sum_.size(); ++i) sum_[i] += factor * contribution.values[i];
+  ++gradients_;
+  return true;
+}
+
+void SyncMinibatch::commit_round(AggregationHost& host) {
+  if (gradients_ == 0) return;
+  for (size_t i = 0; i < sum_.size(); ++i) {
+    direction_[i] = static_cast<float>(sum_[i] / gradients_);
+  }
+  sum_.assign(sum_.size(), 0.0);
+  gradients_ = 0;
+  host.commit(Span<const float>(direction_.data(), direction_.size()), 1.0);
+}
+
+Result<std::unique_ptr<AggregationPolicy>> make_sync_minibatch(const PolicyParams&,
+                                                               const GlobalModel& model,
+                                                               uint64_t) {
+  return std::unique_ptr<AggregationPolicy>(new SyncMinibatch(model.dim()));
+}
+
+}  // namespace fedgate

@@ -1,0 +1,67 @@
+#include "coordinator/stepsize/rescaled_stepsize.h"
+
+#include <algorithm>
+
+namespace fedgate {
+
+void RescaledStepsize::observe(Estimate& estimate, double seconds) {
+  if (seconds <= 0) return;
+  if (estimate.seconds > 0) {
+    inverse_sum_ -= 1.0 / estimate.seconds;
+    estimate.seconds = beta_ * estimate.seconds + (1.0 - beta_) * seconds;
+  } else {
+    estimate.seconds = seconds;  // the first sample starts the average
+    ++estimated_;
+  }
+  inverse_sum_ += 1.0 / estimate.seconds;
+}
+
+double RescaledStepsize::gamma(const StepContext& step) {
+  if (step.client == nullptr) return gamma_;
+  Estimate& estimate = clients_[*step.client];
+  double seconds = step.compute_us / 1e6;
+  if (step.compute_us == 0 && estimate.last_us >= 0) {
+    seconds = static_cast<double>(step.now_us - estimate.last_us) / 1e6;
+  }
+  estimate.last_us = step.now_us;
+  observe(estimate, seconds);
+  const double reference = reference_s();
+  if (estimate.seconds <= 0 || reference <= 0) return gamma_;
+  const double ratio = std::clamp(estimate.seconds / reference, 1.0 / max_ratio_, max_ratio_);
+  return gamma_ * ratio;
+}
+
+double RescaledStepsize::estimate_s(const std::string& client) const {
+  auto it = clients_.find(client);
+  return it == clients_.end() ? 0.0 : it->second.seconds;
+}
+
+double RescaledStepsize::reference_s() const {
+  return inverse_sum_ > 0 ? static_cast<double>(estimated_) / inverse_sum_ : 0.0;
+}
+
+void RescaledStepsize::on_client_left(const std::string& client) {
+  if (clients_.erase(client) == 0) return;
+  // Leaving is rare: recount exactly rather than carry rounding residue.
+  inverse_sum_ = 0;
+  estimated_ = 0;
+  for (const auto& [id, estimate] : clients_) {
+    if (estimate.seconds <= 0) continue;
+    inverse_sum_ += 1.0 / estimate.seconds;
+    ++estimated_;
+  }
+}
+
+PolicySettings RescaledStepsize::settings() const {
+  return {{"gamma", gamma_}, {"beta", beta_}, {"max_ratio", max_ratio_}};
+}
+
+Result<std::unique_ptr<StepsizePolicy>> make_rescaled_stepsize(const PolicyParams& params) {
+  FG_ASSIGN_OR_RETURN(double gamma, params.number("gamma", 0.05, 1e-12, 1e6));
+  // beta = 1 would freeze the first sample forever; beta = 0 keeps only the last.
+  FG_ASSIGN_OR_RETURN(double beta, params.number("beta", 0.9, 0.0, 0.999));
+  FG_ASSIGN_OR_RETURN(double max_ratio, params.number("max_ratio", 100.0, 1.0, 1e6));
+  return std::unique_ptr<StepsizePolicy>(new RescaledStepsize(gamma, beta, max_ratio));
+}
+
+}  // namespace fedgate
