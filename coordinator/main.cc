@@ -40,8 +40,9 @@ std::string settings_text(const fedgate::PolicySettings& settings) {
   return text.empty() ? "no settings" : text;
 }
 
-void list_family(const char* family, const std::vector<fedgate::PolicyInfo>& infos,
-                 const char* note = "") {
+// Infos: PolicyInfo (server side) or ClientPolicyInfo (client side), same fields.
+template <typename Infos>
+void list_family(const char* family, const Infos& infos, const char* note = "") {
   std::printf("%s policies%s ([%s] policy = ...; settings in [%s.<name>]):\n", family, note,
               family, family);
   for (const auto& info : infos) {

@@ -237,6 +237,8 @@ TEST(CoordinatorConfig, ClientPoliciesMustSuitTheAggregation) {
                "[trigger.fixed-budget] sends = 3 needs aggregation round-buffer, not "
                "apply-on-arrival");
   EXPECT_TRUE(check_client_policies_for_aggregation(settings, "round-buffer").is_ok());
+}
+
 TEST(CoordinatorConfig, NewFamiliesDefaultToTodaysBehaviour) {
   auto config = load_coordinator_config("", {});
   ASSERT_TRUE(config.is_ok()) << config.status().message();
