@@ -165,9 +165,10 @@ TEST_F(Stm32Hil, TwoFirmwareInstancesTrainAndSurviveACoordinatorRestart) {
   ASSERT_EQ(second->wait(90), 0) << read_file(dir_ + "/second.log");
   const RunMetrics after = read_run_metrics(dir_ + "/second.jsonl");
 
-  // The firmware's own counters: its summary after the coordinator's Bye or, when the
-  // coordinator exited before its Bye crossed the emulated UART (QEMU drops what it has not
-  // yet handed to the USART when the connection closes), the status line it prints every 5 s.
+  // The firmware's own counters: its summary after the coordinator's Bye or, when that Bye
+  // never arrived (seen once in a few runs: the coordinator exits right after sending it and
+  // the connection closes while the emulated UART is still busy), the status line it prints
+  // every 5 s.
   std::vector<std::map<std::string, std::string>> summaries(consoles.size());
   const auto wait_until = std::chrono::steady_clock::now() + std::chrono::seconds(7);
   for (size_t i = 0; i < consoles.size(); ++i) {
