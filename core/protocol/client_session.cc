@@ -286,7 +286,10 @@ Status ClientSession::send_vector(const CompressedVector& vector, uint16_t part,
   const bool streamed = vector.codec == wire::Codec::Dense &&
                         vector.values.size() * sizeof(float) + kMessageOverhead >
                             writer_.capacity();
-  if (streamed) update.values = vector.values;
+  if (streamed) {
+    update.values = vector.values;
+    update.vector = CompressedVector();
+  }
   Status sent = streamed ? send_streamed_update(update) : send(writer_.update(++seq_, update));
   // Error feedback keeps what this message left out only once it went out.
   if (sent.is_ok()) policies_.compressor().commit();

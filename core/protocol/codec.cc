@@ -149,11 +149,21 @@ Result<Span<const uint8_t>> MessageWriter::decision(uint32_t seq, uint32_t offer
   return finish(seq, wire::Message::Decision, builder_.CreateStruct(decision).Union());
 }
 
-flatbuffers::Offset<wire::Update> build_update_table(
-    flatbuffers::FlatBufferBuilder& builder, const UpdateInfo& info,
-    const CompressedVector& vector, flatbuffers::Offset<flatbuffers::Vector<float>> values,
-    flatbuffers::Offset<flatbuffers::Vector<uint32_t>> indices) {
-  wire::UpdateBuilder update(builder);
+Result<Span<const uint8_t>> MessageWriter::update(uint32_t seq, const UpdateInfo& info) {
+  CompressedVector vector = info.vector;
+  if (vector.values.empty()) {
+    vector = CompressedVector();
+    vector.values = info.values;
+    vector.dim = static_cast<uint32_t>(info.values.size());
+  }
+  FG_TRY(reserve(vector.values.size() * sizeof(float) +
+                 vector.indices.size() * sizeof(uint32_t) + 16));
+  flatbuffers::Offset<flatbuffers::Vector<uint32_t>> indices;
+  if (vector.codec == wire::Codec::TopK) {
+    indices = builder_.CreateVector(vector.indices.data(), vector.indices.size());
+  }
+  auto values = builder_.CreateVector(vector.values.data(), vector.values.size());
+  wire::UpdateBuilder update(builder_);
   update.add_version(info.version);
   update.add_kind(info.kind);
   update.add_codec(vector.codec);
@@ -169,25 +179,7 @@ flatbuffers::Offset<wire::Update> build_update_table(
   update.add_round(info.round);
   update.add_part(info.part);
   update.add_parts(info.parts);
-  return update.Finish();
-}
-
-Result<Span<const uint8_t>> MessageWriter::update(uint32_t seq, const UpdateInfo& info) {
-  CompressedVector vector = info.vector;
-  if (vector.values.empty()) {
-    vector = CompressedVector();
-    vector.values = info.values;
-    vector.dim = static_cast<uint32_t>(info.values.size());
-  }
-  FG_TRY(reserve(vector.values.size() * sizeof(float) +
-                 vector.indices.size() * sizeof(uint32_t) + 16));
-  flatbuffers::Offset<flatbuffers::Vector<uint32_t>> indices;
-  if (vector.codec == wire::Codec::TopK) {
-    indices = builder_.CreateVector(vector.indices.data(), vector.indices.size());
-  }
-  auto values = builder_.CreateVector(vector.values.data(), vector.values.size());
-  return finish(seq, wire::Message::Update,
-                build_update_table(builder_, info, vector, values, indices).Union());
+  return finish(seq, wire::Message::Update, update.Finish().Union());
 }
 
 Result<Span<const uint8_t>> MessageWriter::skip(uint32_t seq, uint32_t version) {

@@ -74,13 +74,6 @@ struct UpdateInfo {
   uint16_t parts = 0;
 };
 
-// Adds the Update table's fields, in the one order that both
-// MessageWriter::update() and update_head() (update_stream.h) write them.
-flatbuffers::Offset<wire::Update> build_update_table(
-    flatbuffers::FlatBufferBuilder& builder, const UpdateInfo& info,
-    const CompressedVector& vector, flatbuffers::Offset<flatbuffers::Vector<float>> values,
-    flatbuffers::Offset<flatbuffers::Vector<uint32_t>> indices);
-
 class MessageWriter {
  public:
   // `arena` must hold the largest message this writer will build.

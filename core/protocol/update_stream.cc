@@ -3,20 +3,6 @@
 #include <cstring>
 
 namespace fedgate {
-namespace {
-
-// Hands the builder the caller's arena, once; never more.
-class FixedAllocator : public flatbuffers::Allocator {
- public:
-  explicit FixedAllocator(Span<uint8_t> arena) : arena_(arena) {}
-  uint8_t* allocate(size_t size) override { return size <= arena_.size() ? arena_.data() : nullptr; }
-  void deallocate(uint8_t*, size_t) override {}
-
- private:
-  Span<uint8_t> arena_;
-};
-
-}  // namespace
 
 Result<Span<const uint8_t>> update_head(Span<uint8_t> arena, uint32_t seq, const UpdateInfo& info) {
   if (arena.size() < kUpdateHeadArenaBytes) {
@@ -25,26 +11,39 @@ Result<Span<const uint8_t>> update_head(Span<uint8_t> arena, uint32_t seq, const
                          arena.size());
   }
   const uint32_t count = static_cast<uint32_t>(info.values.size());
-  // Every offset in a FlatBuffer is relative, and padding depends on sizes
-  // modulo the alignment (at most 8): a vector of count % 2 floats gives the
-  // same head as one of `count` floats, apart from the vector's length word.
-  const uint32_t stand_in_count = count % 2;
-  const float stand_in[1] = {0.0f};
-  FixedAllocator allocator(arena);
-  flatbuffers::FlatBufferBuilder builder(arena.size(), &allocator, false, kMessageAlignment);
-  // Same fields, same order as MessageWriter::update(): the values vector first.
-  auto values = builder.CreateVector(stand_in, stand_in_count);
-  CompressedVector dense;
-  dense.dim = count;
-  auto body = build_update_table(builder, info, dense, values, {}).Union();
-  auto envelope = wire::CreateEnvelope(builder, kProtocolVersion, seq, wire::Message::Update, body);
-  wire::FinishEnvelopeBuffer(builder, envelope);
+  if (count == 0) {
+    // dim = 0 is a default the codec does not store: no stand-in has that layout.
+    return Status::error(StatusCode::kInvalidArgument, "a streamed Update needs at least one value");
+  }
+  // Every offset in a FlatBuffer is relative, and padding depends on sizes modulo the
+  // alignment (at most 8): an Update built by the codec itself with a stand-in of 1 or 2
+  // floats (same parity as `count`; never 0, so `dim` is stored) has the same head as one
+  // of `count` floats, apart from `dim` and the values' length word, patched below.
+  // Building it with MessageWriter keeps the head right whatever fields the codec writes.
+  const uint32_t stand_in_count = count % 2 == 1 ? 1 : 2;
+  const float stand_in[2] = {0.0f, 0.0f};
+  UpdateInfo stand_in_info = info;
+  stand_in_info.values = Span<const float>(stand_in, stand_in_count);
+  stand_in_info.vector = CompressedVector();  // a dense Update: the codec reads `values`
+  MessageWriter writer(arena);
+  FG_ASSIGN_OR_RETURN(Span<const uint8_t> built, writer.update(seq, stand_in_info));
+  uint8_t* bytes = const_cast<uint8_t*>(built.data());  // the writer built it in `arena`
+  const size_t head_size = built.size() - stand_in_count * sizeof(float);
 
-  uint8_t* bytes = builder.GetBufferPointer();
-  const size_t head_size = builder.GetSize() - stand_in_count * sizeof(float);
-  // The length word sits right before the values: make it the real count.
-  const uint32_t length = flatbuffers::EndianScalar(count);
-  std::memcpy(bytes + head_size - sizeof(uint32_t), &length, sizeof(length));
+  // dim: find the field through the Update table's vtable and write the real count.
+  const wire::Envelope* envelope = wire::GetEnvelope(bytes);
+  const auto* update = reinterpret_cast<const uint8_t*>(envelope->message_as_Update());
+  if (update == nullptr) return Status::error(StatusCode::kInternal, "codec built no Update");
+  const uint8_t* vtable = update - flatbuffers::ReadScalar<flatbuffers::soffset_t>(update);
+  const auto vtable_size = flatbuffers::ReadScalar<flatbuffers::voffset_t>(vtable);
+  const flatbuffers::voffset_t dim_offset =
+      wire::Update::VT_DIM < vtable_size
+          ? flatbuffers::ReadScalar<flatbuffers::voffset_t>(vtable + wire::Update::VT_DIM)
+          : 0;
+  if (dim_offset == 0) return Status::error(StatusCode::kInternal, "Update has no dim field");
+  flatbuffers::WriteScalar(bytes + (update - bytes) + dim_offset, count);
+  // The vector's length word sits right before its values.
+  flatbuffers::WriteScalar(bytes + head_size - sizeof(uint32_t), count);
   return Span<const uint8_t>(bytes, head_size);
 }
 

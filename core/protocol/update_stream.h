@@ -19,13 +19,16 @@
 
 namespace fedgate {
 
-// Arena bytes update_head() needs (tables, vtables, alignment, the length word).
-constexpr size_t kUpdateHeadArenaBytes = 256;
+// Arena bytes update_head() needs: a MessageWriter's overhead, two stand-in
+// floats and the alignment it trims.
+constexpr size_t kUpdateHeadArenaBytes = kMessageOverhead + 32;
 
 // Builds the head of the dense Update for `info` (its values are not read,
-// only their count) into `arena`. The span is valid until `arena` is reused.
-// The message is the head followed by info.values' bytes. Fails with
-// kResourceExhausted when the arena is smaller than kUpdateHeadArenaBytes.
+// only their count) into `arena`, with MessageWriter::update() itself, so the
+// head holds exactly the fields the codec writes. The span is valid until
+// `arena` is reused. The message is the head followed by info.values' bytes.
+// Fails with kResourceExhausted when the arena is smaller than kUpdateHeadArenaBytes,
+// kInvalidArgument for zero values (models have at least one parameter).
 Result<Span<const uint8_t>> update_head(Span<uint8_t> arena, uint32_t seq, const UpdateInfo& info);
 
 }  // namespace fedgate

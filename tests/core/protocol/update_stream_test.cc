@@ -35,7 +35,7 @@ std::vector<uint64_t> streamed(Span<const uint8_t> head, const std::vector<float
   std::vector<uint64_t> aligned((*size + 7) / 8);
   auto* bytes = reinterpret_cast<uint8_t*>(aligned.data());
   std::memcpy(bytes, head.data(), head.size());
-  if (!values.empty()) std::memcpy(bytes + head.size(), values.data(), values.size() * sizeof(float));
+  std::memcpy(bytes + head.size(), values.data(), values.size() * sizeof(float));
   return aligned;
 }
 
@@ -43,8 +43,8 @@ TEST(UpdateStreamTest, HeadPlusValuesEqualsTheBuiltUpdateForManyLengths) {
   std::vector<uint8_t> full_arena(7850 * 4 + kMessageOverhead + 64);
   MessageWriter writer(Span<uint8_t>(full_arena.data(), full_arena.size()));
   std::vector<uint8_t> head_arena(kUpdateHeadArenaBytes);
-  for (size_t n : {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{100},
-                   size_t{1001}, size_t{7850}}) {
+  for (size_t n : {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{100}, size_t{1001},
+                   size_t{7850}}) {
     SCOPED_TRACE(n);
     const std::vector<float> values = ramp(n);
     const UpdateInfo info = info_for(values);
@@ -67,15 +67,20 @@ TEST(UpdateStreamTest, HeadPlusValuesEqualsTheBuiltUpdateForManyLengths) {
     EXPECT_EQ(update->version(), 41u);
     EXPECT_EQ(update->dim(), n);
     ASSERT_EQ(update->values()->size(), n);
-    if (n > 0) {
-      EXPECT_EQ(update->values()->Get(static_cast<uint32_t>(n - 1)), values.back());
-    }
+    EXPECT_EQ(update->values()->Get(static_cast<uint32_t>(n - 1)), values.back());
     EXPECT_EQ(update->samples(), 32u);
     EXPECT_EQ(update->compute_us(), 1234u);
   }
 }
 
 TEST(UpdateStreamTest, HeadIsSmallAndTooSmallAnArenaIsAClearError) {
+  static_assert(kUpdateHeadArenaBytes == 544, "the message below names the size");
+  std::vector<uint8_t> enough(kUpdateHeadArenaBytes);
+  const std::vector<float> none;
+  auto empty = update_head(Span<uint8_t>(enough.data(), enough.size()), 1, info_for(none));
+  ASSERT_FALSE(empty.is_ok());
+  EXPECT_EQ(empty.status().code(), StatusCode::kInvalidArgument);
+
   const std::vector<float> values = ramp(7850);
   std::vector<uint8_t> arena(kUpdateHeadArenaBytes);
   auto head = update_head(Span<uint8_t>(arena.data(), arena.size()), 1, info_for(values));
@@ -85,7 +90,8 @@ TEST(UpdateStreamTest, HeadIsSmallAndTooSmallAnArenaIsAClearError) {
   auto refused = update_head(Span<uint8_t>(arena.data(), 64), 1, info_for(values));
   ASSERT_FALSE(refused.is_ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
-  EXPECT_NE(std::string(refused.status().message()).find("256-byte arena"), std::string::npos)
+  EXPECT_NE(std::string(refused.status().message()).find("544-byte arena, got 64"),
+            std::string::npos)
       << refused.status().message();
 }
 
