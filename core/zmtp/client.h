@@ -92,7 +92,8 @@ class Client {
   Client(const Options& options, Span<uint8_t> rx_buffer, ByteSink& sink, FrameHandler& handler);
 
   // Checks the options and the buffer (kInvalidArgument names the offender), resets the parser,
-  // the handshake timeout and any message being streamed, and sends our greeting. Call it at boot
+  // the handshake timeout (and its backoff) and any message being streamed, and sends our
+  // greeting. Call it at boot
   // and whenever the layer above decides the link is dead (e.g. its silence timeout); calls
   // on_reset() first if a session was ready. Returns the sink's error if the greeting could not be
   // written (tick() retries after the handshake timeout).
@@ -104,6 +105,8 @@ class Client {
 
   // Drives the handshake timeout (with backoff) and the greeting stall timer. Call it often
   // (every few ms, or from the main loop); it does nothing when there is nothing to time.
+  // Feed every byte already received to on_bytes() first: a tick() after a long computation
+  // with the peer's version byte still in a receive ring would see a stall that is not there.
   void tick(uint32_t now_ms);
 
   // The handshake completed and send() may be used.
