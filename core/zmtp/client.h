@@ -90,6 +90,8 @@ class Client {
   // largest message frame (and command) the client delivers. sink, handler and rx_buffer must
   // outlive the Client. Nothing is sent until start().
   Client(const Options& options, Span<uint8_t> rx_buffer, ByteSink& sink, FrameHandler& handler);
+  Client(const Client&) = delete;  // one client per stream
+  Client& operator=(const Client&) = delete;
 
   // Checks the options and the buffer (kInvalidArgument names the offender), resets the parser,
   // the handshake timeout (and its backoff) and any message being streamed, and sends our
