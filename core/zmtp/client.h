@@ -20,6 +20,22 @@
 //    byte, never buffered, and counted.
 //  - No READY within the handshake timeout: greet again, doubling the timeout up to a ceiling.
 //
+// Use on a board (the UART's interrupt fills `ring`; `millis()` is a SysTick counter):
+//
+//   alignas(8) static uint8_t rx[4096];
+//   zmtp::Options options;
+//   options.identity = "stm32-1";
+//   static zmtp::Client client(options, Span<uint8_t>(rx, sizeof(rx)), uart_sink, session);
+//   (void)client.start(millis());        // tick() retries if the UART write failed
+//   for (;;) {
+//     uint8_t chunk[64];
+//     const size_t n = ring.pop(chunk, sizeof(chunk));
+//     if (n > 0) client.on_bytes(Span<const uint8_t>(chunk, n), millis());
+//     client.tick(millis());
+//     // session.on_ready() sends Hello; on_message() hands payloads to the protocol session,
+//     // which replies with client.send(); its silence timeout calls client.start(millis()).
+//   }
+//
 // Threading: not thread- or interrupt-safe. Call every method from one context (a UART interrupt
 // fills a ring buffer; the main loop feeds it to on_bytes()). Times are a free-running millisecond
 // counter that may wrap.
