@@ -29,8 +29,10 @@
 //   (void)client.start(millis());        // tick() retries if the UART write failed
 //   for (;;) {
 //     uint8_t chunk[64];
-//     const size_t n = ring.pop(chunk, sizeof(chunk));
-//     if (n > 0) client.on_bytes(Span<const uint8_t>(chunk, n), millis());
+//     size_t n;
+//     while ((n = ring.pop(chunk, sizeof(chunk))) > 0) {  // everything received, then tick()
+//       client.on_bytes(Span<const uint8_t>(chunk, n), millis());
+//     }
 //     client.tick(millis());
 //     // session.on_ready() sends Hello; on_message() hands payloads to the protocol session,
 //     // which replies with client.send(); its silence timeout calls client.start(millis()).
