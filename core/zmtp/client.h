@@ -20,6 +20,24 @@
 //    byte, never buffered, and counted.
 //  - No READY within the handshake timeout: greet again, doubling the timeout up to a ceiling.
 //
+// Use on a board (the UART's interrupt fills `ring`; `millis()` is a SysTick counter):
+//
+//   alignas(8) static uint8_t rx[4096];
+//   zmtp::Options options;
+//   options.identity = "stm32-1";
+//   static zmtp::Client client(options, Span<uint8_t>(rx, sizeof(rx)), uart_sink, session);
+//   (void)client.start(millis());        // tick() retries if the UART write failed
+//   for (;;) {
+//     uint8_t chunk[64];
+//     size_t n;
+//     while ((n = ring.pop(chunk, sizeof(chunk))) > 0) {  // everything received, then tick()
+//       client.on_bytes(Span<const uint8_t>(chunk, n), millis());
+//     }
+//     client.tick(millis());
+//     // session.on_ready() sends Hello; on_message() hands payloads to the protocol session,
+//     // which replies with client.send(); its silence timeout calls client.start(millis()).
+//   }
+//
 // Threading: not thread- or interrupt-safe. Call every method from one context (a UART interrupt
 // fills a ring buffer; the main loop feeds it to on_bytes()). Times are a free-running millisecond
 // counter that may wrap.
@@ -90,9 +108,12 @@ class Client {
   // largest message frame (and command) the client delivers. sink, handler and rx_buffer must
   // outlive the Client. Nothing is sent until start().
   Client(const Options& options, Span<uint8_t> rx_buffer, ByteSink& sink, FrameHandler& handler);
+  Client(const Client&) = delete;  // one client per stream
+  Client& operator=(const Client&) = delete;
 
   // Checks the options and the buffer (kInvalidArgument names the offender), resets the parser,
-  // the handshake timeout and any message being streamed, and sends our greeting. Call it at boot
+  // the handshake timeout (and its backoff) and any message being streamed, and sends our
+  // greeting. Call it at boot
   // and whenever the layer above decides the link is dead (e.g. its silence timeout); calls
   // on_reset() first if a session was ready. Returns the sink's error if the greeting could not be
   // written (tick() retries after the handshake timeout).
@@ -104,6 +125,8 @@ class Client {
 
   // Drives the handshake timeout (with backoff) and the greeting stall timer. Call it often
   // (every few ms, or from the main loop); it does nothing when there is nothing to time.
+  // Feed every byte already received to on_bytes() first: a tick() after a long computation
+  // with the peer's version byte still in a receive ring would see a stall that is not there.
   void tick(uint32_t now_ms);
 
   // The handshake completed and send() may be used.
