@@ -196,7 +196,8 @@ Status Simulator::build() {
     FG_ASSIGN_OR_RETURN(parts, partition(data_.train, s.partition));
   }
   const size_t dim = model_->dim();
-  tx_arena_.assign(4 * dim + kMessageOverhead, 0);
+  // MessageWriter trims its arena to kMessageAlignment at both ends: leave room for that.
+  tx_arena_.assign(4 * dim + kMessageOverhead + 2 * kMessageAlignment, 0);
   int width = 4;
   for (uint32_t n = s.clients - 1; n >= 10000; n /= 10) ++width;
   clients_.reserve(s.clients);
