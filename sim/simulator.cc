@@ -273,6 +273,11 @@ Result<SimReport> Simulator::run() {
     (void)client->session.start();
   }
   uint64_t events = 0;
+  // A diverged model (NaN gradients are refused) or a policy that refuses
+  // everything would otherwise loop forever: stop after this many events
+  // without an applied update.
+  const uint64_t stall_events = 200000 + 200ull * clients_.size();
+  uint64_t updates_seen = 0, last_progress_event = 0;
   double next_progress = config_.sim.progress_seconds;
   for (;;) {
     while (!queue_.empty()) {
@@ -288,6 +293,12 @@ Result<SimReport> Simulator::run() {
         deliver_to_client(event);
       }
       ++events;
+      if (coordinator_->metrics().updates != updates_seen) {
+        updates_seen = coordinator_->metrics().updates;
+        last_progress_event = events;
+      } else if (events - last_progress_event > stall_events && !coordinator_->stopped()) {
+        coordinator_->stop("no update applied for many events (diverged, or every offer refused)");
+      }
       if (progress_ != nullptr && next_progress > 0 && (events & 1023) == 0 &&
           wall_s() >= next_progress) {
         next_progress += config_.sim.progress_seconds;
