@@ -10,10 +10,10 @@ FAMILIES = ["acceptance", "stepsize", "staleness", "aggregation", "trigger", "co
 DEFAULTS = {"staleness": "identity", "aggregation": "apply-on-arrival",
             "trigger": "offer-first", "compression": "dense"}
 SETTINGS = {
-    "fmnist-iid-10": "Fashion-MNIST softmax, 10 clients, IID, h_i = sqrt(i) x 50 ms, 40 virtual s",
-    "fmnist-dir-10": "Fashion-MNIST softmax, 10 clients, Dirichlet(0.3), h_i = sqrt(i) x 50 ms, 40 virtual s",
-    "fmnist-iid-100": "Fashion-MNIST softmax, 100 clients, IID, h_i = sqrt(i) x 50 ms, 10 virtual s",
-    "fmnist-dir-100": "Fashion-MNIST softmax, 100 clients, Dirichlet(0.3), h_i = sqrt(i) x 50 ms, 10 virtual s",
+    "fmnist-iid-10": "Fashion-MNIST softmax, 10 clients, IID, h_i = sqrt(i) x 50 ms, 20 virtual s",
+    "fmnist-dir-10": "Fashion-MNIST softmax, 10 clients, Dirichlet(0.3), h_i = sqrt(i) x 50 ms, 20 virtual s",
+    "fmnist-iid-100": "Fashion-MNIST softmax, 100 clients, IID, h_i = sqrt(i) x 50 ms, 6 virtual s",
+    "fmnist-dir-100": "Fashion-MNIST softmax, 100 clients, Dirichlet(0.3), h_i = sqrt(i) x 50 ms, 6 virtual s",
     "quad-40": "Mishchenko least squares (A 10000x400), 40 workers, batch 256, Exp(10 ms) per gradient",
     "quad-40-straggler": "Mishchenko least squares, 40 workers, batch 256, 10 ms, one 100x straggler",
 }
