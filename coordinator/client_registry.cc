@@ -8,7 +8,9 @@ ClientRecord* ClientRegistry::find(const std::string& id) {
 }
 
 ClientRecord& ClientRegistry::upsert(const std::string& id) {
-  ClientRecord& record = clients_[id];
+  auto [it, inserted] = clients_.try_emplace(id);
+  ClientRecord& record = it->second;
+  if (inserted || !record.active) ++active_;
   record.active = true;
   record.pending = false;
   return record;
@@ -16,15 +18,12 @@ ClientRecord& ClientRegistry::upsert(const std::string& id) {
 
 void ClientRegistry::deactivate(const std::string& id) {
   if (ClientRecord* record = find(id)) {
+    --active_;
     record->active = false;
     record->pending = false;
   }
 }
 
-size_t ClientRegistry::active_count() const {
-  size_t count = 0;
-  for (const auto& [id, record] : clients_) count += record.active ? 1 : 0;
-  return count;
-}
+size_t ClientRegistry::active_count() const { return active_; }
 
 }  // namespace fedgate

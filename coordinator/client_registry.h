@@ -41,13 +41,16 @@ class ClientRegistry {
   // keeping its counts).
   ClientRecord& upsert(const std::string& id);
   void deactivate(const std::string& id);
+  // O(1): the coordinator asks on every offer and update, and fleets reach 10,000.
   size_t active_count() const;
   // Every client ever registered, active or not.
   const std::map<std::string, ClientRecord>& all() const { return clients_; }
+  // For per-client work; `active` changes only through upsert() and deactivate().
   std::map<std::string, ClientRecord>& mutable_all() { return clients_; }
 
  private:
   std::map<std::string, ClientRecord> clients_;
+  size_t active_ = 0;
 };
 
 }  // namespace fedgate

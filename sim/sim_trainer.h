@@ -1,0 +1,85 @@
+// SimTrainer: the GradientSource of one virtual client. It computes real
+// minibatch gradients over the one shared Dataset and reports the *virtual*
+// compute time its ComputeModel draws as compute_us (the coordinator's
+// timing-aware policies read it from the Offer/Update).
+//
+// Memory: the simulator runs one client at a time, so the model object, the
+// minibatch gather buffers and the model workspace live once in
+// SharedTraining; a client owns only its sample indices and two generators.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/base/rng.h"
+#include "core/data/dataset.h"
+#include "core/models/model.h"
+#include "core/protocol/gradient_source.h"
+#include "sim/compute_model.h"
+
+namespace fedgate {
+namespace sim {
+
+class SharedTraining {
+ public:
+  // `data` must outlive this object.
+  explicit SharedTraining(const Dataset& data) : data_(data) {}
+  // The first call builds the model and buffers; later calls must ask for the same setup.
+  Status configure(const TrainingSetup& setup);
+  const Dataset& data() const { return data_; }
+
+ private:
+  friend class SimTrainer;
+  const Dataset& data_;
+  bool configured_ = false;
+  TrainingSetup setup_;
+  std::unique_ptr<Model> model_;
+  std::vector<float> batch_features_;
+  std::vector<int32_t> batch_labels_;
+  std::vector<float> batch_targets_;
+  std::vector<float> workspace_;
+};
+
+class SimTrainer : public GradientSource {
+ public:
+  // `indices`: the rows this client owns, walked in a seeded permutation
+  // reshuffled every epoch (as LocalTrainer does); empty = the whole dataset,
+  // sampled uniformly with replacement (no per-client copy of 60k indices).
+  SimTrainer(SharedTraining& shared, std::vector<uint32_t> indices, uint64_t seed,
+             const ComputeModel& compute, uint32_t index);
+
+  uint32_t num_features() const override { return shared_.data_.num_features; }
+  // Regression data has no classes; the least-squares model counts one output.
+  uint32_t num_classes() const override {
+    return shared_.data_.num_classes == 0 ? 1 : shared_.data_.num_classes;
+  }
+  Status configure(const TrainingSetup& setup) override { return shared_.configure(setup); }
+  Result<GradientStats> compute(Span<const float> params, Span<float> grad) override;
+
+  // Virtual microseconds of compute since the last call (then resets).
+  int64_t take_consumed_us() {
+    const int64_t consumed = consumed_us_;
+    consumed_us_ = 0;
+    return consumed;
+  }
+  // Virtual microseconds consumed so far in the current message handler.
+  int64_t consumed_us() const { return consumed_us_; }
+  uint64_t gradients() const { return gradients_; }
+
+ private:
+  void next_batch();
+
+  SharedTraining& shared_;
+  std::vector<uint32_t> indices_;
+  Rng data_rng_;
+  Rng time_rng_;
+  size_t cursor_;
+  const ComputeModel& compute_;
+  uint32_t index_;
+  int64_t consumed_us_ = 0;
+  uint64_t gradients_ = 0;
+};
+
+}  // namespace sim
+}  // namespace fedgate

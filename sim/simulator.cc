@@ -1,0 +1,379 @@
+#include "sim/simulator.h"
+
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstring>
+
+#include "coordinator/policy_registry.h"
+#include "coordinator/progress_printer.h"
+#include "core/data/idx_reader.h"
+#include "core/data/partition.h"
+#include "core/models/model_factory.h"
+#include "sim/quadratic.h"
+
+namespace fedgate {
+namespace sim {
+
+double peak_rss_mb() {
+  struct rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+Result<SimData> load_sim_data(const SimConfig& config) {
+  SimData data;
+  const SimSettings& s = config.sim;
+  if (s.dataset == DatasetKind::kQuadratic) {
+    if (config.coordinator.settings.model.kind != ModelKind::kLeastSquares) {
+      return Status::error(StatusCode::kInvalidArgument,
+                           "sim.dataset = \"quadratic\" needs model.kind = \"least-squares\"");
+    }
+    data.train = make_quadratic_dataset(s.quadratic, s.seed);
+    data.test = data.train;
+    data.f_star = least_squares_optimum(data.train);
+    data.has_f_star = true;
+    return data;
+  }
+  Result<Dataset> train = load_idx(s.train_images, s.train_labels);
+  if (!train.is_ok()) {
+    return Status::error(train.status().code(), "training data (sim.train_images): %s",
+                         train.status().message());
+  }
+  data.train = std::move(train).value();
+  const CoordinatorConfig& c = config.coordinator;
+  Result<Dataset> test = load_idx(c.test_images, c.test_labels);
+  if (!test.is_ok()) {
+    return Status::error(test.status().code(), "test data (data.test_images): %s",
+                         test.status().message());
+  }
+  data.test = std::move(test).value();
+  return data;
+}
+
+struct Simulator::VirtualClient : public Outbox {
+  VirtualClient(Simulator& owner_sim, uint32_t client_index, std::string client_id, size_t dim,
+                std::vector<uint32_t> indices, uint64_t seed)
+      : owner(owner_sim),
+        index(client_index),
+        id(std::move(client_id)),
+        model(dim),
+        gradient(dim),
+        trainer(owner_sim.shared_, std::move(indices), seed, owner_sim.compute_, client_index),
+        session(identity(), model, gradient, owner_sim.tx_arena_, trainer, *this),
+        up(owner_sim.config_.sim.link.latency_ms, owner_sim.config_.sim.link.up_mbit_s),
+        down(owner_sim.config_.sim.link.latency_ms, owner_sim.config_.sim.link.down_mbit_s) {}
+
+  ClientIdentity identity() const {
+    ClientIdentity who;
+    who.device_class = wire::DeviceClass::Linux;
+    who.name = id.c_str();
+    return who;
+  }
+  Status send(Span<const uint8_t> bytes) override {
+    owner.client_sends(index, bytes);
+    return Status::ok();
+  }
+
+  Simulator& owner;
+  uint32_t index;
+  std::string id;
+  std::vector<float> model;
+  std::vector<float> gradient;
+  SimTrainer trainer;
+  ClientSession session;
+  Link up;
+  Link down;
+  int64_t busy_until_us = 0;
+  int64_t handler_start_us = 0;  // when the message being handled was taken up
+};
+
+class Simulator::ServerLink : public ServerOutbox {
+ public:
+  explicit ServerLink(Simulator& sim) : sim_(sim) {}
+  void send(const std::string& client, Span<const uint8_t> bytes) override {
+    sim_.server_sends(client, bytes);
+  }
+
+ private:
+  Simulator& sim_;
+};
+
+// Evaluation lines as fedgate-coordinator prints them; the per-client table
+// at the end only for small fleets.
+class Simulator::RunProgress : public RunObserver {
+ public:
+  explicit RunProgress(std::FILE* out) : out_(out), printer_(out) {}
+  void on_eval(const EvalPoint& point, const Metrics& metrics,
+               const ClientRegistry& clients) override {
+    printer_.on_eval(point, metrics, clients);
+  }
+  void on_stop(const char* reason, const EvalPoint& last, const Metrics& metrics,
+               const ClientRegistry& clients) override {
+    if (clients.all().size() <= 16) {
+      printer_.on_stop(reason, last, metrics, clients);
+      return;
+    }
+    std::fprintf(out_,
+                 "\nstopped: %s\n  final version %u after %.1f virtual s, test acc %.4f, loss "
+                 "%.6g, offers %" PRIu64 " (accepted %" PRIu64 "), updates %" PRIu64 "\n",
+                 reason, last.version, last.time_s, last.accuracy, last.loss, metrics.offers,
+                 metrics.accepts, metrics.updates);
+  }
+
+ private:
+  std::FILE* out_;
+  ProgressPrinter printer_;
+};
+
+Simulator::Simulator(const SimConfig& config, SimData data, std::FILE* progress)
+    : config_(config),
+      data_(std::move(data)),
+      progress_(progress),
+      compute_(config.sim.compute, config.sim.clients),
+      shared_(data_.train) {}
+
+Simulator::~Simulator() = default;
+
+Result<std::unique_ptr<Simulator>> Simulator::create(const SimConfig& config, SimData data,
+                                                     std::FILE* progress) {
+  std::unique_ptr<Simulator> sim(new Simulator(config, std::move(data), progress));
+  FG_TRY(sim->build());
+  return sim;
+}
+
+Status Simulator::build() {
+  CoordinatorConfig& c = config_.coordinator;
+  const SimSettings& s = config_.sim;
+  if (data_.train.size() == 0) {
+    return Status::error(StatusCode::kInvalidArgument, "the training data is empty");
+  }
+  if (!s.full_data && s.clients > data_.train.size()) {
+    return Status::error(StatusCode::kInvalidArgument,
+                         "sim.clients = %u but the training set has only %zu samples; allowed "
+                         "[1, %zu] (or sim.partition = \"full\")",
+                         s.clients, data_.train.size(), data_.train.size());
+  }
+  // The model's shape follows the data unless the config pins it (as in fedgate-coordinator).
+  ModelSpec& spec = c.settings.model;
+  if (spec.num_features == 0) spec.num_features = data_.train.num_features;
+  if (spec.num_classes == 0) {
+    spec.num_classes = spec.kind == ModelKind::kLeastSquares ? 1 : data_.train.num_classes;
+  }
+  if (spec.num_features != data_.train.num_features ||
+      data_.test.num_features != data_.train.num_features) {
+    return Status::error(StatusCode::kInvalidArgument,
+                         "model.num_features = %u, training data has %u, test data %u",
+                         spec.num_features, data_.train.num_features, data_.test.num_features);
+  }
+  FG_ASSIGN_OR_RETURN(model_, make_model(spec));
+  std::vector<float> initial(model_->dim());
+  model_->init_params(initial, c.seed);
+  GlobalModel global(std::move(initial));
+  FG_ASSIGN_OR_RETURN(auto acceptance,
+                      make_acceptance_policy(c.acceptance, c.acceptance_params, global));
+  FG_ASSIGN_OR_RETURN(auto stepsize, make_stepsize_policy(c.stepsize, c.stepsize_params));
+
+  if (!c.metrics_path.empty()) {
+    log_ = std::make_unique<MetricsLog>();
+    if (!log_->open(c.metrics_path)) {
+      return Status::error(StatusCode::kNotFound, "cannot write metrics to %s: %s",
+                           c.metrics_path.c_str(), std::strerror(errno));
+    }
+  }
+  evaluator_ = std::make_unique<Evaluator>(*model_, data_.test);
+  server_link_ = std::make_unique<ServerLink>(*this);
+  if (progress_ != nullptr) observer_ = std::make_unique<RunProgress>(progress_);
+  coordinator_ = std::make_unique<Coordinator>(
+      c.settings, std::move(global), std::move(acceptance), std::move(stepsize), evaluator_.get(),
+      clock_, *server_link_, log_.get(), observer_.get());
+
+  std::vector<std::vector<uint32_t>> parts(s.clients);
+  if (!s.full_data) {
+    FG_ASSIGN_OR_RETURN(parts, partition(data_.train, s.partition));
+  }
+  const size_t dim = model_->dim();
+  // MessageWriter trims its arena to kMessageAlignment at both ends: leave room for that.
+  tx_arena_.assign(4 * dim + kMessageOverhead + 2 * kMessageAlignment, 0);
+  int width = 4;
+  for (uint32_t n = s.clients - 1; n >= 10000; n /= 10) ++width;
+  clients_.reserve(s.clients);
+  index_of_.reserve(s.clients);
+  for (uint32_t i = 0; i < s.clients; ++i) {
+    std::string id = std::to_string(i);
+    id = "c" + std::string(id.size() < static_cast<size_t>(width) ? width - id.size() : 0, '0') + id;
+    const uint64_t seed = s.seed * 1000003ull + i;
+    clients_.push_back(
+        std::make_unique<VirtualClient>(*this, i, id, dim, std::move(parts[i]), seed));
+    index_of_[id] = i;
+  }
+  return Status::ok();
+}
+
+const ClientSession& Simulator::session(uint32_t index) const { return clients_[index]->session; }
+uint64_t Simulator::client_gradients(uint32_t index) const {
+  return clients_[index]->trainer.gradients();
+}
+const std::string& Simulator::client_id(uint32_t index) const { return clients_[index]->id; }
+
+void Simulator::client_sends(uint32_t index, Span<const uint8_t> bytes) {
+  VirtualClient& client = *clients_[index];
+  // The message leaves once the compute done so far in this handler is over.
+  const int64_t ready = client.handler_start_us + client.trainer.consumed_us();
+  queue_.push(client.up.transmit(ready, bytes.size()), index, /*to_coordinator=*/true, bytes);
+}
+
+void Simulator::server_sends(const std::string& id, Span<const uint8_t> bytes) {
+  auto it = index_of_.find(id);
+  if (it == index_of_.end()) return;  // not one of ours: nothing to deliver to
+  VirtualClient& client = *clients_[it->second];
+  queue_.push(client.down.transmit(clock_.now_us(), bytes.size()), it->second,
+              /*to_coordinator=*/false, bytes);
+}
+
+void Simulator::deliver_to_client(const Event& event) {
+  VirtualClient& client = *clients_[event.client];
+  if (client.busy_until_us > event.time_us) {
+    // Still computing: the message waits in the socket until the client is free.
+    Event later = event;
+    later.time_us = client.busy_until_us;
+    queue_.reschedule(later);
+    return;
+  }
+  client.handler_start_us = event.time_us;
+  (void)client.trainer.take_consumed_us();
+  const Status status = client.session.on_message(queue_.payload(event));
+  client.busy_until_us = event.time_us + client.trainer.take_consumed_us();
+  queue_.release(event);
+  if (!status.is_ok() && client_failures_++ < 5 && progress_ != nullptr) {
+    std::fprintf(progress_, "fedgate-sim: client %s: %s\n", client.id.c_str(), status.message());
+  }
+}
+
+void Simulator::deliver_to_coordinator(const Event& event) {
+  clock_.set_us(event.time_us);
+  coordinator_->handle(clients_[event.client]->id, queue_.payload(event));
+  queue_.release(event);
+  coordinator_->tick();
+}
+
+Result<SimReport> Simulator::run() {
+  const auto wall_start = std::chrono::steady_clock::now();
+  auto wall_s = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  };
+  const int64_t limit_us = static_cast<int64_t>(config_.sim.max_virtual_seconds * 1e6);
+  clock_.set_us(0);
+  coordinator_->start();
+  for (auto& client : clients_) {
+    client->handler_start_us = 0;
+    (void)client->session.start();
+  }
+  uint64_t events = 0;
+  // A diverged model (NaN gradients are refused) or a policy that refuses
+  // everything would otherwise loop forever: stop after this many events
+  // without an applied update.
+  const uint64_t stall_events = 200000 + 200ull * clients_.size();
+  uint64_t updates_seen = 0, last_progress_event = 0;
+  double next_progress = config_.sim.progress_seconds;
+  for (;;) {
+    while (!queue_.empty()) {
+      const Event event = queue_.pop();
+      if (limit_us > 0 && event.time_us > limit_us && !coordinator_->stopped()) {
+        clock_.set_us(limit_us);
+        coordinator_->stop("reached sim.max_virtual_seconds");
+      }
+      last_event_us_ = event.time_us;
+      if (event.to_coordinator) {
+        deliver_to_coordinator(event);
+      } else {
+        deliver_to_client(event);
+      }
+      ++events;
+      if (coordinator_->metrics().updates != updates_seen) {
+        updates_seen = coordinator_->metrics().updates;
+        last_progress_event = events;
+      } else if (events - last_progress_event > stall_events && !coordinator_->stopped()) {
+        coordinator_->stop("no update applied for many events (diverged, or every offer refused)");
+      }
+      if (progress_ != nullptr && next_progress > 0 && (events & 1023) == 0 &&
+          wall_s() >= next_progress) {
+        next_progress += config_.sim.progress_seconds;
+        std::fprintf(progress_,
+                     "[sim] virtual %.1f s, wall %.1f s, %" PRIu64 " events, %" PRIu64
+                     " updates, %zu queued\n",
+                     static_cast<double>(event.time_us) / 1e6, wall_s(), events,
+                     coordinator_->metrics().updates, queue_.size());
+        std::fflush(progress_);
+      }
+    }
+    if (coordinator_->stopped()) break;
+    // Nothing left to happen (every client gave up): end the run properly.
+    clock_.set_us(last_event_us_);
+    coordinator_->stop("no more events (every client has finished or failed)");
+  }
+
+  SimReport report;
+  report.stop_reason = coordinator_->stop_reason();
+  report.clients = clients();
+  report.final_version = coordinator_->model().version();
+  report.final_accuracy = coordinator_->last_eval().accuracy;
+  report.final_loss = coordinator_->last_eval().loss;
+  report.f_star = data_.f_star;
+  report.has_f_star = data_.has_f_star;
+  report.virtual_s = static_cast<double>(last_event_us_) / 1e6;
+  report.wall_s = wall_s();
+  report.events = events;
+  report.updates = coordinator_->metrics().updates;
+  for (const auto& client : clients_) report.gradients += client->trainer.gradients();
+  report.updates_per_wall_s = report.wall_s > 0 ? report.updates / report.wall_s : 0;
+  report.peak_rss_mb = peak_rss_mb();
+  write_sim_lines(report);
+  return report;
+}
+
+void Simulator::write_sim_lines(const SimReport& r) const {
+  const std::string& path = config_.coordinator.metrics_path;
+  if (path.empty()) return;
+  std::FILE* out = std::fopen(path.c_str(), "a");
+  if (out == nullptr) return;
+  const SimSettings& s = config_.sim;
+  const char* dataset = s.dataset == DatasetKind::kQuadratic ? "quadratic"
+                        : s.dataset == DatasetKind::kIdx     ? "idx"
+                                                             : "fashion-mnist";
+  std::fprintf(out,
+               "{\"event\":\"sim\",\"clients\":%u,\"dataset\":\"%s\",\"partition\":\"%s\","
+               "\"compute_model\":\"%s\",\"virtual_s\":%.6f,\"events\":%" PRIu64
+               ",\"gradients\":%" PRIu64 ",\"updates\":%" PRIu64 ",\"final_version\":%u",
+               r.clients, dataset, s.full_data ? "full" : partition_scheme_name(s.partition.scheme),
+               compute_kind_name(s.compute.kind), r.virtual_s, r.events, r.gradients, r.updates,
+               r.final_version);
+  if (r.has_f_star) std::fprintf(out, ",\"f_star\":%.12e", r.f_star);
+  // Per-client compute means and gradient counts, for the contribution plots.
+  if (clients_.size() <= 1000) {
+    std::fprintf(out, ",\"client_compute_ms\":[");
+    for (uint32_t i = 0; i < clients_.size(); ++i) {
+      std::fprintf(out, "%s%.3f", i == 0 ? "" : ",", compute_.mean_us(i) / 1000.0);
+    }
+    std::fprintf(out, "],\"client_gradients\":[");
+    for (uint32_t i = 0; i < clients_.size(); ++i) {
+      std::fprintf(out, "%s%" PRIu64, i == 0 ? "" : ",", clients_[i]->trainer.gradients());
+    }
+    std::fprintf(out, "]");
+  }
+  std::fprintf(out, "}\n");
+  // Wall-clock figures differ from run to run: a line of their own, so the
+  // rest of the file is identical for identical seeds.
+  std::fprintf(out,
+               "{\"event\":\"sim-wall\",\"wall_s\":%.3f,\"updates_per_s\":%.1f,"
+               "\"events_per_s\":%.1f,\"peak_rss_mb\":%.1f}\n",
+               r.wall_s, r.updates_per_wall_s, r.wall_s > 0 ? r.events / r.wall_s : 0,
+               r.peak_rss_mb);
+  std::fclose(out);
+}
+
+}  // namespace sim
+}  // namespace fedgate
