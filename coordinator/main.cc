@@ -9,10 +9,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "coordinator/acceptance/starvation_guard.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/coordinator_config.h"
-#include "coordinator/policy_registry.h"
+#include "coordinator/policy_setup.h"
 #include "coordinator/progress_printer.h"
 #include "coordinator/zmq_server.h"
 #include "core/data/csv_reader.h"
@@ -40,26 +39,18 @@ std::string settings_text(const fedgate::PolicySettings& settings) {
   return text.empty() ? "no settings" : text;
 }
 
-// Infos: PolicyInfo (server side) or ClientPolicyInfo (client side), same fields.
-template <typename Infos>
-void list_family(const char* family, const Infos& infos, const char* note = "") {
-  std::printf("%s policies%s ([%s] policy = ...; settings in [%s.<name>]):\n", family, note,
-              family, family);
-  for (const auto& info : infos) {
-    std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
-  }
-}
-
 void list_policies() {
-  list_family("acceptance", fedgate::acceptance_policy_infos());
-  std::printf("  (any of them: [acceptance] starvation_limit = R accepts a client's offer after R\n"
-              "   consecutive rejections, with a delay-adaptive stepsize; 0 = off)\n");
-  list_family("stepsize", fedgate::stepsize_policy_infos());
-  list_family("staleness", fedgate::staleness_policy_infos());
-  list_family("aggregation", fedgate::aggregation_policy_infos());
-  list_family("trigger", fedgate::trigger_policy_infos(), ", run by the clients");
-  list_family("compression", fedgate::compression_policy_infos(),
-              ", clients encode and the coordinator decodes");
+  for (const auto& family : fedgate::policy_families()) {
+    std::printf("%s policies%s ([%s] policy = ...; settings in [%s.<name>]):\n", family.family,
+                family.note, family.family, family.family);
+    for (const auto& info : family.infos) {
+      std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
+    }
+    if (std::string(family.family) == "acceptance") {
+      std::printf("  (any of them: [acceptance] starvation_limit = R accepts a client's offer after "
+                  "R\n   consecutive rejections, with a delay-adaptive stepsize; 0 = off)\n");
+    }
+  }
 }
 
 }  // namespace
@@ -138,27 +129,8 @@ int main(int argc, char** argv) {
   (*model)->init_params(initial, config.seed);
   GlobalModel global(std::move(initial));
 
-  auto acceptance = make_acceptance_policy(config.acceptance, config.acceptance_params, global);
-  if (!acceptance.is_ok()) return fail("acceptance policy", acceptance.status());
-  auto stepsize = make_stepsize_policy(config.stepsize, config.stepsize_params);
-  if (!stepsize.is_ok()) return fail("stepsize policy", stepsize.status());
-  Result<ClientPolicyNeeds> client_policies = check_client_policy_settings(
-      config.settings.client_policies, spec, global.dim(), config.settings.batch_size);
-  if (!client_policies.is_ok()) return fail("client policies", client_policies.status());
-  Status combination =
-      check_client_policies_for_aggregation(config.settings.client_policies, config.aggregation);
-  if (!combination.is_ok()) return fail("client policies", combination);
-  auto staleness = make_staleness_policy(config.staleness, config.staleness_params, global);
-  if (!staleness.is_ok()) return fail("staleness policy", staleness.status());
-  auto aggregation =
-      make_aggregation_policy(config.aggregation, config.aggregation_params, global, config.seed);
-  if (!aggregation.is_ok()) return fail("aggregation policy", aggregation.status());
-  ServerPolicies policies;
-  policies.acceptance =
-      with_starvation_guard(std::move(acceptance).value(), config.starvation_limit);
-  policies.stepsize = std::move(stepsize).value();
-  policies.staleness = std::move(staleness).value();
-  policies.aggregation = std::move(aggregation).value();
+  Result<ServerPolicies> policies = make_server_policies(config, global);
+  if (!policies.is_ok()) return fail("policies", policies.status());
 
   MetricsLog log;
   if (!config.metrics_path.empty() && !log.open(config.metrics_path)) {
@@ -171,12 +143,17 @@ int main(int argc, char** argv) {
   SteadyClock clock;
   zmq::context_t context(1);
   const size_t model_bytes = global.dim() * sizeof(float);
+  // Valid: make_server_policies() checked the client policies already.
+  const size_t payload_bytes =
+      check_client_policy_settings(config.settings.client_policies, spec, global.dim(),
+                                   config.settings.batch_size)
+          ->max_payload_bytes;
   std::unique_ptr<ZmqServer> server;
   try {
     // libzmq's own limit sits well above the coordinator's, so an oversized
     // message normally gets an Error reply rather than a dropped connection.
     const size_t largest = std::max<size_t>(
-        std::max(model_bytes, client_policies->max_payload_bytes) + kMessageOverhead,
+        std::max(model_bytes, payload_bytes) + kMessageOverhead,
         config.settings.max_message_bytes);
     const int64_t transport_limit = static_cast<int64_t>(4 * largest + (1 << 20));
     server = std::make_unique<ZmqServer>(context, config.bind, transport_limit);
@@ -191,7 +168,7 @@ int main(int argc, char** argv) {
   }
 
   ProgressPrinter progress(stdout);
-  Coordinator coordinator(config.settings, std::move(global), std::move(policies), &evaluator,
+  Coordinator coordinator(config.settings, std::move(global), std::move(policies).value(), &evaluator,
                           clock, *server,
                           config.metrics_path.empty() ? nullptr : &log, quiet ? nullptr : &progress);
 

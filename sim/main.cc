@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "coordinator/policy_registry.h"
+#include "coordinator/policy_setup.h"
 #include "sim/simulator.h"
 
 namespace {
@@ -63,16 +63,16 @@ int main(int argc, char** argv) {
   app.add_option("--clients", clients, "number of virtual clients (same as --set sim.clients=N)");
   app.add_option("--seed", seed, "simulation seed (same as --set sim.seed=N)");
   app.add_option("--max-versions", max_versions, "stop after this many applied updates");
-  app.add_flag("--list-policies", show_policies, "list the coordinator's policies and exit");
+  app.add_flag("--list-policies", show_policies, "list every policy family and exit");
   app.add_flag("-q,--quiet", quiet, "no progress lines on stderr");
   CLI11_PARSE(app, argc, argv);
 
   if (show_policies) {
-    for (const auto& info : acceptance_policy_infos()) {
-      std::printf("acceptance %-24s %s (%s)\n", info.name, info.summary, info.params);
-    }
-    for (const auto& info : stepsize_policy_infos()) {
-      std::printf("stepsize   %-24s %s (%s)\n", info.name, info.summary, info.params);
+    // One line per policy, "family name summary (settings)": bench/report reads it.
+    for (const auto& family : policy_families()) {
+      for (const auto& info : family.infos) {
+        std::printf("%-11s %-24s %s (%s)\n", family.family, info.name, info.summary, info.params);
+      }
     }
     return 0;
   }

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "coordinator/policy_registry.h"
+#include "coordinator/policy_setup.h"
 #include "coordinator/progress_printer.h"
 #include "core/data/idx_reader.h"
 #include "core/data/partition.h"
@@ -173,9 +173,7 @@ Status Simulator::build() {
   std::vector<float> initial(model_->dim());
   model_->init_params(initial, c.seed);
   GlobalModel global(std::move(initial));
-  FG_ASSIGN_OR_RETURN(auto acceptance,
-                      make_acceptance_policy(c.acceptance, c.acceptance_params, global));
-  FG_ASSIGN_OR_RETURN(auto stepsize, make_stepsize_policy(c.stepsize, c.stepsize_params));
+  FG_ASSIGN_OR_RETURN(ServerPolicies policies, make_server_policies(c, global));
 
   if (!c.metrics_path.empty()) {
     log_ = std::make_unique<MetricsLog>();
@@ -188,8 +186,7 @@ Status Simulator::build() {
   server_link_ = std::make_unique<ServerLink>(*this);
   if (progress_ != nullptr) observer_ = std::make_unique<RunProgress>(progress_);
   coordinator_ = std::make_unique<Coordinator>(
-      c.settings, std::move(global), std::move(acceptance), std::move(stepsize), evaluator_.get(),
-      clock_, *server_link_, log_.get(), observer_.get());
+      c.settings, std::move(global), std::move(policies), evaluator_.get(), clock_, *server_link_, log_.get(), observer_.get());
 
   std::vector<std::vector<uint32_t>> parts(s.clients);
   if (!s.full_data) {
