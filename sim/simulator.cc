@@ -194,7 +194,7 @@ Status Simulator::build() {
   }
   const size_t dim = model_->dim();
   // MessageWriter trims its arena to kMessageAlignment at both ends: leave room for that.
-  tx_arena_.assign(4 * dim + kMessageOverhead + 2 * kMessageAlignment, 0);
+  tx_arena_.assign(update_arena_bytes(dim, 0) + 2 * kMessageAlignment, 0);
   int width = 4;
   for (uint32_t n = s.clients - 1; n >= 10000; n /= 10) ++width;
   clients_.reserve(s.clients);

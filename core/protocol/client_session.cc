@@ -179,8 +179,12 @@ Status ClientSession::configure_policies(const wire::Config& config, const Train
   Status built = policies_.configure(spec, setup, policy_memory_.floats, policy_memory_.indices,
                                      name_seed(identity_.name));
   if (!built.is_ok()) return fail_configure(built);
-  const size_t largest = policies_.needs().max_payload_bytes + kMessageOverhead;
-  if (largest > writer_.capacity()) {
+  // Payload plus the Update's framing (update_arena_bytes with no vectors).
+  const size_t largest = policies_.needs().max_payload_bytes + update_arena_bytes(0, 0);
+  // A dense Update larger than the arena is streamed from the gradient (send_vector).
+  const bool streamed = policies_.needs().codec == wire::Codec::Dense &&
+                        writer_.capacity() >= kUpdateHeadArenaBytes;
+  if (largest > writer_.capacity() && !streamed) {
     return fail_configure(Status::error(
         StatusCode::kResourceExhausted,
         "a %s update needs a %zu-byte send buffer, this client has %zu",
@@ -284,8 +288,7 @@ Status ClientSession::send_vector(const CompressedVector& vector, uint16_t part,
   ++counters_.updates;
   // A dense vector larger than the transmit arena (an MCU's) is streamed from the gradient.
   const bool streamed = vector.codec == wire::Codec::Dense &&
-                        vector.values.size() * sizeof(float) + kMessageOverhead >
-                            writer_.capacity();
+                        update_arena_bytes(vector.values.size(), 0) > writer_.capacity();
   if (streamed) {
     update.values = vector.values;
     update.vector = CompressedVector();

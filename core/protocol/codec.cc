@@ -156,8 +156,8 @@ Result<Span<const uint8_t>> MessageWriter::update(uint32_t seq, const UpdateInfo
     vector.values = info.values;
     vector.dim = static_cast<uint32_t>(info.values.size());
   }
-  FG_TRY(reserve(vector.values.size() * sizeof(float) +
-                 vector.indices.size() * sizeof(uint32_t) + 16));
+  FG_TRY(reserve(update_arena_bytes(vector.values.size(), vector.indices.size()) -
+                 kMessageOverhead));
   flatbuffers::Offset<flatbuffers::Vector<uint32_t>> indices;
   if (vector.codec == wire::Codec::TopK) {
     indices = builder_.CreateVector(vector.indices.data(), vector.indices.size());

@@ -74,6 +74,12 @@ struct UpdateInfo {
   uint16_t parts = 0;
 };
 
+// Arena bytes MessageWriter::update() needs for an Update carrying `values`
+// floats and `indices` indices (the two vectors' length words and padding).
+constexpr size_t update_arena_bytes(size_t values, size_t indices) {
+  return values * sizeof(float) + indices * sizeof(uint32_t) + 16 + kMessageOverhead;
+}
+
 class MessageWriter {
  public:
   // `arena` must hold the largest message this writer will build.

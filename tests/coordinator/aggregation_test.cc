@@ -252,7 +252,7 @@ TEST(RoundBufferAggregation, SummedGradientsWeighByTheirCount) {
   CoordinatorHarness h(
       with(std::make_unique<RoundBuffer>(buffer_settings(1, false), CoordinatorHarness::kDim),
            std::make_unique<ShadowheartStepsize>(1.0)),
-      /*batch_size=*/8);
+      /*batch_size=*/8, "fixed-budget");
   h.hello("a");
   h.hello("b");
   // a sums 3 gradients (24 samples), b one: Z = 3 + 1, each message gets 1 / 4.
@@ -293,7 +293,7 @@ TEST(RoundBufferAggregation, EquilibriumTimeEndsTheRoundWithoutTheSlowWorker) {
 TEST(AddUpdateAggregation, AddsLocalUpdatesAndBoundsTheRoundSkew) {
   auto owned = std::make_unique<AddUpdate>(/*max_round_skew=*/1);
   AddUpdate* policy = owned.get();
-  CoordinatorHarness h(with(std::move(owned)));
+  CoordinatorHarness h(with(std::move(owned)), 8, "aet-schedule");
   h.hello("a");
   h.hello("b");
   h.contribute("a", kA, wire::UpdateKind::LocalUpdate);  // x += U
@@ -313,16 +313,15 @@ TEST(AddUpdateAggregation, AddsLocalUpdatesAndBoundsTheRoundSkew) {
 }
 
 TEST(AddUpdateAggregation, ALeavingSlowClientReleasesTheOthers) {
-  CoordinatorHarness h(with(std::make_unique<AddUpdate>(0)));
+  CoordinatorHarness h(with(std::make_unique<AddUpdate>(0)), 8, "aet-schedule");
   h.hello("a");
   h.hello("b");
   h.contribute("a", kA, wire::UpdateKind::LocalUpdate);
   EXPECT_TRUE(h.models_sent().empty());
   h.bye("b");
   EXPECT_EQ(h.models_sent(), (Models{{"a", 1}}));
-  // Gradients are still descended with their stepsize.
-  h.contribute("a", kB);
-  expect_params(h, moved(h.initial(), {{-1.0, kA}, {0.5, kB}}));
+  h.contribute("a", kB, wire::UpdateKind::LocalUpdate);
+  expect_params(h, moved(h.initial(), {{-1.0, kA}, {-1.0, kB}}));
 }
 
 TEST(PcAsgdThroughTheCoordinator, ATooStaleGradientIsClippedAndTheClientGetsTheModel) {

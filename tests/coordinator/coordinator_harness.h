@@ -36,9 +36,14 @@ class CoordinatorHarness {
   static constexpr uint32_t kClasses = 2;
   static constexpr uint32_t kDim = kFeatures * kClasses + kClasses;  // softmax: 6
 
-  explicit CoordinatorHarness(ServerPolicies policies, uint32_t batch_size = 8)
-      : writer_(Span<uint8_t>(arena_.data(), arena_.size())) {
+  // `trigger`: the client trigger the run is configured for; offer-first
+  // contributions offer before their Update, the others send it directly.
+  explicit CoordinatorHarness(ServerPolicies policies, uint32_t batch_size = 8,
+                              const char* trigger = "offer-first")
+      : writer_(Span<uint8_t>(arena_.data(), arena_.size())),
+        offers_(std::string(trigger) == "offer-first") {
     CoordinatorSettings settings;
+    settings.client_policies.trigger = trigger;
     settings.model.kind = ModelKind::kSoftmax;
     settings.model.num_features = kFeatures;
     settings.model.num_classes = kClasses;
@@ -84,17 +89,7 @@ class CoordinatorHarness {
   bool contribute_at(const std::string& client, uint32_t version, const std::vector<float>& values,
                      wire::UpdateKind kind = wire::UpdateKind::Gradient, uint32_t samples = 8,
                      uint32_t compute_us = 0) {
-    OfferInfo offer;
-    offer.version = version;
-    offer.grad_norm = static_cast<float>(l2_norm(values));
-    offer.samples = static_cast<uint16_t>(samples);
-    offer.compute_us = compute_us;
-    send(client, writer_.offer(2, offer));
-    const auto* decision = outbox_.sent.empty() ? nullptr : outbox_.sent[0].envelope();
-    if (decision == nullptr || decision->message_type() != wire::Message::Decision ||
-        !decision->message_as_Decision()->accept()) {
-      return false;
-    }
+    if (offers_ && !offer_accepted(client, version, values, samples, compute_us)) return false;
     flatbuffers::FlatBufferBuilder builder;
     auto vector = builder.CreateVector(values);
     auto update = wire::CreateUpdate(builder, version, kind, wire::Codec::Dense,
@@ -106,6 +101,18 @@ class CoordinatorHarness {
     send_raw(client, std::vector<uint8_t>(builder.GetBufferPointer(),
                                           builder.GetBufferPointer() + builder.GetSize()));
     return true;
+  }
+  bool offer_accepted(const std::string& client, uint32_t version, const std::vector<float>& values,
+                      uint32_t samples, uint32_t compute_us) {
+    OfferInfo offer;
+    offer.version = version;
+    offer.grad_norm = static_cast<float>(l2_norm(values));
+    offer.samples = static_cast<uint16_t>(samples);
+    offer.compute_us = compute_us;
+    send(client, writer_.offer(2, offer));
+    const auto* decision = outbox_.sent.empty() ? nullptr : outbox_.sent[0].envelope();
+    return decision != nullptr && decision->message_type() == wire::Message::Decision &&
+           decision->message_as_Decision()->accept();
   }
   void skip(const std::string& client) { send(client, writer_.skip(5, held_.at(client))); }
   void model_request(const std::string& client) {
@@ -151,6 +158,7 @@ class CoordinatorHarness {
 
   std::vector<uint8_t> arena_ = std::vector<uint8_t>(16 * 1024);
   MessageWriter writer_;
+  bool offers_;  // the configured trigger offers before each Update
   ManualClock clock_;
   RecordingOutbox outbox_;
   std::vector<float> initial_;

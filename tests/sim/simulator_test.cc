@@ -144,16 +144,13 @@ TEST(Simulator, ClientsBeyondTheSampleCountAreRefused) {
                "sim.partition = \"full\")");
 }
 
-TEST(Simulator, UnknownPolicyIsRefusedAtSetup) {
+TEST(Simulator, UnknownPolicyIsRefusedWithTheConfig) {
+  // The policy names are checked as the configuration loads, before any data.
   Result<SimConfig> config =
       load_sim_config("", {"model.kind=least-squares", "sim.dataset=quadratic",
                            "sim.quadratic.rows=50", "acceptance.policy=no-such-policy"});
-  ASSERT_TRUE(config.is_ok());
-  Result<SimData> data = load_sim_data(*config);
-  ASSERT_TRUE(data.is_ok());
-  Result<std::unique_ptr<Simulator>> sim = Simulator::create(*config, std::move(data).value(), nullptr);
-  ASSERT_FALSE(sim.is_ok());
-  EXPECT_NE(std::string(sim.status().message()).find("no-such-policy"), std::string::npos);
+  ASSERT_FALSE(config.is_ok());
+  EXPECT_NE(std::string(config.status().message()).find("no-such-policy"), std::string::npos);
 }
 
 TEST(Simulator, QuadraticNeedsTheLeastSquaresModel) {

@@ -562,7 +562,7 @@ TEST_F(ClientSessionTest, SendBufferTooSmallForTopKFailsConfigure) {
   ASSERT_TRUE(session_->start().is_ok());
   EXPECT_FALSE(deliver_refused(server_.config(1, config)).is_ok());
   EXPECT_EQ(session_->state(), ClientSession::State::kFailed);
-  EXPECT_NE(std::string(session_->final_message()).find("topk update needs a 992-byte send buffer"),
+  EXPECT_NE(std::string(session_->final_message()).find("topk update needs a 1008-byte send buffer"),
             std::string::npos)
       << session_->final_message();
 }

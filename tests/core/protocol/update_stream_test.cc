@@ -161,7 +161,7 @@ TEST(UpdateStreamTest, SessionWithASmallTransmitArenaStreamsItsUpdate) {
   for (uint32_t offset = 0; offset < kDim; offset += 50) {
     deliver(server.model_chunk(2, 5, offset, kDim, Span<const float>(weights.data() + offset, 50)));
   }
-  ASSERT_EQ(session.state(), ClientSession::State::kAwaitingDecision);
+  ASSERT_EQ(session.state(), ClientSession::State::kAwaitingDecision) << session.final_message();
   deliver(server.decision(3, 5, 5, true));
 
   ASSERT_EQ(outbox.parts_messages, 1);
