@@ -17,6 +17,7 @@
 #include "core/models/mlp.h"
 #include "core/models/softmax_regression.h"
 #include "tests/core/models/model_test_util.h"
+#include "tests/support/heap_counter.h"
 
 #ifndef EIGEN_RUNTIME_NO_MALLOC
 #error "models_test must be compiled with EIGEN_RUNTIME_NO_MALLOC"
@@ -25,46 +26,14 @@
 #error "models_test needs assertions: Eigen reports forbidden allocations through eigen_assert"
 #endif
 
-// AddressSanitizer interposes malloc itself; there the Eigen assertion alone checks.
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-#define FEDGATE_COUNT_MALLOC 1
-namespace {
-volatile size_t g_heap_calls = 0;
-}  // namespace
-extern "C" {
-void* __libc_malloc(size_t size);
-void* __libc_calloc(size_t count, size_t size);
-void* __libc_realloc(void* ptr, size_t size);
-void* malloc(size_t size) noexcept {
-  g_heap_calls = g_heap_calls + 1;
-  return __libc_malloc(size);
-}
-void* calloc(size_t count, size_t size) noexcept {
-  g_heap_calls = g_heap_calls + 1;
-  return __libc_calloc(count, size);
-}
-void* realloc(void* ptr, size_t size) noexcept {
-  g_heap_calls = g_heap_calls + 1;
-  return __libc_realloc(ptr, size);
-}
-}
-#else
-#define FEDGATE_COUNT_MALLOC 0
-#endif
+// AddressSanitizer interposes malloc itself; there the Eigen assertion alone checks
+// (tests/support/heap_counter.h).
 
 namespace fedgate {
 namespace {
 
 using testing_models::random_params;
 using testing_models::random_problem;
-
-size_t heap_calls() {
-#if FEDGATE_COUNT_MALLOC
-  return g_heap_calls;
-#else
-  return 0;
-#endif
-}
 
 // Calls the model with the heap forbidden; returns the number of heap calls seen.
 size_t heap_calls_during(const Model& model, const std::vector<float>& params, const Batch& batch,

@@ -10,43 +10,10 @@
 #include <vector>
 
 #include "core/protocol/client_session.h"
-
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-#define FEDGATE_COUNT_MALLOC 1
-namespace {
-volatile size_t g_heap_calls = 0;
-}  // namespace
-extern "C" {
-void* __libc_malloc(size_t size);
-void* __libc_calloc(size_t count, size_t size);
-void* __libc_realloc(void* ptr, size_t size);
-void* malloc(size_t size) noexcept {
-  g_heap_calls = g_heap_calls + 1;
-  return __libc_malloc(size);
-}
-void* calloc(size_t count, size_t size) noexcept {
-  g_heap_calls = g_heap_calls + 1;
-  return __libc_calloc(count, size);
-}
-void* realloc(void* ptr, size_t size) noexcept {
-  g_heap_calls = g_heap_calls + 1;
-  return __libc_realloc(ptr, size);
-}
-}
-#else
-#define FEDGATE_COUNT_MALLOC 0
-#endif
+#include "tests/support/heap_counter.h"
 
 namespace fedgate {
 namespace {
-
-size_t heap_calls() {
-#if FEDGATE_COUNT_MALLOC
-  return g_heap_calls;
-#else
-  return 0;
-#endif
-}
 
 constexpr uint32_t kDim = 15;  // softmax, 4 features, 3 classes
 

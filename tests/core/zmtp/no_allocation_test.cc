@@ -11,32 +11,7 @@
 
 #include "core/zmtp/client.h"
 #include "tests/core/zmtp/zmtp_peer.h"
-
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-#define FEDGATE_COUNT_MALLOC 1
-namespace {
-volatile size_t g_heap_calls = 0;
-}  // namespace
-extern "C" {
-void* __libc_malloc(size_t size);
-void* __libc_calloc(size_t count, size_t size);
-void* __libc_realloc(void* ptr, size_t size);
-void* malloc(size_t size) noexcept {
-  g_heap_calls = g_heap_calls + 1;
-  return __libc_malloc(size);
-}
-void* calloc(size_t count, size_t size) noexcept {
-  g_heap_calls = g_heap_calls + 1;
-  return __libc_calloc(count, size);
-}
-void* realloc(void* ptr, size_t size) noexcept {
-  g_heap_calls = g_heap_calls + 1;
-  return __libc_realloc(ptr, size);
-}
-}
-#else
-#define FEDGATE_COUNT_MALLOC 0
-#endif
+#include "tests/support/heap_counter.h"
 
 namespace fedgate::zmtp {
 namespace {
@@ -44,14 +19,6 @@ namespace {
 using testing::Bytes;
 using testing::concat;
 using testing::message;
-
-size_t heap_calls() {
-#if FEDGATE_COUNT_MALLOC
-  return g_heap_calls;
-#else
-  return 0;
-#endif
-}
 
 // Writes into a fixed array (wrapping), or fails on request.
 class ArraySink : public ByteSink {
