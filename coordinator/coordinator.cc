@@ -534,7 +534,7 @@ void Coordinator::stop(const char* reason) {
   char extra[480];
   std::snprintf(extra, sizeof(extra),
                 "\"reason\":\"%s\",\"acceptance\":\"%s\",\"stepsize\":\"%s\","
-                "\"staleness\":\"%s\",\"aggregation\":\"%s\",\"trigger\":\"%s\","
+                "\"staleness_policy\":\"%s\",\"aggregation\":\"%s\",\"trigger\":\"%s\","
                 "\"compression\":\"%s\"",
                 reason, acceptance_->name(), stepsize_->name(), staleness_->name(),
                 aggregation_->name(), settings_.client_policies.trigger.c_str(),

@@ -3,14 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <numeric>
 #include <vector>
 
+#include "coordinator/acceptance/accept_all.h"
 #include "coordinator/acceptance/drop_if_stale.h"
 #include "coordinator/acceptance/norm_ratio_exact.h"
 #include "coordinator/stepsize/constant_stepsize.h"
 #include "core/compression/randk_compressor.h"
+#include "tests/core/data/temp_dir.h"
 
 namespace fedgate {
 namespace {
@@ -659,6 +662,36 @@ TEST_F(ClientPolicyCoordinatorTest, HelloWithoutTheRunsCodecIsRefused) {
   // The reference client announces every codec and is taken.
   hello("new");
   EXPECT_EQ(reply_types().front(), wire::Message::Config);
+}
+
+// Every key of the summary line appears once: the policy names sit beside the
+// metrics (a staleness policy's name once shadowed the staleness histogram).
+TEST(CoordinatorSummary, KeysAreUnique) {
+  TempDir dir("summary");
+  MetricsLog log;
+  ASSERT_TRUE(log.open(dir.file("metrics.jsonl")));
+  CoordinatorSettings settings;
+  settings.model.kind = ModelKind::kSoftmax;
+  settings.model.num_features = 2;
+  settings.model.num_classes = 2;
+  ManualClock clock;
+  CapturingServerOutbox outbox;
+  Coordinator coordinator(settings, GlobalModel(std::vector<float>(6, 0.0f)),
+                          std::make_unique<AcceptAll>(), std::make_unique<ConstantStepsize>(0.5),
+                          nullptr, clock, outbox, &log);
+  coordinator.start();
+  coordinator.stop("test");
+  std::ifstream in(dir.file("metrics.jsonl"));
+  std::string line, summary;
+  while (std::getline(in, line)) summary = line;
+  ASSERT_NE(summary.find("\"event\":\"summary\""), std::string::npos) << summary;
+  for (const char* key : {"\"staleness\":", "\"acceptance\":", "\"aggregation\":",
+                          "\"trigger\":", "\"staleness_policy\":"}) {
+    const size_t first = summary.find(key);
+    ASSERT_NE(first, std::string::npos) << key << " missing: " << summary;
+    EXPECT_EQ(summary.find(key, first + 1), std::string::npos) << key << " twice: " << summary;
+  }
+  EXPECT_NE(summary.find("\"staleness\":{"), std::string::npos) << summary;
 }
 
 }  // namespace
