@@ -50,11 +50,12 @@ Status check_policy_combination(const PolicyChoice& c) {
                          "not %s",
                          c.aggregation.c_str());
   }
-  // x += U needs local updates, which only the AET schedule produces.
-  if (c.aggregation == "add-update" && !one_of(c.trigger, {"aet-schedule", "every-step"})) {
+  // x += U needs local updates (the AET schedule, DETSGRAD) or plain gradients.
+  if (c.aggregation == "add-update" &&
+      !one_of(c.trigger, {"aet-schedule", "detsgrad", "every-step"})) {
     return Status::error(StatusCode::kInvalidArgument,
-                         "aggregation.policy = add-update needs trigger.policy = aet-schedule or "
-                         "every-step, not %s",
+                         "aggregation.policy = add-update needs trigger.policy = aet-schedule, "
+                         "detsgrad or every-step, not %s",
                          c.trigger.c_str());
   }
   // The Taylor correction needs stale gradients; the round policies have none

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "coordinator/client_policy_settings.h"
 #include "coordinator/policy_setup.h"
 #include "coordinator/progress_printer.h"
 #include "core/data/idx_reader.h"
@@ -55,15 +56,22 @@ Result<SimData> load_sim_data(const SimConfig& config) {
 }
 
 struct Simulator::VirtualClient : public Outbox {
+  // state_floats, state_indices: what the configured trigger and compression
+  // keep per client (error-feedback residual, last gradient, ...).
   VirtualClient(Simulator& owner_sim, uint32_t client_index, std::string client_id, size_t dim,
-                std::vector<uint32_t> indices, uint64_t seed)
+                std::vector<uint32_t> indices, uint64_t seed, size_t state_floats,
+                size_t state_indices)
       : owner(owner_sim),
         index(client_index),
         id(std::move(client_id)),
         model(dim),
         gradient(dim),
+        policy_floats(state_floats),
+        policy_indices(state_indices),
         trainer(owner_sim.shared_, std::move(indices), seed, owner_sim.compute_, client_index),
-        session(identity(), model, gradient, owner_sim.tx_arena_, trainer, *this),
+        session(identity(), model, gradient, owner_sim.tx_arena_, trainer, *this,
+                ClientPolicyMemory{Span<float>(policy_floats.data(), policy_floats.size()),
+                                   Span<uint32_t>(policy_indices.data(), policy_indices.size())}),
         up(owner_sim.config_.sim.link.latency_ms, owner_sim.config_.sim.link.up_mbit_s),
         down(owner_sim.config_.sim.link.latency_ms, owner_sim.config_.sim.link.down_mbit_s) {}
 
@@ -83,6 +91,8 @@ struct Simulator::VirtualClient : public Outbox {
   std::string id;
   std::vector<float> model;
   std::vector<float> gradient;
+  std::vector<float> policy_floats;
+  std::vector<uint32_t> policy_indices;
   SimTrainer trainer;
   ClientSession session;
   Link up;
@@ -174,6 +184,10 @@ Status Simulator::build() {
   model_->init_params(initial, c.seed);
   GlobalModel global(std::move(initial));
   FG_ASSIGN_OR_RETURN(ServerPolicies policies, make_server_policies(c, global));
+  // Only the state the configured client policies use: 10,000 clients share nothing else.
+  FG_ASSIGN_OR_RETURN(const ClientPolicyNeeds needs,
+                      check_client_policy_settings(c.settings.client_policies, spec,
+                                                   global.dim(), c.settings.batch_size));
 
   if (!c.metrics_path.empty()) {
     log_ = std::make_unique<MetricsLog>();
@@ -204,7 +218,8 @@ Status Simulator::build() {
     id = "c" + std::string(id.size() < static_cast<size_t>(width) ? width - id.size() : 0, '0') + id;
     const uint64_t seed = s.seed * 1000003ull + i;
     clients_.push_back(
-        std::make_unique<VirtualClient>(*this, i, id, dim, std::move(parts[i]), seed));
+        std::make_unique<VirtualClient>(*this, i, id, dim, std::move(parts[i]), seed,
+                                        needs.state_floats, needs.state_indices));
     index_of_[id] = i;
   }
   return Status::ok();

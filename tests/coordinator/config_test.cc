@@ -324,6 +324,10 @@ TEST(PolicyCombination, FittingTriggersPass) {
   aet.aggregation = "add-update";
   aet.trigger = "aet-schedule";
   EXPECT_TRUE(check_policy_combination(aet).is_ok());
+  aet.trigger = "detsgrad";  // the baseline AET-SGD compares against sends local updates too
+  EXPECT_TRUE(check_policy_combination(aet).is_ok());
+  aet.trigger = "lag";
+  EXPECT_FALSE(check_policy_combination(aet).is_ok());
   PolicyChoice budget_without_rounds;
   budget_without_rounds.trigger = "fixed-budget";
   EXPECT_NE(std::string(check_policy_combination(budget_without_rounds).message())

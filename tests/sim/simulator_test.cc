@@ -130,6 +130,33 @@ TEST(Simulator, UplinkBytesCostTime) {
   EXPECT_NEAR(slow, 1.0 + slow_bytes * 8e-6, 0.002);
 }
 
+// Client policies that keep state (LAG's last gradient, top-k's residual) get
+// their memory in the simulator too: SASG runs, skips and sends sparse updates.
+TEST(Simulator, StatefulClientPoliciesRun) {
+  TempDir dir("sim");
+  auto run = [&](const char* compression, double* bytes_per_update) {
+    std::vector<std::string> overrides = quadratic_run(dir.file(std::string(compression) + ".jsonl"));
+    for (const char* setting : {"sim.clients=4", "aggregation.policy=stale-sum",
+                                "trigger.policy=lag", "trigger.lag.workers=4",
+                                "run.max_versions=200"}) {
+      overrides.push_back(setting);
+    }
+    overrides.push_back(std::string("compression.policy=") + compression);
+    auto sim = make(overrides);
+    ASSERT_NE(sim, nullptr);
+    ASSERT_TRUE(sim->run().is_ok());
+    const Metrics& metrics = sim->coordinator().metrics();
+    EXPECT_EQ(sim->coordinator().model().version(), 200u) << compression;
+    EXPECT_GT(metrics.skips, 0u) << compression;
+    ASSERT_GT(metrics.updates, 0u) << compression;
+    *bytes_per_update = static_cast<double>(metrics.bytes_up) / metrics.updates;
+  };
+  double dense = 0, topk = 0;
+  run("dense", &dense);
+  run("topk", &topk);  // fraction 0.01 of 21 parameters: one value per message
+  EXPECT_LT(topk, dense);
+}
+
 TEST(Simulator, ClientsBeyondTheSampleCountAreRefused) {
   Result<SimConfig> config =
       load_sim_config("", {"model.kind=least-squares", "sim.dataset=quadratic",
