@@ -230,10 +230,20 @@ def get(name): return all_stats.get(name)
 md.append("\n## Side by side with the papers (ALGORITHMS.md)\n")
 md.append("| claim | paper | ours | why they differ |\n|---|---|---|---|")
 a, d = get("fmnist-iid-10--aet-sgd"), get("fmnist-iid-10--detsgrad")
-md.append("| AET-SGD vs DETSGRAD, messages to target | 44-120x fewer (5 nodes, LeNet) | " +
-          (f"{d['msgs_target']}/{a['msgs_target']}" if a and d and a.get('msgs_target') and d.get('msgs_target') else
-           scen['fmnist-iid-10'].get('aet-sgd', {}).get('reason', 'not run') + "; " + scen['fmnist-iid-10'].get('detsgrad', {}).get('reason', 'not run')) +
-          " | the triggers come with the client-policies branch; the report picks them up from the scenario files once merged |")
+def msgs_to(name, acc):
+    return first(scen["fmnist-iid-10"][name.split("--")[1]], lambda ev: ev["accuracy"] >= acc, "messages_up")
+if a and d:
+    # Neither may reach the report's target in this short run: compare at the
+    # best accuracy both reached.
+    common = min(a["best"], d["best"], ACC_TARGET)
+    ma, md_ = msgs_to("fmnist-iid-10--aet-sgd", common), msgs_to("fmnist-iid-10--detsgrad", common)
+    ours = (f"to accuracy {common:.3f}: DETSGRAD {md_} uplink messages, AET-SGD {ma}" +
+            (f" ({md_ / ma:.1f}x fewer)" if ma and md_ else ""))
+else:
+    ours = "; ".join(scen["fmnist-iid-10"].get(k, {}).get("reason", "not run") for k in ["aet-sgd", "detsgrad"])
+md.append("| AET-SGD vs DETSGRAD, messages to target | 44-120x fewer (5 nodes, LeNet) | " + ours +
+          " | 20 virtual seconds of a convex model: AET-SGD's growing local-step schedule (s_r = 10 r) "
+          "has run only a few rounds; the paper's ratios come from long non-convex runs |")
 s_, g_ = get("fmnist-iid-10--sasg"), get("fmnist-iid-10--asgd")
 md.append("| SASG vs dense SGD, uplink bits to target | ~134x (MNIST-FC, 407k params) | " +
           (f"{g_['mb_target']/s_['mb_target']:.1f}x" if s_ and g_ and s_['mb_target'] and g_['mb_target'] else
@@ -242,8 +252,8 @@ md.append("| SASG vs dense SGD, uplink bits to target | ~134x (MNIST-FC, 407k pa
 q = {k: get(f"quad-40--{k}") for k in ["asgd", "mishchenko", "koloskova", "minibatch"]}
 ours = ", ".join(f"{k} {v['gap']:.2e}" for k, v in q.items() if v)
 mb_reason = scen["quad-40"].get("minibatch", {}).get("reason")
-md.append(f"| ASGD and delay-adaptive ASGD beat minibatch SGD in F - F* per gradient (quadratic, M = 40) | claim only, no number published | F - F* after 32,000 gradients: {ours}" +
-          (f"; minibatch {mb_reason}" if mb_reason else "") + " | the minibatch baseline needs sync-minibatch aggregation (server-policies branch); our F includes a bias parameter, the notebook's does not |")
+md.append(f"| ASGD and delay-adaptive ASGD beat minibatch SGD in F - F* per gradient (quadratic, M = 40) | claim only, no number published | F - F* after 32,000 versions (an ASGD version is one gradient, a minibatch version 40): {ours}" +
+          (f"; minibatch {mb_reason}" if mb_reason else "") + " | minibatch SGD averages 40 gradients per version, so at equal versions it has used 40x the gradients; the stepsize (0.03) is untuned and every run is still on the slow part of its descent; our F includes a bias parameter, the notebook's does not |")
 asg, res = get("fmnist-dir-100--asgd"), get("fmnist-dir-100--rescaled")
 def bias(name):
     s = scen["fmnist-dir-100"][name.split("--")[1]]["data"]["summary"]["clients"]
