@@ -5,6 +5,7 @@
 
 #include <toml++/toml.h>
 
+#include "coordinator/config_table.h"
 #include "coordinator/policy_combinations.h"
 #include "coordinator/policy_registry.h"
 #include "core/data/idx_reader.h"
@@ -224,8 +225,8 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
 
 }  // namespace
 
-Result<CoordinatorConfig> load_coordinator_config(const std::string& path,
-                                                  const std::vector<std::string>& overrides) {
+Result<toml::table> read_config_table(const std::string& path,
+                                      const std::vector<std::string>& overrides) {
   toml::table root;
   if (!path.empty()) {
     toml::parse_result parsed = toml::parse_file(path);
@@ -238,12 +239,22 @@ Result<CoordinatorConfig> load_coordinator_config(const std::string& path,
     root = std::move(parsed).table();
   }
   for (const std::string& assignment : overrides) FG_TRY(apply_override(root, assignment));
+  return root;
+}
+
+Result<CoordinatorConfig> coordinator_config_from_table(const toml::table& root) {
   CoordinatorConfig config;
   const IdxPaths test = fashion_mnist_paths(kFashionMnistDir, /*train=*/false);
   config.test_images = test.images;
   config.test_labels = test.labels;
   FG_TRY(read_config(root, &config));
   return config;
+}
+
+Result<CoordinatorConfig> load_coordinator_config(const std::string& path,
+                                                  const std::vector<std::string>& overrides) {
+  FG_ASSIGN_OR_RETURN(const toml::table root, read_config_table(path, overrides));
+  return coordinator_config_from_table(root);
 }
 
 std::string render_coordinator_config(const CoordinatorConfig& c) {

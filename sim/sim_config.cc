@@ -1,12 +1,9 @@
 #include "sim/sim_config.h"
 
 #include <cmath>
-#include <cstdio>
 #include <set>
-#include <sstream>
 
-#include <toml++/toml.h>
-
+#include "coordinator/config_table.h"
 #include "core/data/idx_reader.h"
 
 namespace fedgate {
@@ -16,75 +13,6 @@ namespace {
 template <typename... Args>
 Status invalid(const char* format, Args... args) {
   return Status::error(StatusCode::kInvalidArgument, format, args...);
-}
-
-// Inserts `value_text` at the dotted path of "path=value", creating tables on
-// the way; values are TOML literals, bare words count as strings (the same
-// rule as fedgate-coordinator's --set).
-Status apply_override(toml::table& root, const std::string& assignment) {
-  const size_t eq = assignment.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    return invalid("override '%s' is not section.key=value", assignment.c_str());
-  }
-  const std::string path = assignment.substr(0, eq);
-  const std::string value_text = assignment.substr(eq + 1);
-  std::vector<std::string> parts;
-  std::stringstream stream(path);
-  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
-  if (parts.size() < 2) return invalid("override '%s' needs section.key", path.c_str());
-  toml::table* table = &root;
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    if (table->get(parts[i]) == nullptr) table->insert(parts[i], toml::table{});
-    table = table->get(parts[i])->as_table();
-    if (table == nullptr) return invalid("override '%s': '%s' is not a section", path.c_str(), parts[i].c_str());
-  }
-  toml::parse_result parsed = toml::parse("v = " + value_text);
-  if (parsed && parsed.table().get("v") != nullptr) {
-    table->insert_or_assign(parts.back(), *parsed.table().get("v"));
-  } else {
-    table->insert_or_assign(parts.back(), value_text);
-  }
-  return Status::ok();
-}
-
-std::string quoted(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-// The coordinator's part of the file, as the overrides load_coordinator_config
-// applies to an empty configuration: one "a.b.c=literal" per value.
-Status flatten(const toml::table& table, const std::string& prefix,
-               std::vector<std::string>* out) {
-  for (const auto& [key, node] : table) {
-    const std::string path = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
-    if (const toml::table* child = node.as_table()) {
-      FG_TRY(flatten(*child, path, out));
-    } else if (auto string = node.value_exact<std::string>()) {
-      out->push_back(path + "=" + quoted(*string));
-    } else if (auto flag = node.value_exact<bool>()) {
-      out->push_back(path + (*flag ? "=true" : "=false"));
-    } else if (auto integer = node.value_exact<int64_t>()) {
-      out->push_back(path + "=" + std::to_string(*integer));
-    } else if (auto number = node.value_exact<double>()) {
-      char text[64];
-      if (std::isnan(*number)) {
-        std::snprintf(text, sizeof(text), "nan");
-      } else if (std::isinf(*number)) {
-        std::snprintf(text, sizeof(text), *number > 0 ? "inf" : "-inf");
-      } else {
-        std::snprintf(text, sizeof(text), "%.17e", *number);
-      }
-      out->push_back(path + "=" + text);
-    } else {
-      return invalid("%s: only strings, numbers and booleans are understood", path.c_str());
-    }
-  }
-  return Status::ok();
 }
 
 class SimReader {
@@ -234,18 +162,7 @@ const char* compute_kind_name(ComputeKind kind) {
 
 Result<SimConfig> load_sim_config(const std::string& path,
                                   const std::vector<std::string>& overrides) {
-  toml::table root;
-  if (!path.empty()) {
-    toml::parse_result parsed = toml::parse_file(path);
-    if (!parsed) {
-      const auto& error = parsed.error();
-      return Status::error(StatusCode::kInvalidArgument, "%s:%u:%u: %s", path.c_str(),
-                           error.source().begin.line, error.source().begin.column,
-                           std::string(error.description()).c_str());
-    }
-    root = std::move(parsed).table();
-  }
-  for (const std::string& assignment : overrides) FG_TRY(apply_override(root, assignment));
+  FG_ASSIGN_OR_RETURN(toml::table root, read_config_table(path, overrides));
 
   SimConfig config;
   const toml::node* sim = root.get("sim");
@@ -258,9 +175,7 @@ Result<SimConfig> load_sim_config(const std::string& path,
   }
   root.erase("sim");
 
-  std::vector<std::string> coordinator_settings;
-  FG_TRY(flatten(root, "", &coordinator_settings));
-  FG_ASSIGN_OR_RETURN(config.coordinator, load_coordinator_config("", coordinator_settings));
+  FG_ASSIGN_OR_RETURN(config.coordinator, coordinator_config_from_table(root));
   return config;
 }
 
