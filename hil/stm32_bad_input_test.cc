@@ -37,19 +37,6 @@ const std::string kImage =
     std::string(FEDGATE_HIL_CORTEX_M4_BUILD) + "/firmware/stm32/fedgate-stm32-shard0.elf";
 constexpr uint32_t kDim = 7850;
 
-std::map<std::string, std::string> last_status(const std::string& console) {
-  const auto lines = lines_starting_with(console, "FEDGATE-STATUS");
-  std::map<std::string, std::string> fields;
-  if (lines.empty()) return fields;
-  std::istringstream in(lines.back());
-  std::string word;
-  while (in >> word) {
-    const size_t eq = word.find('=');
-    if (eq != std::string::npos) fields[word.substr(0, eq)] = word.substr(eq + 1);
-  }
-  return fields;
-}
-
 double number(const std::map<std::string, std::string>& fields, const std::string& key) {
   const auto it = fields.find(key);
   return it == fields.end() ? -1 : std::stod(it->second);
@@ -230,7 +217,7 @@ TEST(Stm32BadInput, GarbageOversizedUnverifiableWrongDimensionAndSilenceAreSurvi
   std::map<std::string, std::string> status;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (std::chrono::steady_clock::now() < deadline) {
-    status = last_status(read_file(console));
+    status = last_line_fields(read_file(console), "FEDGATE-STATUS");
     if (number(status, "silences") >= 1) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }

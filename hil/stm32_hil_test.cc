@@ -55,24 +55,6 @@ int free_port() {
   return ntohs(address.sin_port);
 }
 
-// key=value fields of the last complete console line starting with `tag`. heap_requests
-// is a line's last field: a line without it is still being written.
-std::map<std::string, std::string> last_line_fields(const std::string& console,
-                                                    const std::string& tag) {
-  const auto lines = lines_starting_with(console, tag);
-  for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
-    std::map<std::string, std::string> fields;
-    std::istringstream in(*line);
-    std::string word;
-    while (in >> word) {
-      const size_t eq = word.find('=');
-      if (eq != std::string::npos) fields[word.substr(0, eq)] = word.substr(eq + 1);
-    }
-    if (fields.count("heap_requests") != 0) return fields;
-  }
-  return {};
-}
-
 // The object of one client in a metrics summary's "clients" map, e.g. {"offers":3,...}.
 std::string client_counts(const std::string& summary, const std::string& name) {
   const std::string key = "\"" + name + "\":{";

@@ -81,11 +81,28 @@ std::string read_file(const std::string& path) {
 
 std::vector<std::string> lines_starting_with(const std::string& text, const std::string& prefix) {
   std::vector<std::string> lines;
-  std::stringstream stream(text);
-  for (std::string line; std::getline(stream, line);) {
-    if (line.rfind(prefix, 0) == 0) lines.push_back(line);
+  size_t start = 0;
+  // Only lines with their newline: a process may be writing the last one right now.
+  for (size_t end = text.find('\n'); end != std::string::npos;
+       start = end + 1, end = text.find('\n', start)) {
+    if (text.compare(start, prefix.size(), prefix) == 0) {
+      lines.push_back(text.substr(start, end - start));
+    }
   }
   return lines;
+}
+
+std::map<std::string, std::string> last_line_fields(const std::string& text,
+                                                    const std::string& prefix) {
+  std::map<std::string, std::string> fields;
+  const auto lines = lines_starting_with(text, prefix);
+  if (lines.empty()) return fields;
+  std::istringstream in(lines.back());
+  for (std::string word; in >> word;) {
+    const size_t eq = word.find('=');
+    if (eq != std::string::npos) fields[word.substr(0, eq)] = word.substr(eq + 1);
+  }
+  return fields;
 }
 
 RunMetrics read_run_metrics(const std::string& path) {

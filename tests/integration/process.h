@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,8 +31,12 @@ class Process {
 };
 
 std::string read_file(const std::string& path);
-// Lines of `text` that start with `prefix`.
+// Complete lines (ended by a newline) of `text` that start with `prefix`.
 std::vector<std::string> lines_starting_with(const std::string& text, const std::string& prefix);
+// The key=value words of the last complete line of `text` starting with `prefix`
+// (empty when there is none).
+std::map<std::string, std::string> last_line_fields(const std::string& text,
+                                                    const std::string& prefix);
 // A coordinator's JSON-lines metrics file, split by event.
 struct RunMetrics {
   std::string text;                  // the whole file, for failure messages
