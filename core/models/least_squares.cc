@@ -18,41 +18,20 @@ ModelSpec LeastSquares::spec() const {
 
 float LeastSquares::loss_and_gradient(Span<const float> params, const Batch& batch,
                                       Span<float> grad, Span<float> workspace) const {
-  const Index rows = static_cast<Index>(batch.rows);
-  const Index features = num_features_;
-  if (rows == 0) {
-    std::fill(grad.begin(), grad.end(), 0.0f);
-    return 0.0f;
-  }
-  const ConstMatrixMap x(batch.features, rows, features);
-  const ConstVectorMap w(params.data(), features);
-  VectorMap residual(workspace.data(), rows);
-  residual.noalias() = x * w;
-  const float scale = 1.0f / static_cast<float>(rows);
-  double loss_sum = 0.0;
-  for (Index i = 0; i < rows; ++i) {
-    const float r = residual(i) + params[features] - target_at(batch, static_cast<size_t>(i));
-    loss_sum += 0.5 * static_cast<double>(r) * static_cast<double>(r);
-    residual(i) = r * scale;
-  }
-  VectorMap grad_w(grad.data(), features);
-  grad_w.noalias() = x.transpose() * residual;
-  grad[features] = residual.sum();
-  return static_cast<float>(loss_sum / static_cast<double>(rows));
+  return linear_loss_and_gradient(params, batch, num_features_, grad, workspace,
+                                  [&batch](float z, size_t i) {
+                                    const float r = z - target_at(batch, i);
+                                    return PointLoss{0.5 * static_cast<double>(r) * r, r};
+                                  });
 }
 
 EvalResult LeastSquares::evaluate(Span<const float> params, const Batch& batch,
                                   Span<float> workspace) const {
   EvalResult result;
-  const Index rows = static_cast<Index>(batch.rows);
-  if (rows == 0) return result;
-  const Index features = num_features_;
-  const ConstMatrixMap x(batch.features, rows, features);
-  const ConstVectorMap w(params.data(), features);
-  VectorMap prediction(workspace.data(), rows);
-  prediction.noalias() = x * w;
-  for (Index i = 0; i < rows; ++i) {
-    const float r = prediction(i) + params[features] - target_at(batch, static_cast<size_t>(i));
+  if (batch.rows == 0) return result;
+  const VectorMap z = linear_outputs(params, batch, num_features_, workspace);
+  for (size_t i = 0; i < batch.rows; ++i) {
+    const float r = z(static_cast<Index>(i)) - target_at(batch, i);
     result.loss_sum += 0.5 * static_cast<double>(r) * static_cast<double>(r);
   }
   result.samples = batch.rows;

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/base/span.h"
 #include "core/data/dataset.h"
 
 namespace fedgate {
@@ -117,6 +118,52 @@ inline void softmax_xent_evaluate(const MatrixMap& logits, const Batch& batch, d
     *loss_sum += static_cast<double>(log_sum - (valid ? row(label) - max : 0.0f));
     if (valid && argmax == label) ++*correct;
   }
+}
+
+// The one-output linear models (least squares, binary logistic) share this
+// shape: z_i = x_i . w + b, with the bias as the last parameter.
+// Writes z into `workspace` (rows floats) and returns a view of it.
+inline VectorMap linear_outputs(Span<const float> params, const Batch& batch, Index features,
+                                Span<float> workspace) {
+  const Index rows = static_cast<Index>(batch.rows);
+  const ConstMatrixMap x(batch.features, rows, features);
+  const ConstVectorMap w(params.data(), features);
+  VectorMap z(workspace.data(), rows);
+  z.noalias() = x * w;
+  for (Index i = 0; i < rows; ++i) z(i) += params[static_cast<size_t>(features)];
+  return z;
+}
+
+// A sample's loss and d loss / d z_i.
+struct PointLoss {
+  double loss;
+  float dz;
+};
+
+// Mean loss over the batch and its gradient for a linear model whose sample
+// loss `point(z_i, i)` depends on z_i only: grad w = X^T (dL/dz) / rows,
+// grad b = sum(dL/dz) / rows.
+template <typename Point>
+float linear_loss_and_gradient(Span<const float> params, const Batch& batch, Index features,
+                               Span<float> grad, Span<float> workspace, Point point) {
+  const Index rows = static_cast<Index>(batch.rows);
+  if (rows == 0) {
+    std::fill(grad.begin(), grad.end(), 0.0f);
+    return 0.0f;
+  }
+  VectorMap z = linear_outputs(params, batch, features, workspace);
+  const float scale = 1.0f / static_cast<float>(rows);
+  double loss_sum = 0.0;
+  for (Index i = 0; i < rows; ++i) {
+    const PointLoss p = point(z(i), static_cast<size_t>(i));
+    loss_sum += p.loss;
+    z(i) = p.dz * scale;  // pre-divided by the batch size
+  }
+  const ConstMatrixMap x(batch.features, rows, features);
+  VectorMap grad_w(grad.data(), features);
+  grad_w.noalias() = x.transpose() * z;
+  grad[static_cast<size_t>(features)] = z.sum();
+  return static_cast<float>(loss_sum / static_cast<double>(rows));
 }
 
 }  // namespace models_detail
