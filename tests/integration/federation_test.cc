@@ -50,29 +50,40 @@ class Federation : public ::testing::Test {
     if (!have_dataset()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
     dir_ = make_temp_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
   }
+  // Runs a coordinator with `extra` arguments and `count` clients until the
+  // coordinator stops and every client has exited 0; collects each client's
+  // summary line.
+  void run_fleet(const std::vector<std::string>& extra, int count,
+                 std::vector<std::string>* client_summaries) {
+    Process coordinator(FEDGATE_COORDINATOR_BIN,
+                        coordinator_args(dir_, "tcp://127.0.0.1:*", extra),
+                        dir_ + "/coordinator.log");
+    const std::string endpoint = wait_for_line(dir_ + "/endpoint", 30);
+    ASSERT_FALSE(endpoint.empty()) << read_file(dir_ + "/coordinator.log");
+    std::vector<std::unique_ptr<Process>> clients;
+    for (int i = 0; i < count; ++i) {
+      clients.push_back(std::make_unique<Process>(FEDGATE_CLIENT_BIN, client_args(endpoint, i, count),
+                                                  dir_ + "/client" + std::to_string(i) + ".log"));
+    }
+    ASSERT_EQ(coordinator.wait(180), 0) << read_file(dir_ + "/coordinator.log");
+    for (auto& client : clients) {
+      const std::string output = client->output_path();
+      EXPECT_EQ(client->wait(30), 0) << read_file(output);
+      const auto lines = lines_starting_with(read_file(output), "{\"event\":\"client_summary\"");
+      ASSERT_EQ(lines.size(), 1u) << read_file(output);
+      client_summaries->push_back(lines[0]);
+    }
+  }
+
   std::string dir_;
 };
 
 TEST_F(Federation, ThreeClientsTrainAndTheCountersAddUp) {
-  Process coordinator(FEDGATE_COORDINATOR_BIN,
-                      coordinator_args(dir_, "tcp://127.0.0.1:*",
-                                       {"--max-versions", "600", "--min-clients", "3", "--set",
-                                        "acceptance.policy=norm-ratio-exact"}),
-                      dir_ + "/coordinator.log");
-  const std::string endpoint = wait_for_line(dir_ + "/endpoint", 30);
-  ASSERT_FALSE(endpoint.empty()) << read_file(dir_ + "/coordinator.log");
-
   constexpr int kClients = 3;
-  std::vector<std::unique_ptr<Process>> clients;
-  for (int i = 0; i < kClients; ++i) {
-    clients.push_back(std::make_unique<Process>(FEDGATE_CLIENT_BIN,
-                                                client_args(endpoint, i, kClients),
-                                                dir_ + "/client" + std::to_string(i) + ".log"));
-  }
-  ASSERT_EQ(coordinator.wait(180), 0) << read_file(dir_ + "/coordinator.log");
-  for (auto& client : clients) {
-    EXPECT_EQ(client->wait(30), 0) << read_file(client->output_path());
-  }
+  std::vector<std::string> client_summaries;
+  ASSERT_NO_FATAL_FAILURE(run_fleet({"--max-versions", "600", "--min-clients", "3", "--set",
+                                     "acceptance.policy=norm-ratio-exact"},
+                                    kClients, &client_summaries));
 
   const RunMetrics run = read_run_metrics(dir_ + "/metrics.jsonl");
   const std::string& metrics = run.text;
@@ -100,15 +111,12 @@ TEST_F(Federation, ThreeClientsTrainAndTheCountersAddUp) {
   // What the clients counted matches what the coordinator counted.
   double sent = 0, received = 0, client_accepts = 0, client_offers = 0;
   const double largest_message = 7850 * 4 + kMessageOverhead;  // a dense update
-  for (auto& client : clients) {
-    const auto lines = lines_starting_with(read_file(client->output_path()),
-                                           "{\"event\":\"client_summary\"");
-    ASSERT_EQ(lines.size(), 1u) << read_file(client->output_path());
-    sent += json_number(lines[0], "bytes_sent");
-    received += json_number(lines[0], "bytes_received");
-    client_accepts += json_number(lines[0], "accepts");
-    client_offers += json_number(lines[0], "offers");
-    EXPECT_GT(json_number(lines[0], "updates"), 0) << "client never contributed";
+  for (const std::string& line : client_summaries) {
+    sent += json_number(line, "bytes_sent");
+    received += json_number(line, "bytes_received");
+    client_accepts += json_number(line, "accepts");
+    client_offers += json_number(line, "offers");
+    EXPECT_GT(json_number(line, "updates"), 0) << "client never contributed";
   }
   // Downlink is exact: the coordinator's Bye is the last thing each client reads.
   EXPECT_EQ(received, json_number(summary, "bytes_down"));
@@ -126,27 +134,12 @@ TEST_F(Federation, ThreeClientsTrainAndTheCountersAddUp) {
 // top-k, Config carries them, the clients skip and send sparse updates, the
 // coordinator decodes them.
 TEST_F(Federation, LazyClientsWithTopKTrainOverTheWire) {
-  Process coordinator(
-      FEDGATE_COORDINATOR_BIN,
-      coordinator_args(dir_, "tcp://127.0.0.1:*",
-                       {"--max-versions", "400", "--min-clients", "3", "--set",
-                        "acceptance.policy=accept-all", "--set", "trigger.policy=lag", "--set",
-                        "trigger.lag.workers=3", "--set", "compression.policy=topk", "--set",
-                        "compression.topk.fraction=0.1"}),
-      dir_ + "/coordinator.log");
-  const std::string endpoint = wait_for_line(dir_ + "/endpoint", 30);
-  ASSERT_FALSE(endpoint.empty()) << read_file(dir_ + "/coordinator.log");
-  constexpr int kClients = 3;
-  std::vector<std::unique_ptr<Process>> clients;
-  for (int i = 0; i < kClients; ++i) {
-    clients.push_back(std::make_unique<Process>(FEDGATE_CLIENT_BIN,
-                                                client_args(endpoint, i, kClients),
-                                                dir_ + "/client" + std::to_string(i) + ".log"));
-  }
-  ASSERT_EQ(coordinator.wait(180), 0) << read_file(dir_ + "/coordinator.log");
-  for (auto& client : clients) {
-    EXPECT_EQ(client->wait(30), 0) << read_file(client->output_path());
-  }
+  std::vector<std::string> client_summaries;
+  ASSERT_NO_FATAL_FAILURE(run_fleet(
+      {"--max-versions", "400", "--min-clients", "3", "--set", "acceptance.policy=accept-all",
+       "--set", "trigger.policy=lag", "--set", "trigger.lag.workers=3", "--set",
+       "compression.policy=topk", "--set", "compression.topk.fraction=0.1"},
+      3, &client_summaries));
   const RunMetrics run = read_run_metrics(dir_ + "/metrics.jsonl");
   ASSERT_EQ(run.summaries.size(), 1u) << run.text;
   const std::string& summary = run.summaries[0];
@@ -160,12 +153,7 @@ TEST_F(Federation, LazyClientsWithTopKTrainOverTheWire) {
   EXPECT_LT(json_number(summary, "bytes_up") / json_number(summary, "updates"), 7850.0)
       << summary;
   double client_skips = 0;
-  for (auto& client : clients) {
-    const auto lines = lines_starting_with(read_file(client->output_path()),
-                                           "{\"event\":\"client_summary\"");
-    ASSERT_EQ(lines.size(), 1u);
-    client_skips += json_number(lines[0], "skips");
-  }
+  for (const std::string& line : client_summaries) client_skips += json_number(line, "skips");
   EXPECT_GE(client_skips, json_number(summary, "skips"));
 }
 
