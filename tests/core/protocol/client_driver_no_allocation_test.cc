@@ -9,19 +9,16 @@
 #include "core/protocol/client_driver.h"
 #include "core/protocol/codec.h"
 #include "core/protocol/zmtp_transport.h"
+#include "tests/core/protocol/driver_test_support.h"
 #include "tests/core/zmtp/zmtp_peer.h"
 #include "tests/support/heap_counter.h"
 
 namespace fedgate {
 namespace {
 
+using testing::FixedSource;
+using testing::VirtualClock;
 using zmtp::testing::Bytes;
-
-class VirtualClock final : public DriverClock {
- public:
-  uint32_t now_ms() override { return now; }
-  uint32_t now = 1000;
-};
 
 // Hands out the peer's bytes one prepared segment at a time (release()), in small reads; what
 // the client writes goes to a fixed array.
@@ -52,20 +49,6 @@ class ScriptedStream final : public zmtp::ByteStream {
   size_t offset_ = 0;
 };
 
-class FixedSource final : public GradientSource {
- public:
-  uint32_t num_features() const override { return 4; }
-  uint32_t num_classes() const override { return 3; }
-  Status configure(const TrainingSetup&) override { return Status::ok(); }
-  Result<GradientStats> compute(Span<const float> params, Span<float> grad) override {
-    for (size_t i = 0; i < params.size(); ++i) grad[i] = params[i] + 1.0f;
-    GradientStats stats;
-    stats.grad_norm = l2_norm(Span<const float>(grad.data(), grad.size()));
-    stats.samples = 8;
-    return stats;
-  }
-};
-
 Bytes framed(const Result<Span<const uint8_t>>& message) {
   EXPECT_TRUE(message.is_ok());
   return zmtp::testing::message(Bytes(message->begin(), message->end()));
@@ -75,24 +58,13 @@ TEST(ClientDriverNoAllocation, WholeRunOverZmtp) {
 #if !FEDGATE_COUNT_MALLOC
   GTEST_SKIP() << "malloc counting needs glibc without ASan";
 #endif
-  constexpr uint32_t kDim = 10;
   std::vector<uint8_t> peer_arena(8192);
   MessageWriter peer(Span<uint8_t>(peer_arena.data(), peer_arena.size()));
-  ConfigInfo config;
-  config.model_kind = wire::ModelKind::Softmax;
-  config.model_dim = kDim;
-  config.num_features = 4;
-  config.num_classes = 3;
-  config.batch_size = 8;
-  config.chunk_floats = 4;
-  config.heartbeat_ms = 200;
-  const std::vector<float> weights(kDim, 0.25f);
-  std::vector<Bytes> model_parts = {framed(peer.config(1, config))};
-  for (uint32_t offset = 0; offset < kDim; offset += 4) {
-    const uint32_t n = std::min<uint32_t>(4, kDim - offset);
-    model_parts.push_back(
-        framed(peer.model_chunk(2 + offset, 1, offset, kDim, Span<const float>(&weights[offset], n))));
-  }
+  uint32_t seq = 0;
+  std::vector<Bytes> model_parts;
+  testing::serve_test_model(peer, seq, 1, [&](const Result<Span<const uint8_t>>& m) {
+    model_parts.push_back(framed(m));
+  });
   const Bytes handshake = zmtp::testing::router_handshake();
   const Bytes model = zmtp::testing::concat({model_parts[0], model_parts[1], model_parts[2],
                                              model_parts[3]});

@@ -6,11 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <zmq.hpp>
@@ -18,35 +20,15 @@
 #include "core/protocol/codec.h"
 #include "core/protocol/zmtp_transport.h"
 #include "firmware/linux/zmq_link.h"
+#include "tests/core/protocol/driver_test_support.h"
 #include "tests/core/zmtp/tcp_link.h"
 
 namespace fedgate {
 namespace {
 
-constexpr uint32_t kDim = 10;
 constexpr const char* kName = "driver-1";
-
-class VirtualClock final : public DriverClock {
- public:
-  uint32_t now_ms() override { return now; }
-  uint32_t now = 5000;
-};
-
-// g_i = params_i + 1: every gradient is known.
-class FixedSource final : public GradientSource {
- public:
-  uint32_t num_features() const override { return 4; }
-  uint32_t num_classes() const override { return 3; }
-  Status configure(const TrainingSetup&) override { return Status::ok(); }
-  Result<GradientStats> compute(Span<const float> params, Span<float> grad) override {
-    for (size_t i = 0; i < params.size(); ++i) grad[i] = params[i] + 1.0f;
-    GradientStats stats;
-    stats.grad_norm = l2_norm(Span<const float>(grad.data(), grad.size()));
-    stats.loss = 0.5f;
-    stats.samples = 8;
-    return stats;
-  }
-};
+using testing::FixedSource;
+using testing::VirtualClock;
 
 // The Linux client's transport, set up as firmware/linux/main.cc does.
 struct ZmqHarness {
@@ -108,11 +90,21 @@ class ClientDriverTest : public ::testing::Test {
                                              harness_.options());
   }
 
+  // A restarted peer retries its bind while the old socket's port is still being released.
   void bind_peer(const std::string& endpoint) {
-    peer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::router);
-    peer_->set(zmq::sockopt::linger, 0);
-    peer_->set(zmq::sockopt::router_handover, 1);
-    peer_->bind(endpoint);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (;;) {
+      peer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::router);
+      peer_->set(zmq::sockopt::linger, 0);
+      peer_->set(zmq::sockopt::router_handover, 1);
+      try {
+        peer_->bind(endpoint);
+        return;
+      } catch (const zmq::error_t& error) {
+        if (error.num() != EADDRINUSE || std::chrono::steady_clock::now() > deadline) throw;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
 
   // Steps the driver (its clock moving advance_ms a round) and collects what the peer receives
@@ -164,23 +156,9 @@ class ClientDriverTest : public ::testing::Test {
     EXPECT_EQ(session_->state(), ClientSession::State::kRegistering);
   }
 
-  // Config, then model `version` in chunks of 4.
   void serve_model(uint32_t version) {
-    ConfigInfo config;
-    config.model_kind = wire::ModelKind::Softmax;
-    config.model_dim = kDim;
-    config.num_features = 4;
-    config.num_classes = 3;
-    config.batch_size = 8;
-    config.chunk_floats = 4;
-    config.heartbeat_ms = 200;
-    peer_send(writer_.config(++seq_, config));
-    const std::vector<float> weights(kDim, 0.5f);
-    for (uint32_t offset = 0; offset < kDim; offset += 4) {
-      const uint32_t n = std::min<uint32_t>(4, kDim - offset);
-      peer_send(writer_.model_chunk(++seq_, version, offset, kDim,
-                                    Span<const float>(weights.data() + offset, n)));
-    }
+    testing::serve_test_model(writer_, seq_, version,
+                              [&](const Result<Span<const uint8_t>>& m) { peer_send(m); });
   }
 
   // Moves the clock to just past the driver's current silence wait and steps once.
@@ -220,7 +198,9 @@ TYPED_TEST_SUITE(ClientDriverTest, Transports, TransportNames);
 
 TYPED_TEST(ClientDriverTest, RegistersWhenTheLinkIsUp) {
   ASSERT_NO_FATAL_FAILURE(this->register_client());
-  EXPECT_EQ(this->session_->counters().registrations, 1u);
+  // libzmq's link may refuse the first Hello (its connect still under way) and the driver
+  // retries it; the peer saw exactly one.
+  EXPECT_GE(this->session_->counters().registrations, 1u);
   EXPECT_EQ(this->driver_->counters().connections,
             this->harness_.transport().announces_connections() ? 1u : 0u);
   EXPECT_EQ(this->driver_->outcome(), DriverOutcome::kRunning);

@@ -60,7 +60,7 @@ TEST(ClientSummary, IsValidJsonForANameWithQuotesBackslashesAndControls) {
 
 TEST(ClientSummary, NameThatIsNotUtf8StillGivesValidJson) {
   const std::string line = summary_for(std::string("bad\xff", 4));
-  EXPECT_NO_THROW((void)nlohmann::json::parse(line)) << line;
+  EXPECT_TRUE(nlohmann::json::accept(line)) << line;
 }
 
 }  // namespace
