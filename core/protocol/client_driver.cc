@@ -2,6 +2,22 @@
 
 namespace fedgate {
 
+DriverOptions reconnecting_link_options() {
+  DriverOptions options;
+  options.max_backoff = 32;
+  options.max_wait_ms = 30000;
+  options.retry_unsent_ms = 100;
+  return options;
+}
+
+DriverOptions handshaking_link_options() {
+  DriverOptions options;
+  options.max_backoff = 8;
+  options.max_wait_ms = UINT32_MAX;
+  options.rehandshake_after = 2;
+  return options;
+}
+
 ClientDriver::ClientDriver(ClientSession& session, ClientTransport& transport,
                            DriverClock& clock, const DriverOptions& options,
                            DriverObserver* observer)

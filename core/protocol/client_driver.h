@@ -32,6 +32,13 @@ struct DriverOptions {
   uint32_t give_up_after_ms = 0;      // silent this long: stop with kGaveUp (0: never)
 };
 
+// For a link a library keeps connected (libzmq): back off 1x, 2x, 4x ... up to 30 s; a message
+// refused while the connection is still coming up is retried every 100 ms.
+DriverOptions reconnecting_link_options();
+// For a link with a handshake of its own (ZMTP over a UART): back off up to 8x; from the second
+// silence in a row on, start the handshake over.
+DriverOptions handshaking_link_options();
+
 struct DriverCounters {
   uint32_t connections = 0;   // on_connected() from the transport
   uint32_t silences = 0;      // silence timeouts acted on (re-registration or re-handshake)

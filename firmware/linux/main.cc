@@ -115,13 +115,10 @@ int run_session(fedgate::ClientSession& session, fedgate::ZmqLink& link, const O
   using namespace fedgate;
   SteadyClock clock;
   ConsoleObserver observer(o);
-  DriverOptions options;
   // Back off while the coordinator stays silent: 1x, 2x, 4x ... up to 30 s. A
   // message that found no connection yet (the TCP connect is still under way at
   // start-up) is retried quickly and quietly for one silence period.
-  options.max_backoff = 32;
-  options.max_wait_ms = 30000;
-  options.retry_unsent_ms = 100;
+  DriverOptions options = reconnecting_link_options();
   options.give_up_after_ms = static_cast<uint32_t>(o.give_up_after * 1000);
   ClientDriver driver(session, link, clock, options, &observer);
   const DriverOutcome outcome =

@@ -31,7 +31,6 @@ constexpr uint32_t kMaxChunkFloats = 512;
 constexpr size_t kTxArenaBytes = 1024;         // every message but the streamed Update
 constexpr size_t kRingBytes = 2048;            // UART receive ring (power of two)
 constexpr uint32_t kStatusEveryMs = 5000;
-constexpr uint32_t kMaxSilenceBackoff = 8;     // silence timeout grows to 8x, then stays
 // After the coordinator's Bye (or a refusal) the board has no supervisor to start it again:
 // it resets itself after this long and joins the next run.
 constexpr uint32_t kRejoinAfterEndMs = 30000;
@@ -215,13 +214,9 @@ int run() {
                         Span<float>(g_gradient, kModelCapacity),
                         Span<uint8_t>(g_tx_arena, kTxArenaBytes), source, transport);
   // A coordinator that went silent: register again, then re-handshake the ZMTP
-  // stream too, with a growing timeout.
-  DriverOptions options;
-  options.max_backoff = kMaxSilenceBackoff;
-  options.max_wait_ms = UINT32_MAX;
-  options.rehandshake_after = 2;
+  // stream too, with a timeout growing to 8x.
   ConsoleObserver observer;
-  ClientDriver driver(session, transport, millis_clock, options, &observer);
+  ClientDriver driver(session, transport, millis_clock, handshaking_link_options(), &observer);
 
   Stats stats;
   uint32_t next_status_ms = kStatusEveryMs;

@@ -88,11 +88,7 @@ TEST(ClientDriverNoAllocation, WholeRunOverZmtp) {
   ClientSession session(identity, Span<float>(model_buffer.data(), model_buffer.size()),
                         Span<float>(gradient.data(), gradient.size()),
                         Span<uint8_t>(arena.data(), arena.size()), source, transport);
-  DriverOptions driver_options;
-  driver_options.max_backoff = 8;
-  driver_options.max_wait_ms = UINT32_MAX;
-  driver_options.rehandshake_after = 2;
-  ClientDriver driver(session, transport, clock, driver_options);
+  ClientDriver driver(session, transport, clock, handshaking_link_options());
   auto drain = [&] {
     for (int i = 0; i < 1000 && !stream.drained(); ++i) (void)driver.step(0);
     (void)driver.step(0);

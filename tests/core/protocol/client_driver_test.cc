@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <functional>
@@ -36,13 +36,7 @@ struct ZmqHarness {
     link = std::make_unique<ZmqLink>(context, endpoint, kName, 1 << 20);
   }
   ClientTransport& transport() { return *link; }
-  DriverOptions options() const {
-    DriverOptions o;
-    o.max_backoff = 32;
-    o.max_wait_ms = 30000;
-    o.retry_unsent_ms = 100;
-    return o;
-  }
+  DriverOptions options() const { return reconnecting_link_options(); }
   zmq::context_t context{1};
   std::unique_ptr<ZmqLink> link;
 };
@@ -59,13 +53,7 @@ struct ZmtpHarness {
     link = std::make_unique<ZmtpTransport>(options, Span<uint8_t>(rx, sizeof(rx)), *stream, clock);
   }
   ClientTransport& transport() { return *link; }
-  DriverOptions options() const {
-    DriverOptions o;
-    o.max_backoff = 8;
-    o.max_wait_ms = UINT32_MAX;
-    o.rehandshake_after = 2;
-    return o;
-  }
+  DriverOptions options() const { return handshaking_link_options(); }
   alignas(8) uint8_t rx[4096];
   std::unique_ptr<zmtp::testing::TcpLink> stream;
   std::unique_ptr<ZmtpTransport> link;
@@ -297,6 +285,47 @@ TYPED_TEST(ClientDriverTest, StopFlagEndsTheRun) {
   ASSERT_NO_FATAL_FAILURE(this->register_client());
   volatile std::sig_atomic_t stop = 1;
   EXPECT_EQ(this->driver_->run(&stop), DriverOutcome::kStopped);
+}
+
+// A link that takes everything and never answers.
+class SilentTransport final : public ClientTransport {
+ public:
+  Status send(Span<const uint8_t>) override { return Status::ok(); }
+  bool announces_connections() const override { return false; }
+  Status open(TransportEvents&) override { return Status::ok(); }
+  void poll(uint32_t, TransportEvents&) override {}
+};
+
+TEST(ClientDriverBackoff, DoublesUpToTheCeilingOfEachKindOfLink) {
+  struct Case {
+    DriverOptions options;
+    std::vector<uint32_t> waits_ms;  // between consecutive silences; silence timeout 3 s
+  };
+  const Case cases[] = {
+      {reconnecting_link_options(), {3000, 6000, 12000, 24000, 30000, 30000}},
+      {handshaking_link_options(), {3000, 6000, 12000, 24000, 24000}},
+  };
+  for (const Case& c : cases) {
+    VirtualClock clock;
+    FixedSource source;
+    SilentTransport transport;
+    std::vector<float> model(16), gradient(16);
+    std::vector<uint8_t> arena(16 * 4 + kMessageOverhead);
+    ClientIdentity identity;
+    ClientSession session(identity, Span<float>(model.data(), model.size()),
+                          Span<float>(gradient.data(), gradient.size()),
+                          Span<uint8_t>(arena.data(), arena.size()), source, transport);
+    ClientDriver driver(session, transport, clock, c.options);
+    ASSERT_TRUE(driver.start().is_ok());
+    for (size_t i = 0; i < c.waits_ms.size(); ++i) {
+      clock.now += c.waits_ms[i] - 1;
+      ASSERT_TRUE(driver.step(0).is_ok());
+      EXPECT_EQ(driver.counters().silences, i) << "silence " << i + 1 << " came early";
+      clock.now += 1;
+      ASSERT_TRUE(driver.step(0).is_ok());
+      EXPECT_EQ(driver.counters().silences, i + 1) << "silence " << i + 1 << " did not come";
+    }
+  }
 }
 
 }  // namespace
