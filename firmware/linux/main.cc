@@ -1,9 +1,7 @@
 // fedgate-client: the ARM Linux (and x86-64) client. It loads its partition of
 // the training data, registers with the coordinator, and runs the
 // offer/update cycle until the coordinator says Bye. See --help.
-#include <atomic>
 #include <chrono>
-#include <cinttypes>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -14,15 +12,16 @@
 #include "core/data/csv_reader.h"
 #include "core/data/idx_reader.h"
 #include "core/data/partition.h"
-#include "core/protocol/aligned_message.h"
+#include "core/protocol/client_driver.h"
 #include "core/protocol/client_session.h"
 #include "core/training/local_trainer.h"
+#include "firmware/linux/client_summary.h"
 #include "firmware/linux/zmq_link.h"
 
 namespace {
 
-std::atomic<bool> g_interrupted{false};
-void on_signal(int) { g_interrupted.store(true); }
+volatile std::sig_atomic_t g_interrupted = 0;
+void on_signal(int) { g_interrupted = 1; }
 
 struct Options {
   std::string connect = "tcp://127.0.0.1:5555";
@@ -70,85 +69,98 @@ fedgate::Result<fedgate::Dataset> load_training_data_patiently(const Options& o)
     }
     std::fprintf(stderr, "fedgate-client: training data in %s not there yet (%s); retrying in %d s\n",
                  data_source(o).c_str(), data.status().message(), delay_s);
-    for (int i = 0; i < delay_s * 10 && !g_interrupted.load(); ++i) {
+    for (int i = 0; i < delay_s * 10 && !g_interrupted; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    if (g_interrupted.load()) return data;
+    if (g_interrupted) return data;
     delay_s = std::min(delay_s * 2, 60);
   }
 }
 
-void print_summary(const char* name, const fedgate::ClientSession& session, int exit_code) {
-  const fedgate::ClientCounters& c = session.counters();
-  std::printf("{\"event\":\"client_summary\",\"name\":\"%s\",\"exit_code\":%d,\"state\":\"%s\","
-              "\"model_version\":%u,\"offers\":%" PRIu64 ",\"accepts\":%" PRIu64
-              ",\"rejects\":%" PRIu64 ",\"updates\":%" PRIu64 ",\"skips\":%" PRIu64
-              ",\"models\":%" PRIu64
-              ",\"registrations\":%" PRIu64 ",\"messages_sent\":%" PRIu64
-              ",\"messages_received\":%" PRIu64 ",\"bytes_sent\":%" PRIu64
-              ",\"bytes_received\":%" PRIu64 ",\"send_failures\":%" PRIu64
-              ",\"errors_received\":%" PRIu64 ",\"discarded\":%" PRIu64 "}\n",
-              name, exit_code, fedgate::client_state_name(session.state()),
-              session.model_version(), c.offers, c.accepts, c.rejects, c.updates, c.skips, c.models,
-              c.registrations, c.messages_sent, c.messages_received, c.bytes_sent,
-              c.bytes_received, c.send_failures, c.errors_received, c.discarded);
-  std::fflush(stdout);
-}
+// Milliseconds since the client started, for the driver's silence timers.
+class SteadyClock final : public fedgate::DriverClock {
+ public:
+  uint32_t now_ms() override {
+    return static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now() - start_)
+                                     .count());
+  }
 
-// Feeds the session until it ends; returns the process exit status.
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// The client's progress lines about the coordinator going silent and coming back.
+class ConsoleObserver final : public fedgate::DriverObserver {
+ public:
+  explicit ConsoleObserver(const Options& o) : o_(o) {}
+  void on_message_arrived(uint32_t silences_before) override {
+    if (silences_before > 0 && !o_.quiet) {
+      std::printf("%s: coordinator answered again\n", o_.name.c_str());
+    }
+  }
+  void on_silence(const fedgate::SilenceEvent& event) override {
+    if (o_.quiet) return;
+    std::fprintf(stderr, "%s: %s %s for %.1f s; registering again (attempt %u)\n",
+                 o_.name.c_str(), event.unsent ? "cannot connect to" : "no answer from",
+                 o_.connect.c_str(), event.silent_ms / 1000.0, event.attempt);
+  }
+
+ private:
+  const Options& o_;
+};
+
+// Runs the session until it ends; returns the process exit status.
 int run_session(fedgate::ClientSession& session, fedgate::ZmqLink& link, const Options& o) {
   using namespace fedgate;
-  using Clock = std::chrono::steady_clock;
-  AlignedMessage aligned;
-  auto last_heard = Clock::now();
-  auto seconds_silent = [&] {
-    return std::chrono::duration<double>(Clock::now() - last_heard).count();
-  };
-  int silent_rounds = 0;
-  Status status = session.start();
-  while (!session.done() && !g_interrupted.load() && status.is_ok()) {
-    // Back off while the coordinator stays silent: 1x, 2x, 4x ... up to 30 s.
-    // A message that found no connection yet (the TCP connect is still under
-    // way at start-up) is retried quickly and quietly for one silence period.
-    const int base_ms = static_cast<int>(session.silence_timeout_ms());
-    const bool unsent = session.last_send_failed();
-    const bool quick = unsent && seconds_silent() * 1000 < base_ms;
-    const int wait_ms = quick ? 100 : std::min(30000, base_ms << std::min(silent_rounds, 5));
-    std::optional<zmq::message_t> message = link.receive(wait_ms);
-    if (message) {
-      if (silent_rounds > 0 && !o.quiet) {
-        std::printf("%s: coordinator answered again\n", o.name.c_str());
-      }
-      silent_rounds = 0;
-      last_heard = Clock::now();
-      status = session.on_message(aligned.view(message->data(), message->size()));
-      continue;
-    }
-    const double silent_s = seconds_silent();
-    if (o.give_up_after > 0 && silent_s >= o.give_up_after) {
+  SteadyClock clock;
+  ConsoleObserver observer(o);
+  // Back off while the coordinator stays silent: 1x, 2x, 4x ... up to 30 s. A
+  // message that found no connection yet (the TCP connect is still under way at
+  // start-up) is retried quickly and quietly for one silence period.
+  DriverOptions options = reconnecting_link_options();
+  options.give_up_after_ms = static_cast<uint32_t>(o.give_up_after * 1000);
+  ClientDriver driver(session, link, clock, options, &observer);
+  const DriverOutcome outcome =
+      driver.start().is_ok() ? driver.run(&g_interrupted) : driver.outcome();
+  switch (outcome) {
+    case DriverOutcome::kRefused:
+      std::fprintf(stderr, "fedgate-client: %s\n", session.final_message());
+      return 4;
+    case DriverOutcome::kGaveUp:
       std::fprintf(stderr, "fedgate-client: no answer from %s for %.0f s, giving up\n",
-                   o.connect.c_str(), silent_s);
+                   o.connect.c_str(), driver.silent_ms() / 1000.0);
       return 3;
+    case DriverOutcome::kError:
+      std::fprintf(stderr, "fedgate-client: %s\n", driver.error().message());
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+// Parses the command line and the config file. Returns -1 to go on, else the
+// exit status: 0 after --help, 2 for anything wrong (CLI11's own codes are not
+// what docs/deploy-raspberry-pi.md promises).
+int parse_options(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+    return -1;
+  } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() == 0) return app.exit(error);
+    const std::string extras_prefix = "INI was not able to parse ";
+    const std::string what = error.what();
+    const CLI::Option* config = app.get_config_ptr();
+    if (dynamic_cast<const CLI::ConfigError*>(&error) != nullptr &&
+        what.compare(0, extras_prefix.size(), extras_prefix) == 0 && config != nullptr &&
+        !config->results().empty()) {
+      std::fprintf(stderr, "fedgate-client: %s: unknown key '%s' (see --help for the options)\n",
+                   config->results().front().c_str(), what.substr(extras_prefix.size()).c_str());
+    } else {
+      (void)app.exit(error);
     }
-    if (!quick) {
-      ++silent_rounds;
-      if (!o.quiet) {
-        std::fprintf(stderr, "%s: %s %s for %.1f s; registering again (attempt %d)\n",
-                     o.name.c_str(), unsent ? "cannot connect to" : "no answer from",
-                     o.connect.c_str(), silent_s, silent_rounds);
-      }
-    }
-    status = session.on_silence();
+    return 2;
   }
-  if (session.state() == ClientSession::State::kFailed) {
-    std::fprintf(stderr, "fedgate-client: %s\n", session.final_message());
-    return 4;
-  }
-  if (!status.is_ok()) {
-    std::fprintf(stderr, "fedgate-client: %s\n", status.message());
-    return 1;
-  }
-  return 0;
 }
 
 }  // namespace
@@ -193,7 +205,10 @@ int main(int argc, char** argv) {
                  "from 1 s to 60 s (0 = exit at once with status 2)")
       ->capture_default_str();
   app.add_flag("-q,--quiet", o.quiet, "print only the final summary");
-  CLI11_PARSE(app, argc, argv);
+  // A misspelt key in /etc/fedgate/client.toml must not be ignored silently.
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  const int parsed = parse_options(app, argc, argv);
+  if (parsed >= 0) return parsed;
 
   if (o.index >= o.clients) {
     std::fprintf(stderr, "fedgate-client: --index %u must be below --clients %u\n", o.index,
@@ -268,7 +283,7 @@ int main(int argc, char** argv) {
                             Span<uint32_t>(policy_indices.get(), client_policy_indices(capacity))});
 
   int exit_code = run_session(session, *link, o);
-  if (g_interrupted.load() && !session.done()) {
+  if (g_interrupted && !session.done()) {
     // Tell the coordinator we are leaving so it stops counting us.
     MessageWriter writer(Span<uint8_t>(arena.get(), arena_bytes));
     auto bye = writer.bye(0, wire::ByeReason::ClientExit, "interrupted");
@@ -277,6 +292,7 @@ int main(int argc, char** argv) {
   if (!o.quiet && session.state() == ClientSession::State::kFinished) {
     std::printf("%s: coordinator said bye: %s\n", o.name.c_str(), session.final_message());
   }
-  print_summary(o.name.c_str(), session, exit_code);
+  std::printf("%s\n", client_summary_json(o.name, session, exit_code).c_str());
+  std::fflush(stdout);
   return exit_code;
 }

@@ -29,18 +29,17 @@ Status ZmqLink::send(Span<const uint8_t> bytes) {
   }
 }
 
-std::optional<zmq::message_t> ZmqLink::receive(int timeout_ms) {
+void ZmqLink::poll(uint32_t timeout_ms, TransportEvents& events) {
   zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}};
   try {
     zmq::poll(items, 1, std::chrono::milliseconds(timeout_ms));
-    if (!(items[0].revents & ZMQ_POLLIN)) return std::nullopt;
-    zmq::message_t message;
-    if (!socket_.recv(message, zmq::recv_flags::dontwait)) return std::nullopt;
-    return message;
+    if (!(items[0].revents & ZMQ_POLLIN)) return;
+    if (!socket_.recv(message_, zmq::recv_flags::dontwait)) return;
   } catch (const zmq::error_t& error) {
-    if (error.num() == EINTR) return std::nullopt;
+    if (error.num() == EINTR) return;  // a signal: the owner looks at its stop flag
     throw;
   }
+  events.on_message(aligned_.view(message_.data(), message_.size()));
 }
 
 }  // namespace fedgate

@@ -1,18 +1,19 @@
-// ZmqLink: the Linux client's transport, a DEALER socket that is the
-// session's Outbox. libzmq reconnects the TCP connection by itself (with
-// backoff); the session re-registers when the coordinator stays silent.
+// ZmqLink: the Linux client's transport, a cppzmq DEALER socket. libzmq
+// reconnects the TCP connection by itself (with backoff), so the link never
+// announces connections; the driver re-registers when the coordinator stays
+// silent.
 #pragma once
 
-#include <optional>
 #include <string>
 
 #include <zmq.hpp>
 
-#include "core/protocol/client_session.h"
+#include "core/protocol/aligned_message.h"
+#include "core/protocol/client_transport.h"
 
 namespace fedgate {
 
-class ZmqLink : public Outbox {
+class ZmqLink final : public ClientTransport {
  public:
   // Throws zmq::error_t for a malformed endpoint.
   ZmqLink(zmq::context_t& context, const std::string& endpoint, const std::string& identity,
@@ -22,11 +23,16 @@ class ZmqLink : public Outbox {
   // session resends what matters after re-registering).
   Status send(Span<const uint8_t> bytes) override;
 
-  // The next message, or nothing after `timeout_ms`.
-  std::optional<zmq::message_t> receive(int timeout_ms);
+  bool announces_connections() const override { return false; }
+  // The socket connected in the constructor; libzmq keeps it connected.
+  Status open(TransportEvents&) override { return Status::ok(); }
+  // Hands the next message (if one comes within timeout_ms) to `events`.
+  void poll(uint32_t timeout_ms, TransportEvents& events) override;
 
  private:
   zmq::socket_t socket_;
+  zmq::message_t message_;
+  AlignedMessage aligned_;
 };
 
 }  // namespace fedgate

@@ -1,6 +1,7 @@
-// fedgate STM32 client: the fedgate protocol (core's ClientSession) over a ZMTP
-// 3.x DEALER (core's zmtp::Client) on USART1, training softmax regression on a
-// Fashion-MNIST shard in flash. USART2 carries the log (docs/deploy-stm32.md).
+// fedgate STM32 client: the fedgate protocol (core's ClientSession) run by core's
+// ClientDriver over a ZMTP 3.x DEALER (core's ZmtpTransport) on USART1, training
+// softmax regression on a Fashion-MNIST shard in flash. USART2 carries the log
+// (docs/deploy-stm32.md).
 //
 // Memory is static and sized here: the model and its gradient (2 x 31.4 KB),
 // the ZMTP receive buffer (one Model chunk), a 1 KB transmit arena (a dense
@@ -8,8 +9,9 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "core/protocol/client_driver.h"
 #include "core/protocol/client_session.h"
-#include "core/zmtp/client.h"
+#include "core/protocol/zmtp_transport.h"
 #include "firmware/stm32/app/shard.h"
 #include "firmware/stm32/app/shard_source.h"
 #include "firmware/stm32/board/board.h"
@@ -29,7 +31,6 @@ constexpr uint32_t kMaxChunkFloats = 512;
 constexpr size_t kTxArenaBytes = 1024;         // every message but the streamed Update
 constexpr size_t kRingBytes = 2048;            // UART receive ring (power of two)
 constexpr uint32_t kStatusEveryMs = 5000;
-constexpr uint32_t kMaxSilenceBackoff = 8;     // silence timeout grows to 8x, then stays
 // After the coordinator's Bye (or a refusal) the board has no supervisor to start it again:
 // it resets itself after this long and joins the next run.
 constexpr uint32_t kRejoinAfterEndMs = 30000;
@@ -43,68 +44,61 @@ char g_name[16];
 
 Usart g_link(kUsart1, Span<uint8_t>(g_ring, kRingBytes));
 
-class UartSink final : public zmtp::ByteSink {
+// USART1 as the ZMTP byte stream; with nothing received it sleeps until the
+// next interrupt (a byte, or the 1 ms SysTick).
+class UartStream final : public zmtp::ByteStream {
  public:
   Status write(Span<const uint8_t> bytes) override {
     g_link.write(bytes);
     return Status::ok();
   }
-};
-
-// Joins the two layers: the session sends through the ZMTP client, the ZMTP
-// client delivers frames to the session.
-class Link final : public Outbox, public zmtp::FrameHandler {
- public:
-  void attach(zmtp::Client* client, ClientSession* session) {
-    client_ = client;
-    session_ = session;
-  }
-
-  Status send(Span<const uint8_t> bytes) override {
-    if (!client_->ready()) return Status::error(StatusCode::kUnavailable, "zmtp not ready");
-    return client_->send(bytes);
-  }
-  Status send_parts(Span<const uint8_t> head, Span<const uint8_t> tail) override {
-    if (!client_->ready()) return Status::error(StatusCode::kUnavailable, "zmtp not ready");
-    FG_TRY(client_->begin_message(head.size() + tail.size()));
-    FG_TRY(client_->write_part(head));
-    return client_->write_part(tail);
-  }
-
-  void on_message(Span<const uint8_t> payload) override {
-    last_rx_ms = millis();
-    message_arrived_us = micros();
-    silences_in_a_row = 0;
-    if (session_->done()) return;
-    const Status status = session_->on_message(payload);
-    if (!status.is_ok()) console_printf("session: %s\n", status.message());
-  }
-  void on_ready() override {
-    ++handshakes;
-    console_printf("zmtp: ready (handshake %lu); registering\n",
-                   static_cast<unsigned long>(handshakes));
-    last_rx_ms = millis();
-    if (!session_->done()) {
-      const Status status = session_->start();
-      if (!status.is_ok()) console_printf("session: %s\n", status.message());
+  size_t read(Span<uint8_t> into, uint32_t timeout_ms) override {
+    size_t n = g_link.read(into);
+    if (n == 0 && timeout_ms > 0) {
+      wait_for_interrupt();
+      n = g_link.read(into);
     }
+    return n;
   }
-  void on_reset() override { console_write("zmtp: link reset (peer greeted again or lost sync)\n"); }
-
-  uint32_t last_rx_ms = 0;
-  uint64_t message_arrived_us = 0;  // when the last message was complete, before handling it
-  uint32_t silences_in_a_row = 0;
-  uint32_t handshakes = 0;
 
  private:
-  zmtp::Client* client_ = nullptr;
-  ClientSession* session_ = nullptr;
+  static void wait_for_interrupt() {
+    __asm volatile("cpsid i" ::: "memory");
+    if (!g_link.has_data()) __asm volatile("wfi");
+    __asm volatile("cpsie i" ::: "memory");
+  }
+};
+
+class SysTickClock final : public DriverClock {
+ public:
+  uint32_t now_ms() override { return millis(); }
+};
+
+// The driver's events as console lines, and when the last message arrived.
+class ConsoleObserver final : public DriverObserver {
+ public:
+  void on_message_arrived(uint32_t) override { message_arrived_us = micros(); }
+  void on_connected(uint32_t connections) override {
+    console_printf("zmtp: ready (handshake %lu); registering\n",
+                   static_cast<unsigned long>(connections));
+  }
+  void on_disconnected() override {
+    console_write("zmtp: link reset (peer greeted again or lost sync)\n");
+  }
+  void on_silence(const SilenceEvent& event) override {
+    if (event.rehandshake) {
+      console_printf("coordinator silent: restarting the ZMTP handshake (next wait x%lu)\n",
+                     static_cast<unsigned long>(event.next_backoff));
+    } else {
+      console_write("coordinator silent: registering again\n");
+    }
+  }
+
+  uint64_t message_arrived_us = 0;  // when the last message was complete, before handling it
 };
 
 // What the log reports besides the session's own counters.
 struct Stats {
-  uint32_t silences = 0;
-  uint32_t rehandshakes = 0;
   uint64_t offer_sent_us = 0;
   uint64_t rtt_sum_us = 0;
   uint32_t rtt_count = 0;
@@ -112,10 +106,11 @@ struct Stats {
   uint32_t offer_bytes = 0;
 };
 
-void print_summary(const char* tag, const ClientSession& session, const zmtp::Client& client,
-                   const Link& link, const ShardSource& source, const Stats& stats) {
+void print_summary(const char* tag, const ClientSession& session, const ZmtpTransport& transport,
+                   const ClientDriver& driver, const ShardSource& source, const Stats& stats) {
   const ClientCounters& c = session.counters();
-  const zmtp::Counters& z = client.counters();
+  const zmtp::Counters& z = transport.zmtp().counters();
+  const DriverCounters& d = driver.counters();
   console_printf("%s name=%s uptime_ms=%lu state=%s version=%lu offers=%lu accepts=%lu "
                  "rejects=%lu updates=%lu models=%lu registrations=%lu",
                  tag, g_name, static_cast<unsigned long>(millis()),
@@ -130,9 +125,9 @@ void print_summary(const char* tag, const ClientSession& session, const zmtp::Cl
                  static_cast<unsigned long>(c.discarded), static_cast<unsigned long>(c.unexpected),
                  static_cast<unsigned long>(c.errors_received),
                  static_cast<unsigned long>(c.send_failures),
-                 static_cast<unsigned long>(stats.silences),
-                 static_cast<unsigned long>(stats.rehandshakes),
-                 static_cast<unsigned long>(link.handshakes), static_cast<unsigned long>(z.resets),
+                 static_cast<unsigned long>(d.silences),
+                 static_cast<unsigned long>(d.rehandshakes),
+                 static_cast<unsigned long>(d.connections), static_cast<unsigned long>(z.resets),
                  static_cast<unsigned long>(z.malformed), static_cast<unsigned long>(z.oversized),
                  static_cast<unsigned long>(z.handshake_timeouts),
                  static_cast<unsigned long>(z.garbage_bytes),
@@ -150,8 +145,8 @@ void print_summary(const char* tag, const ClientSession& session, const zmtp::Cl
 }
 
 // Log lines for what the last batch of received bytes changed.
-void log_progress(const ClientCounters& before, const ClientSession& session, const Link& link,
-                  Stats& stats) {
+void log_progress(const ClientCounters& before, const ClientSession& session,
+                  const ConsoleObserver& observer, Stats& stats) {
   const ClientCounters& now = session.counters();
   if (now.models != before.models) {
     console_printf("model v%lu complete\n", static_cast<unsigned long>(session.model_version()));
@@ -167,7 +162,7 @@ void log_progress(const ClientCounters& before, const ClientSession& session, co
   const bool decided = now.accepts != before.accepts || now.rejects != before.rejects;
   if (decided && stats.offer_sent_us != 0) {
     // Offer sent -> Decision received (not counting the Update it triggers).
-    stats.last_rtt_us = static_cast<uint32_t>(link.message_arrived_us - stats.offer_sent_us);
+    stats.last_rtt_us = static_cast<uint32_t>(observer.message_arrived_us - stats.offer_sent_us);
     stats.rtt_sum_us += stats.last_rtt_us;
     ++stats.rtt_count;
     stats.offer_sent_us = 0;
@@ -187,12 +182,6 @@ void log_progress(const ClientCounters& before, const ClientSession& session, co
   }
 }
 
-void wait_for_interrupt() {
-  __asm volatile("cpsid i" ::: "memory");
-  if (!g_link.has_data()) __asm volatile("wfi");
-  __asm volatile("cpsie i" ::: "memory");
-}
-
 }  // namespace
 
 int run() {
@@ -210,11 +199,12 @@ int run() {
   g_link.init(clock.apb2_hz, kLinkBaud, true);
 
   ShardSource source(kShard, 0x5EED0000u + kShard.index);
-  Link link;
-  UartSink sink;
-  zmtp::Options options;
-  options.identity = g_name;
-  zmtp::Client client(options, Span<uint8_t>(g_rx_frame, kRxFrameBytes), sink, link);
+  UartStream stream;
+  SysTickClock millis_clock;
+  zmtp::Options zmtp_options;
+  zmtp_options.identity = g_name;
+  ZmtpTransport transport(zmtp_options, Span<uint8_t>(g_rx_frame, kRxFrameBytes), stream,
+                          millis_clock);
   ClientIdentity identity;
   identity.device_class = wire::DeviceClass::Mcu;
   identity.name = g_name;
@@ -222,68 +212,42 @@ int run() {
   identity.max_chunk_floats = kMaxChunkFloats;
   ClientSession session(identity, Span<float>(g_model, kModelCapacity),
                         Span<float>(g_gradient, kModelCapacity),
-                        Span<uint8_t>(g_tx_arena, kTxArenaBytes), source, link);
-  link.attach(&client, &session);
+                        Span<uint8_t>(g_tx_arena, kTxArenaBytes), source, transport);
+  // A coordinator that went silent: register again, then re-handshake the ZMTP
+  // stream too, with a timeout growing to 8x.
+  ConsoleObserver observer;
+  ClientDriver driver(session, transport, millis_clock, handshaking_link_options(), &observer);
 
   Stats stats;
-  uint32_t backoff = 1;
   uint32_t next_status_ms = kStatusEveryMs;
   bool reported_end = false;
   uint32_t ended_ms = 0;
-  const Status started = client.start(millis());
+  const Status started = driver.start();
   if (!started.is_ok()) console_printf("zmtp: %s\n", started.message());
 
   for (;;) {
-    uint8_t bytes[128];
-    const size_t n = g_link.read(Span<uint8_t>(bytes, sizeof(bytes)));
-    if (n > 0) {
-      const ClientCounters before = session.counters();
-      client.on_bytes(Span<const uint8_t>(bytes, n), millis());
-      log_progress(before, session, link, stats);
-      if (link.silences_in_a_row == 0) backoff = 1;
-    }
-    // Read after the bytes were handled: their callbacks move last_rx_ms forward.
+    const ClientCounters before = session.counters();
+    // Sleeps for at most one interrupt: the status line and the reset below keep their times.
+    const Status status = driver.step(1);
+    if (!status.is_ok()) console_printf("session: %s\n", status.message());
+    log_progress(before, session, observer, stats);
     const uint32_t now = millis();
-    client.tick(now);
-
-    // A coordinator that went silent: register again, then re-handshake the
-    // ZMTP stream too, with a growing timeout.
-    if (client.ready() && !session.done() &&
-        static_cast<int32_t>(now - link.last_rx_ms) >
-            static_cast<int32_t>(session.silence_timeout_ms() * backoff)) {
-      ++stats.silences;
-      ++link.silences_in_a_row;
-      link.last_rx_ms = now;
-      if (backoff < kMaxSilenceBackoff) backoff *= 2;
-      if (link.silences_in_a_row >= 2) {
-        ++stats.rehandshakes;
-        console_printf("coordinator silent: restarting the ZMTP handshake (next wait x%lu)\n",
-                       static_cast<unsigned long>(backoff));
-        (void)client.start(now);
-      } else {
-        console_write("coordinator silent: registering again\n");
-        const ClientCounters before = session.counters();
-        (void)session.on_silence();
-        log_progress(before, session, link, stats);
-      }
-    }
 
     if (static_cast<int32_t>(now - next_status_ms) >= 0) {
       next_status_ms = now + kStatusEveryMs;
-      print_summary("FEDGATE-STATUS", session, client, link, source, stats);
+      print_summary("FEDGATE-STATUS", session, transport, driver, source, stats);
     }
     if (session.done() && !reported_end) {
       reported_end = true;
       ended_ms = now;
       console_printf("session ended: %s\n", session.final_message());
-      print_summary("FEDGATE-SUMMARY", session, client, link, source, stats);
+      print_summary("FEDGATE-SUMMARY", session, transport, driver, source, stats);
       console_printf("resetting in %lu s to join the next run\n",
                      static_cast<unsigned long>(kRejoinAfterEndMs / 1000));
     }
     if (reported_end && now - ended_ms >= kRejoinAfterEndMs) {
       reg(kScbAircr) = (0x5FAu << 16) | (1u << 2);  // SYSRESETREQ
     }
-    if (!g_link.has_data()) wait_for_interrupt();
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 namespace fedgate::zmtp::testing {
@@ -70,21 +71,40 @@ Status TcpLink::write(Span<const uint8_t> bytes) {
   return Status::ok();
 }
 
-int TcpLink::pump(Client& client, int timeout_ms, uint32_t now_ms) {
+int TcpLink::receive(Span<uint8_t> into, int timeout_ms) {
   if (fd_ < 0) return -1;
   pollfd pfd{fd_, POLLIN, 0};
   if (::poll(&pfd, 1, timeout_ms) <= 0) return 0;
-  uint8_t buffer[65536];
-  const ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
+  const ssize_t n = ::recv(fd_, into.data(), into.size(), 0);
   if (n <= 0) {
     if (n < 0 && errno == EINTR) return 0;
     close();
     return -1;
   }
-  size_t skip = to_drop_ < static_cast<size_t>(n) ? to_drop_ : static_cast<size_t>(n);
+  const size_t skip = to_drop_ < static_cast<size_t>(n) ? to_drop_ : static_cast<size_t>(n);
   to_drop_ -= skip;
-  client.on_bytes(Span<const uint8_t>(buffer + skip, static_cast<size_t>(n) - skip), now_ms);
-  return static_cast<int>(n);
+  std::memmove(into.data(), into.data() + skip, static_cast<size_t>(n) - skip);
+  return static_cast<int>(static_cast<size_t>(n) - skip);
+}
+
+int TcpLink::pump(Client& client, int timeout_ms, uint32_t now_ms) {
+  static uint8_t buffer[65536];
+  const int n = receive(Span<uint8_t>(buffer, sizeof(buffer)), timeout_ms);
+  if (n > 0) client.on_bytes(Span<const uint8_t>(buffer, static_cast<size_t>(n)), now_ms);
+  return n;
+}
+
+size_t TcpLink::read(Span<uint8_t> into, uint32_t timeout_ms) {
+  if (fd_ < 0) {
+    if (reconnect_when_closed) {
+      (void)connect(static_cast<int>(timeout_ms));
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
+    }
+    return 0;
+  }
+  const int n = receive(into, static_cast<int>(timeout_ms));
+  return n > 0 ? static_cast<size_t>(n) : 0;
 }
 
 uint32_t monotonic_ms() {

@@ -5,11 +5,12 @@
 #include <cstdint>
 #include <string>
 
+#include "core/zmtp/byte_stream.h"
 #include "core/zmtp/client.h"
 
 namespace fedgate::zmtp::testing {
 
-class TcpLink : public ByteSink {
+class TcpLink : public ByteStream {
  public:
   explicit TcpLink(std::string endpoint);  // "tcp://127.0.0.1:PORT"
   ~TcpLink();
@@ -29,11 +30,19 @@ class TcpLink : public ByteSink {
   // bytes read, 0 if none came, -1 if the connection closed (the link is then disconnected).
   int pump(Client& client, int timeout_ms, uint32_t now_ms);
 
+  // ByteStream: what arrived within timeout_ms. A closed connection reads as nothing; with
+  // reconnect_when_closed the next read connects again, as a serial bridge would.
+  size_t read(Span<uint8_t> into, uint32_t timeout_ms) override;
+
   bool drop_while_disconnected = false;
   // Bytes to discard from the start of the next connection's input: a UART enabled late.
   size_t drop_first_bytes = 0;
+  bool reconnect_when_closed = false;
 
  private:
+  // Bytes read into `into` (after drop_first_bytes), 0 if none came, -1 if the connection closed.
+  int receive(Span<uint8_t> into, int timeout_ms);
+
   std::string host_;
   int port_ = 0;
   int fd_ = -1;
