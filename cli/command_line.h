@@ -14,8 +14,7 @@ namespace fedgate {
 constexpr int kExitBadCommandLine = 2;
 
 inline void add_version_flag(CLI::App& app, const std::string& program) {
-  app.set_version_flag("--version", program + " " + kVersionText,
-                       "print the version and exit");
+  app.set_version_flag("--version", program + " " + kVersionText, "print the version and exit");
 }
 
 // Parses the command line. Returns -1 to go on, else the status to exit with:

@@ -35,6 +35,52 @@ void list_policies() {
   }
 }
 
+// Binds the run's endpoint and serves clients until the coordinator stops or a
+// signal comes; returns the exit status.
+int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
+  using namespace fedgate;
+  zmq::context_t context(1);
+  std::unique_ptr<ZmqServer> server;
+  try {
+    // libzmq's own limit sits well above the coordinator's, so an oversized
+    // message normally gets an Error reply rather than a dropped connection.
+    const int64_t transport_limit =
+        static_cast<int64_t>(4 * run.largest_message_bytes() + (1 << 20));
+    server = std::make_unique<ZmqServer>(context, run.config().bind, transport_limit);
+  } catch (const zmq::error_t& error) {
+    std::fprintf(stderr, "fedgate-coordinator: cannot bind %s: %s\n", run.config().bind.c_str(),
+                 error.what());
+    return 2;
+  }
+  const std::string endpoint = server->endpoint();
+  if (!endpoint_file.empty()) {
+    std::ofstream(endpoint_file) << endpoint << "\n";
+  }
+
+  SteadyClock clock;
+  Coordinator& coordinator = run.make_coordinator(clock, *server);
+  std::printf("fedgate-coordinator listening on %s\n", endpoint.c_str());
+  print_run_description(stdout, coordinator, run.config(), run.evaluator().samples());
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  coordinator.start();
+  try {
+    server->attach(coordinator);
+    server->run(g_interrupted);
+  } catch (const zmq::error_t& error) {
+    std::fprintf(stderr, "fedgate-coordinator: transport failed: %s\n", error.what());
+    coordinator.stop("transport failure");
+    return 1;
+  }
+  if (!coordinator.stopped()) {
+    coordinator.stop("interrupted");
+    g_interrupted.store(false);  // a second signal skips the drain
+    server->run(g_interrupted);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,47 +141,8 @@ int main(int argc, char** argv) {
   if (!test.is_ok()) return fail("test data", test.status());
   RunOutputs outputs;
   outputs.progress = quiet ? nullptr : stdout;
-  Result<std::unique_ptr<CoordinatorRun>> built = CoordinatorRun::build(std::move(config), std::move(test).value(), outputs);
+  Result<std::unique_ptr<CoordinatorRun>> built =
+      CoordinatorRun::build(std::move(config), std::move(test).value(), outputs);
   if (!built.is_ok()) return fail("setup", built.status());
-  CoordinatorRun& run = **built;
-
-  zmq::context_t context(1);
-  std::unique_ptr<ZmqServer> server;
-  try {
-    // libzmq's own limit sits well above the coordinator's, so an oversized
-    // message normally gets an Error reply rather than a dropped connection.
-    const int64_t transport_limit = static_cast<int64_t>(4 * run.largest_message_bytes() + (1 << 20));
-    server = std::make_unique<ZmqServer>(context, run.config().bind, transport_limit);
-  } catch (const zmq::error_t& error) {
-    std::fprintf(stderr, "fedgate-coordinator: cannot bind %s: %s\n", run.config().bind.c_str(),
-                 error.what());
-    return 2;
-  }
-  const std::string endpoint = server->endpoint();
-  if (!endpoint_file.empty()) {
-    std::ofstream(endpoint_file) << endpoint << "\n";
-  }
-
-  SteadyClock clock;
-  Coordinator& coordinator = run.make_coordinator(clock, *server);
-  std::printf("fedgate-coordinator listening on %s\n", endpoint.c_str());
-  print_run_description(stdout, coordinator, run.config(), run.evaluator().samples());
-
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  coordinator.start();
-  try {
-    server->attach(coordinator);
-    server->run(g_interrupted);
-  } catch (const zmq::error_t& error) {
-    std::fprintf(stderr, "fedgate-coordinator: transport failed: %s\n", error.what());
-    coordinator.stop("transport failure");
-    return 1;
-  }
-  if (!coordinator.stopped()) {
-    coordinator.stop("interrupted");
-    g_interrupted.store(false);  // a second signal skips the drain
-    server->run(g_interrupted);
-  }
-  return 0;
+  return serve(**built, endpoint_file);
 }

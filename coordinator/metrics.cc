@@ -48,8 +48,8 @@ std::string metrics_json(const char* event, const EvalPoint& point, const Metric
   Json& per_client = line["clients"] = Json::object();
   for (const auto& [id, record] : clients.all()) {
     const ClientCounts& c = record.counts;
-    per_client[id] = {{"offers", c.offers},   {"accepts", c.accepts}, {"rejects", c.rejects},
-                      {"updates", c.updates}, {"errors", c.errors},   {"bytes_up", c.bytes_up},
+    per_client[id] = {{"offers", c.offers},        {"accepts", c.accepts}, {"rejects", c.rejects},
+                      {"updates", c.updates},      {"errors", c.errors},   {"bytes_up", c.bytes_up},
                       {"bytes_down", c.bytes_down}};
   }
   for (const auto& [key, value] : extra) line[key] = value;

@@ -23,16 +23,17 @@ CoordinatorRun::CoordinatorRun(CoordinatorConfig config) : config_(std::move(con
 
 CoordinatorRun::~CoordinatorRun() = default;
 
-Result<std::unique_ptr<CoordinatorRun>> CoordinatorRun::build(CoordinatorConfig config, Dataset test_data,
-                                        const RunOutputs& outputs,
-                                        const Dataset* training_data) {
+Result<std::unique_ptr<CoordinatorRun>> CoordinatorRun::build(CoordinatorConfig config,
+                                                              Dataset test_data,
+                                                              const RunOutputs& outputs,
+                                                              const Dataset* training_data) {
   std::unique_ptr<CoordinatorRun> run(new CoordinatorRun(std::move(config)));
   FG_TRY(run->build_parts(std::move(test_data), outputs, training_data));
   return run;
 }
 
 Status CoordinatorRun::build_parts(Dataset test_data, const RunOutputs& outputs,
-                        const Dataset* training_data) {
+                                   const Dataset* training_data) {
   // The data decides the model's shape unless the config pins it.
   const Dataset& shape = training_data != nullptr ? *training_data : test_data;
   ModelSpec& spec = config_.settings.model;
@@ -45,8 +46,7 @@ Status CoordinatorRun::build_parts(Dataset test_data, const RunOutputs& outputs,
         test_data.num_features != training_data->num_features) {
       return Status::error(StatusCode::kInvalidArgument,
                            "model.num_features = %u, training data has %u, test data %u",
-                           spec.num_features, training_data->num_features,
-                           test_data.num_features);
+                           spec.num_features, training_data->num_features, test_data.num_features);
     }
   } else if (spec.num_features != test_data.num_features) {
     return Status::error(StatusCode::kInvalidArgument,
@@ -77,9 +77,9 @@ Status CoordinatorRun::build_parts(Dataset test_data, const RunOutputs& outputs,
 }
 
 Coordinator& CoordinatorRun::make_coordinator(const Clock& clock, ServerOutbox& outbox) {
-  coordinator_ = std::make_unique<Coordinator>(config_.settings, std::move(*initial_),
-                                               std::move(*policies_), evaluator_.get(), clock,
-                                               outbox, log_.get(), progress_.get());
+  coordinator_ =
+      std::make_unique<Coordinator>(config_.settings, std::move(*initial_), std::move(*policies_),
+                                    evaluator_.get(), clock, outbox, log_.get(), progress_.get());
   initial_.reset();
   policies_.reset();
   return *coordinator_;

@@ -36,8 +36,8 @@ class CoordinatorRun {
   // evaluator and the server policies; checks the client policies; opens
   // run.metrics. Errors name the setting or file at fault.
   static Result<std::unique_ptr<CoordinatorRun>> build(CoordinatorConfig config, Dataset test_data,
-                                            const RunOutputs& outputs,
-                                            const Dataset* training_data = nullptr);
+                                                       const RunOutputs& outputs,
+                                                       const Dataset* training_data = nullptr);
   ~CoordinatorRun();
   CoordinatorRun(const CoordinatorRun&) = delete;
   CoordinatorRun& operator=(const CoordinatorRun&) = delete;

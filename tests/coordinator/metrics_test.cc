@@ -70,13 +70,15 @@ TEST(MetricsJson, KeepsEveryKey) {
   metrics.staleness[3] = 9;
   ClientRegistry clients;
   clients.upsert("c0").counts.bytes_up = 100;
-  const json line = json::parse(
-      metrics_json("summary", EvalPoint{}, metrics, clients, {{"reason", "done"}, {"trigger", "lag"}}));
+  const json line = json::parse(metrics_json("summary", EvalPoint{}, metrics, clients,
+                                             {{"reason", "done"}, {"trigger", "lag"}}));
   for (const char* key :
-       {"event", "version", "time_s", "accuracy", "loss", "bytes_up", "bytes_down", "messages_up",
-        "messages_down", "offers", "accepts", "rejects", "updates", "skips", "hellos",
-        "model_sends", "errors", "commits", "clipped", "forced_accepts", "buffered", "reused",
-        "dropped_old", "held", "errors_by_code", "staleness", "clients", "reason", "trigger"}) {
+       {"event",       "version",    "time_s",      "accuracy",      "loss",
+        "bytes_up",    "bytes_down", "messages_up", "messages_down", "offers",
+        "accepts",     "rejects",    "updates",     "skips",         "hellos",
+        "model_sends", "errors",     "commits",     "clipped",       "forced_accepts",
+        "buffered",    "reused",     "dropped_old", "held",          "errors_by_code",
+        "staleness",   "clients",    "reason",      "trigger"}) {
     EXPECT_TRUE(line.contains(key)) << key << " missing: " << line;
   }
   EXPECT_EQ(line.at("event"), "summary");

@@ -38,8 +38,8 @@ CoordinatorConfig config_with(const std::vector<std::string>& overrides) {
 }
 
 TEST(RunBuilder, TakesTheModelShapeFromTheTestData) {
-  Result<std::unique_ptr<CoordinatorRun>> run =
-      CoordinatorRun::build(config_with({"model.kind=softmax"}), tiny_classification(), RunOutputs{});
+  Result<std::unique_ptr<CoordinatorRun>> run = CoordinatorRun::build(
+      config_with({"model.kind=softmax"}), tiny_classification(), RunOutputs{});
   ASSERT_TRUE(run.is_ok()) << run.status().message();
   EXPECT_EQ((*run)->config().settings.model.num_features, 3u);
   EXPECT_EQ((*run)->config().settings.model.num_classes, 2u);
@@ -51,16 +51,16 @@ TEST(RunBuilder, TakesTheModelShapeFromTheTestData) {
 
 TEST(RunBuilder, TrainingDataDecidesTheShapeAndMustMatchTheTestData) {
   const Dataset train = tiny_classification(3);
-  Result<std::unique_ptr<CoordinatorRun>> run = CoordinatorRun::build(config_with({"model.kind=softmax"}),
-                                                tiny_classification(5), RunOutputs{}, &train);
+  Result<std::unique_ptr<CoordinatorRun>> run = CoordinatorRun::build(
+      config_with({"model.kind=softmax"}), tiny_classification(5), RunOutputs{}, &train);
   ASSERT_FALSE(run.is_ok());
   EXPECT_STREQ(run.status().message(), "model.num_features = 3, training data has 3, test data 5");
 }
 
 TEST(RunBuilder, PinnedShapeMustMatchTheTestData) {
-  Result<std::unique_ptr<CoordinatorRun>> run = CoordinatorRun::build(
-      config_with({"model.kind=softmax", "model.num_features=4"}), tiny_classification(),
-      RunOutputs{});
+  Result<std::unique_ptr<CoordinatorRun>> run =
+      CoordinatorRun::build(config_with({"model.kind=softmax", "model.num_features=4"}),
+                            tiny_classification(), RunOutputs{});
   ASSERT_FALSE(run.is_ok());
   EXPECT_STREQ(run.status().message(), "model.num_features = 4 but test data has 3");
 }
@@ -68,7 +68,8 @@ TEST(RunBuilder, PinnedShapeMustMatchTheTestData) {
 TEST(RunBuilder, UnwritableMetricsFileIsAnError) {
   TempDir dir("run_builder");
   Result<std::unique_ptr<CoordinatorRun>> run = CoordinatorRun::build(
-      config_with({"model.kind=softmax", "run.metrics=\"" + dir.file("no/such/dir/m.jsonl") + "\""}),
+      config_with(
+          {"model.kind=softmax", "run.metrics=\"" + dir.file("no/such/dir/m.jsonl") + "\""}),
       tiny_classification(), RunOutputs{});
   ASSERT_FALSE(run.is_ok());
   EXPECT_NE(std::string(run.status().message()).find("cannot write metrics to"), std::string::npos)

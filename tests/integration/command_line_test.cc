@@ -58,13 +58,14 @@ TEST_P(CommandLine, MissingConfigFileExitsWithTwo) {
   EXPECT_EQ(run({"--config", dir_ + "/missing.toml"}, &output), 2) << output;
 }
 
+std::string program_test_name(const ::testing::TestParamInfo<Program>& param) {
+  return std::string(param.param.name) == "fedgate-sim" ? "Sim" : "Coordinator";
+}
+
 INSTANTIATE_TEST_SUITE_P(HostPrograms, CommandLine,
                          ::testing::Values(Program{"fedgate-coordinator", FEDGATE_COORDINATOR_BIN},
                                            Program{"fedgate-sim", FEDGATE_SIM_BIN}),
-                         [](const ::testing::TestParamInfo<Program>& info) {
-                           return std::string(info.param.name) == "fedgate-sim" ? "Sim"
-                                                                                : "Coordinator";
-                         });
+                         program_test_name);
 
 }  // namespace
 }  // namespace fedgate::testing
