@@ -2,6 +2,7 @@
 // project version, --help exits 0, a bad option exits with status 2.
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct Program {
   const char* name;
   const char* path;
 };
+void PrintTo(const Program& program, std::ostream* out) { *out << program.name; }
 
 class CommandLine : public ::testing::TestWithParam<Program> {
  protected:
