@@ -1,6 +1,9 @@
 // Command-line conventions every fedgate host program shares: --version prints
 // "<program> <version>", and a bad option exits with status 2 (CLI11's own
-// codes, 103/105/109, are not what the docs promise).
+// codes, 103/105/109, are not what the docs promise). A program adopts them by
+// linking fedgate_cli and replacing CLI11_PARSE with
+//   add_version_flag(app, "fedgate-client");
+//   if (const int status = parse_command_line(app, argc, argv); status >= 0) return status;
 #pragma once
 
 #include <string>
