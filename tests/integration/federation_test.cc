@@ -70,7 +70,7 @@ class Federation : public ::testing::Test {
     for (auto& client : clients) {
       const std::string output = client->output_path();
       EXPECT_EQ(client->wait(30), 0) << read_file(output);
-      const auto lines = lines_starting_with(read_file(output), "{\"event\":\"client_summary\"");
+      const auto lines = event_lines(read_file(output), "client_summary");
       ASSERT_EQ(lines.size(), 1u) << read_file(output);
       client_summaries->push_back(lines[0]);
     }
@@ -179,8 +179,7 @@ TEST_F(Federation, ClientSurvivesACoordinatorRestart) {
                  dir_ + "/second.log");
   ASSERT_EQ(second.wait(120), 0) << read_file(dir_ + "/second.log");
   ASSERT_EQ(client.wait(30), 0) << read_file(dir_ + "/client.log");
-  const auto lines =
-      lines_starting_with(read_file(dir_ + "/client.log"), "{\"event\":\"client_summary\"");
+  const auto lines = event_lines(read_file(dir_ + "/client.log"), "client_summary");
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_GE(json_number(lines[0], "registrations"), 2);
   EXPECT_GT(json_number(lines[0], "updates"), 150);  // contributions to both coordinators

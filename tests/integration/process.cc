@@ -112,6 +112,15 @@ nlohmann::json parse_json(const std::string& line) {
   return value;
 }
 
+std::vector<std::string> event_lines(const std::string& text, const std::string& event) {
+  std::vector<std::string> lines;
+  for (const std::string& line : lines_starting_with(text, "{")) {
+    const nlohmann::json object = nlohmann::json::parse(line, nullptr, false);
+    if (object.is_object() && object.value("event", "") == event) lines.push_back(line);
+  }
+  return lines;
+}
+
 RunMetrics read_run_metrics(const std::string& path) {
   RunMetrics metrics;
   metrics.text = read_file(path);

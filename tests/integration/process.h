@@ -42,6 +42,9 @@ std::map<std::string, std::string> last_line_fields(const std::string& text,
 // One line of JSON (a metrics line, a client's summary), parsed; a failure
 // (and a discarded value) when it is not JSON.
 nlohmann::json parse_json(const std::string& line);
+// Complete lines of `text` that are JSON objects with "event": `event` (other
+// output in between is skipped).
+std::vector<std::string> event_lines(const std::string& text, const std::string& event);
 // A coordinator's JSON-lines metrics file, split by event.
 struct RunMetrics {
   std::string text;                  // the whole file, for failure messages
