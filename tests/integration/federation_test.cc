@@ -94,6 +94,7 @@ TEST_F(Federation, ThreeClientsTrainAndTheCountersAddUp) {
   ASSERT_EQ(summaries.size(), 1u) << metrics;
   const std::string& summary = summaries[0];
 
+  // Learning happened: accuracy rose from chance to past a floor.
   expect_learned(run, 0.70);
   EXPECT_EQ(json_number(summary, "version"), 600);
   // No client lost track of the coordinator (that would make the counts below differ).
