@@ -67,6 +67,7 @@ for fn in sorted(os.listdir(scen_dir)):
 def is_quad(setting): return setting.startswith("quad")
 
 def gap(e, ev):
+    if ev["loss"] is None: return float("inf")  # a diverged loss is written as null
     return max(ev["loss"] - e["data"]["sim"].get("f_star", 0), 1e-12)
 
 def first(e, pred, key):

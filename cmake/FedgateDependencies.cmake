@@ -16,6 +16,8 @@ pkg_check_modules(ZMQ REQUIRED IMPORTED_TARGET libzmq)
 find_package(CLI11 REQUIRED)
 if(NOT FEDGATE_CLIENT_ONLY)
   find_package(tomlplusplus REQUIRED)
+  # Gateway-side JSON (metrics, summaries) and the tests that read it.
+  find_package(nlohmann_json 3 REQUIRED)
 endif()
 # flatc always runs on the build host, also in cross builds (-DFLATC_EXECUTABLE=
 # names another one).

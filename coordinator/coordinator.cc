@@ -531,14 +531,13 @@ void Coordinator::stop(const char* reason) {
   for (const auto& [id, record] : clients_.all()) {
     if (record.active) reply(id, writer_.bye(++seq_, wire::ByeReason::Finished, reason));
   }
-  char extra[480];
-  std::snprintf(extra, sizeof(extra),
-                "\"reason\":\"%s\",\"acceptance\":\"%s\",\"stepsize\":\"%s\","
-                "\"staleness_policy\":\"%s\",\"aggregation\":\"%s\",\"trigger\":\"%s\","
-                "\"compression\":\"%s\"",
-                reason, acceptance_->name(), stepsize_->name(), staleness_->name(),
-                aggregation_->name(), settings_.client_policies.trigger.c_str(),
-                settings_.client_policies.compression.c_str());
+  const TextFields extra = {{"reason", reason},
+                            {"acceptance", acceptance_->name()},
+                            {"stepsize", stepsize_->name()},
+                            {"staleness_policy", staleness_->name()},
+                            {"aggregation", aggregation_->name()},
+                            {"trigger", settings_.client_policies.trigger},
+                            {"compression", settings_.client_policies.compression}};
   sync_policy_counts();
   EvalPoint final_point = last_eval_;
   final_point.time_s = elapsed_s();

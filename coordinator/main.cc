@@ -1,22 +1,14 @@
 // fedgate-coordinator: the gateway service. See --help and docs/configuration.md.
-#include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 
-#include <CLI/CLI.hpp>
-
-#include "coordinator/coordinator.h"
+#include "cli/command_line.h"
 #include "coordinator/coordinator_config.h"
 #include "coordinator/policy_setup.h"
-#include "coordinator/progress_printer.h"
+#include "coordinator/run_builder.h"
 #include "coordinator/zmq_server.h"
-#include "core/data/csv_reader.h"
-#include "core/data/idx_reader.h"
-#include "core/models/model_factory.h"
 
 namespace {
 
@@ -27,16 +19,6 @@ void on_signal(int) { g_interrupted.store(true); }
 int fail(const char* what, const fedgate::Status& status) {
   std::fprintf(stderr, "fedgate-coordinator: %s: %s\n", what, status.message());
   return 2;
-}
-
-std::string settings_text(const fedgate::PolicySettings& settings) {
-  std::string text;
-  for (const auto& [name, value] : settings) {
-    char item[64];
-    std::snprintf(item, sizeof(item), "%s%s=%g", text.empty() ? "" : ", ", name.c_str(), value);
-    text += item;
-  }
-  return text.empty() ? "no settings" : text;
 }
 
 void list_policies() {
@@ -51,6 +33,52 @@ void list_policies() {
                   "R\n   consecutive rejections, with a delay-adaptive stepsize; 0 = off)\n");
     }
   }
+}
+
+// Binds the run's endpoint and serves clients until the coordinator stops or a
+// signal comes; returns the exit status.
+int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
+  using namespace fedgate;
+  zmq::context_t context(1);
+  std::unique_ptr<ZmqServer> server;
+  try {
+    // libzmq's own limit sits well above the coordinator's, so an oversized
+    // message normally gets an Error reply rather than a dropped connection.
+    const int64_t transport_limit =
+        static_cast<int64_t>(4 * run.largest_message_bytes() + (1 << 20));
+    server = std::make_unique<ZmqServer>(context, run.config().bind, transport_limit);
+  } catch (const zmq::error_t& error) {
+    std::fprintf(stderr, "fedgate-coordinator: cannot bind %s: %s\n", run.config().bind.c_str(),
+                 error.what());
+    return 2;
+  }
+  const std::string endpoint = server->endpoint();
+  if (!endpoint_file.empty()) {
+    std::ofstream(endpoint_file) << endpoint << "\n";
+  }
+
+  SteadyClock clock;
+  Coordinator& coordinator = run.make_coordinator(clock, *server);
+  std::printf("fedgate-coordinator listening on %s\n", endpoint.c_str());
+  print_run_description(stdout, coordinator, run.config(), run.evaluator().samples());
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  coordinator.start();
+  try {
+    server->attach(coordinator);
+    server->run(g_interrupted);
+  } catch (const zmq::error_t& error) {
+    std::fprintf(stderr, "fedgate-coordinator: transport failed: %s\n", error.what());
+    coordinator.stop("transport failure");
+    return 1;
+  }
+  if (!coordinator.stopped()) {
+    coordinator.stop("interrupted");
+    g_interrupted.store(false);  // a second signal skips the drain
+    server->run(g_interrupted);
+  }
+  return 0;
 }
 
 }  // namespace
@@ -85,7 +113,8 @@ int main(int argc, char** argv) {
   app.add_flag("--print-config", print_config, "print the effective configuration and exit");
   app.add_flag("--list-policies", show_policies, "list every policy family and exit");
   app.add_flag("-q,--quiet", quiet, "no progress lines");
-  CLI11_PARSE(app, argc, argv);
+  add_version_flag(app, "fedgate-coordinator");
+  if (const int status = parse_command_line(app, argc, argv); status >= 0) return status;
 
   if (show_policies) {
     list_policies();
@@ -108,102 +137,12 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  // Test data decides the model's input shape unless the config pins it.
-  Result<Dataset> test = !config.test_csv.empty()
-                             ? load_csv(config.test_csv, CsvOptions{config.csv_label_column})
-                             : load_idx(config.test_images, config.test_labels);
+  Result<Dataset> test = load_test_data(config);
   if (!test.is_ok()) return fail("test data", test.status());
-  ModelSpec& spec = config.settings.model;
-  if (spec.num_features == 0) spec.num_features = test->num_features;
-  if (spec.num_classes == 0) {
-    spec.num_classes = spec.kind == ModelKind::kLeastSquares ? 1 : test->num_classes;
-  }
-  if (spec.num_features != test->num_features) {
-    return fail("configuration", Status::error(StatusCode::kInvalidArgument,
-                                               "model.num_features = %u but test data has %u",
-                                               spec.num_features, test->num_features));
-  }
-  Result<std::unique_ptr<Model>> model = make_model(spec);
-  if (!model.is_ok()) return fail("model", model.status());
-  std::vector<float> initial((*model)->dim());
-  (*model)->init_params(initial, config.seed);
-  GlobalModel global(std::move(initial));
-
-  Result<ServerPolicies> policies = make_server_policies(config, global);
-  if (!policies.is_ok()) return fail("policies", policies.status());
-
-  MetricsLog log;
-  if (!config.metrics_path.empty() && !log.open(config.metrics_path)) {
-    std::fprintf(stderr, "fedgate-coordinator: cannot write metrics to %s: %s\n",
-                 config.metrics_path.c_str(), std::strerror(errno));
-    return 2;
-  }
-
-  Evaluator evaluator(**model, std::move(test).value());
-  SteadyClock clock;
-  zmq::context_t context(1);
-  const size_t model_bytes = global.dim() * sizeof(float);
-  // Valid: make_server_policies() checked the client policies already.
-  const size_t payload_bytes =
-      check_client_policy_settings(config.settings.client_policies, spec, global.dim(),
-                                   config.settings.batch_size)
-          ->max_payload_bytes;
-  std::unique_ptr<ZmqServer> server;
-  try {
-    // libzmq's own limit sits well above the coordinator's, so an oversized
-    // message normally gets an Error reply rather than a dropped connection.
-    const size_t largest = std::max<size_t>(
-        std::max(model_bytes, payload_bytes) + kMessageOverhead,
-        config.settings.max_message_bytes);
-    const int64_t transport_limit = static_cast<int64_t>(4 * largest + (1 << 20));
-    server = std::make_unique<ZmqServer>(context, config.bind, transport_limit);
-  } catch (const zmq::error_t& error) {
-    std::fprintf(stderr, "fedgate-coordinator: cannot bind %s: %s\n", config.bind.c_str(),
-                 error.what());
-    return 2;
-  }
-  const std::string endpoint = server->endpoint();
-  if (!endpoint_file.empty()) {
-    std::ofstream(endpoint_file) << endpoint << "\n";
-  }
-
-  ProgressPrinter progress(stdout);
-  Coordinator coordinator(config.settings, std::move(global), std::move(policies).value(), &evaluator,
-                          clock, *server,
-                          config.metrics_path.empty() ? nullptr : &log, quiet ? nullptr : &progress);
-
-  std::printf("fedgate-coordinator listening on %s\n", endpoint.c_str());
-  std::printf("  model      %s, %zu parameters (%u features, %u classes), test set %zu samples\n",
-              model_kind_name(spec.kind), coordinator.model().dim(), spec.num_features,
-              spec.num_classes, evaluator.samples());
-  std::printf("  acceptance %s (%s)\n", coordinator.acceptance().name(),
-              settings_text(coordinator.acceptance().settings()).c_str());
-  std::printf("  stepsize   %s (%s)\n", coordinator.stepsize().name(),
-              settings_text(coordinator.stepsize().settings()).c_str());
-  std::printf("  clients    trigger %s, compression %s\n",
-              config.settings.client_policies.trigger.c_str(),
-              config.settings.client_policies.compression.c_str());
-  std::printf("  staleness  %s (%s)\n", coordinator.staleness().name(),
-              settings_text(coordinator.staleness().settings()).c_str());
-  std::printf("  aggregation %s (%s)\n", coordinator.aggregation().name(),
-              settings_text(coordinator.aggregation().settings()).c_str());
-  std::fflush(stdout);
-
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  coordinator.start();
-  try {
-    server->attach(coordinator);
-    server->run(g_interrupted);
-  } catch (const zmq::error_t& error) {
-    std::fprintf(stderr, "fedgate-coordinator: transport failed: %s\n", error.what());
-    coordinator.stop("transport failure");
-    return 1;
-  }
-  if (!coordinator.stopped()) {
-    coordinator.stop("interrupted");
-    g_interrupted.store(false);  // a second signal skips the drain
-    server->run(g_interrupted);
-  }
-  return 0;
+  RunOutputs outputs;
+  outputs.progress = quiet ? nullptr : stdout;
+  Result<std::unique_ptr<CoordinatorRun>> built =
+      CoordinatorRun::build(std::move(config), std::move(test).value(), outputs);
+  if (!built.is_ok()) return fail("setup", built.status());
+  return serve(**built, endpoint_file);
 }

@@ -1,93 +1,60 @@
 #include "coordinator/metrics.h"
 
-#include <cinttypes>
-#include <cstdarg>
 #include <cmath>
+
+#include <nlohmann/json.hpp>
 
 namespace fedgate {
 namespace {
 
-void append(std::string& out, const char* format, ...) __attribute__((format(printf, 2, 3)));
-void append(std::string& out, const char* format, ...) {
-  char buffer[256];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(buffer, sizeof(buffer), format, args);
-  va_end(args);
-  out += buffer;
-}
+using Json = nlohmann::ordered_json;  // keys in the order written: "event" first
 
-// Client names come from the network: escape everything JSON needs escaped.
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c >= 0x7f) {
-      append(out, "\\u%04x", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-double finite_or_zero(double value) { return std::isfinite(value) ? value : 0.0; }
+// A diverged run must not look like a perfect one: NaN and infinities become null.
+Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
 }  // namespace
 
 std::string metrics_json(const char* event, const EvalPoint& point, const Metrics& m,
-                         const ClientRegistry& clients, const char* extra_json) {
-  std::string out;
-  append(out, "{\"event\":\"%s\",\"version\":%u,\"time_s\":%.3f,\"accuracy\":%.5f,\"loss\":%.6f",
-         event, point.version, point.time_s, finite_or_zero(point.accuracy),
-         finite_or_zero(point.loss));
-  append(out,
-         ",\"bytes_up\":%" PRIu64 ",\"bytes_down\":%" PRIu64 ",\"messages_up\":%" PRIu64
-         ",\"messages_down\":%" PRIu64,
-         m.bytes_up, m.bytes_down, m.messages_up, m.messages_down);
-  append(out,
-         ",\"offers\":%" PRIu64 ",\"accepts\":%" PRIu64 ",\"rejects\":%" PRIu64
-         ",\"updates\":%" PRIu64 ",\"skips\":%" PRIu64 ",\"hellos\":%" PRIu64
-         ",\"model_sends\":%" PRIu64 ",\"errors\":%" PRIu64,
-         m.offers, m.accepts, m.rejects, m.updates, m.skips, m.hellos, m.model_sends, m.errors);
-  append(out,
-         ",\"commits\":%" PRIu64 ",\"clipped\":%" PRIu64 ",\"forced_accepts\":%" PRIu64
-         ",\"buffered\":%" PRIu64 ",\"reused\":%" PRIu64 ",\"dropped_old\":%" PRIu64
-         ",\"held\":%" PRIu64,
-         m.commits, m.clipped, m.forced_accepts, m.buffered, m.reused, m.dropped_old, m.held);
-  out += ",\"errors_by_code\":{";
-  bool first = true;
-  for (const auto& [code, count] : m.errors_by_code) {
-    append(out, "%s%s:%" PRIu64, first ? "" : ",", json_string(code).c_str(), count);
-    first = false;
-  }
-  out += "},\"staleness\":{";
-  first = true;
-  for (const auto& [tau, count] : m.staleness) {
-    append(out, "%s\"%u\":%" PRIu64, first ? "" : ",", tau, count);
-    first = false;
-  }
-  out += "},\"clients\":{";
-  first = true;
+                         const ClientRegistry& clients, const TextFields& extra) {
+  Json line;
+  line["event"] = event;
+  line["version"] = point.version;
+  line["time_s"] = number_or_null(point.time_s);
+  line["accuracy"] = number_or_null(point.accuracy);
+  line["loss"] = number_or_null(point.loss);
+  line["bytes_up"] = m.bytes_up;
+  line["bytes_down"] = m.bytes_down;
+  line["messages_up"] = m.messages_up;
+  line["messages_down"] = m.messages_down;
+  line["offers"] = m.offers;
+  line["accepts"] = m.accepts;
+  line["rejects"] = m.rejects;
+  line["updates"] = m.updates;
+  line["skips"] = m.skips;
+  line["hellos"] = m.hellos;
+  line["model_sends"] = m.model_sends;
+  line["errors"] = m.errors;
+  line["commits"] = m.commits;
+  line["clipped"] = m.clipped;
+  line["forced_accepts"] = m.forced_accepts;
+  line["buffered"] = m.buffered;
+  line["reused"] = m.reused;
+  line["dropped_old"] = m.dropped_old;
+  line["held"] = m.held;
+  line["errors_by_code"] = Json::object();
+  for (const auto& [code, count] : m.errors_by_code) line["errors_by_code"][code] = count;
+  line["staleness"] = Json::object();
+  for (const auto& [tau, count] : m.staleness) line["staleness"][std::to_string(tau)] = count;
+  Json& per_client = line["clients"] = Json::object();
   for (const auto& [id, record] : clients.all()) {
     const ClientCounts& c = record.counts;
-    out += (first ? "" : ",") + json_string(id);
-    append(out,
-           ":{\"offers\":%" PRIu64 ",\"accepts\":%" PRIu64 ",\"rejects\":%" PRIu64
-           ",\"updates\":%" PRIu64 ",\"errors\":%" PRIu64 ",\"bytes_up\":%" PRIu64
-           ",\"bytes_down\":%" PRIu64 "}",
-           c.offers, c.accepts, c.rejects, c.updates, c.errors, c.bytes_up, c.bytes_down);
-    first = false;
+    per_client[id] = {{"offers", c.offers},        {"accepts", c.accepts}, {"rejects", c.rejects},
+                      {"updates", c.updates},      {"errors", c.errors},   {"bytes_up", c.bytes_up},
+                      {"bytes_down", c.bytes_down}};
   }
-  out += "}";
-  if (extra_json != nullptr && extra_json[0] != '\0') {
-    out += ",";
-    out += extra_json;
-  }
-  out += "}";
-  return out;
+  for (const auto& [key, value] : extra) line[key] = value;
+  // Client names come from the network and need not be UTF-8: replace what is not.
+  return line.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 MetricsLog::~MetricsLog() {
@@ -101,10 +68,14 @@ bool MetricsLog::open(const std::string& path) {
 }
 
 void MetricsLog::write(const char* event, const EvalPoint& point, const Metrics& metrics,
-                       const ClientRegistry& clients, const char* extra_json) {
+                       const ClientRegistry& clients, const TextFields& extra) {
   if (file_ == nullptr) return;
-  const std::string line = metrics_json(event, point, metrics, clients, extra_json);
-  std::fprintf(file_, "%s\n", line.c_str());
+  write_line(metrics_json(event, point, metrics, clients, extra));
+}
+
+void MetricsLog::write_line(const std::string& json) {
+  if (file_ == nullptr) return;
+  std::fprintf(file_, "%s\n", json.c_str());
   std::fflush(file_);
 }
 

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "coordinator/client_registry.h"
 #include "schemas/fedgate_generated.h"
@@ -43,6 +45,10 @@ struct EvalPoint {
   double loss = 0;
 };
 
+// Text fields a line carries after the counters, in this order: the summary's
+// stop reason and policy names.
+using TextFields = std::vector<std::pair<std::string, std::string>>;
+
 // Writes JSON lines to a file (or nowhere when the path is empty).
 class MetricsLog {
  public:
@@ -54,14 +60,17 @@ class MetricsLog {
   // Opens (truncates) `path`; false with errno set when it cannot.
   bool open(const std::string& path);
   void write(const char* event, const EvalPoint& point, const Metrics& metrics,
-             const ClientRegistry& clients, const char* extra_json = nullptr);
+             const ClientRegistry& clients, const TextFields& extra = {});
+  // Appends one line of JSON made elsewhere (the simulator's summary lines).
+  void write_line(const std::string& json);
 
  private:
   std::FILE* file_ = nullptr;
 };
 
-// The object a metrics line holds, without the braces' trailing newline.
+// The object a metrics line holds, without the trailing newline. Non-finite
+// values (a diverged loss) are written as null.
 std::string metrics_json(const char* event, const EvalPoint& point, const Metrics& metrics,
-                         const ClientRegistry& clients, const char* extra_json);
+                         const ClientRegistry& clients, const TextFields& extra = {});
 
 }  // namespace fedgate

@@ -2,6 +2,8 @@
 
 #include <cinttypes>
 
+#include "core/models/model_factory.h"
+
 namespace fedgate {
 namespace {
 
@@ -10,6 +12,16 @@ double percent(uint64_t part, uint64_t whole) {
 }
 
 double megabytes(uint64_t bytes) { return static_cast<double>(bytes) / 1e6; }
+
+std::string settings_text(const PolicySettings& settings) {
+  std::string text;
+  for (const auto& [name, value] : settings) {
+    char item[64];
+    std::snprintf(item, sizeof(item), "%s%s=%g", text.empty() ? "" : ", ", name.c_str(), value);
+    text += item;
+  }
+  return text.empty() ? "no settings" : text;
+}
 
 }  // namespace
 
@@ -25,6 +37,15 @@ void ProgressPrinter::on_eval(const EvalPoint& p, const Metrics& m,
 
 void ProgressPrinter::on_stop(const char* reason, const EvalPoint& p, const Metrics& m,
                               const ClientRegistry& clients) {
+  if (clients.all().size() > style_.client_table_limit) {
+    std::fprintf(out_,
+                 "\nstopped: %s\n  final version %u after %.1f %ss, test acc %.4f, loss "
+                 "%.6g, offers %" PRIu64 " (accepted %" PRIu64 "), updates %" PRIu64 "\n",
+                 reason, p.version, p.time_s, style_.clock, p.accuracy, p.loss, m.offers,
+                 m.accepts, m.updates);
+    std::fflush(out_);
+    return;
+  }
   uint64_t stale_sum = 0, stale_max = 0;
   for (const auto& [tau, count] : m.staleness) {
     stale_sum += tau * count;
@@ -49,6 +70,26 @@ void ProgressPrinter::on_stop(const char* reason, const EvalPoint& p, const Metr
                  id.c_str(), record.counts.offers, record.counts.accepts, record.counts.updates);
   }
   std::fflush(out_);
+}
+
+void print_run_description(std::FILE* out, const Coordinator& coordinator,
+                           const CoordinatorConfig& config, size_t test_samples) {
+  const ModelSpec& spec = config.settings.model;
+  std::fprintf(out, "  model      %s, %zu parameters (%u features, %u classes), test set %zu samples\n",
+               model_kind_name(spec.kind), coordinator.model().dim(), spec.num_features,
+               spec.num_classes, test_samples);
+  std::fprintf(out, "  acceptance %s (%s)\n", coordinator.acceptance().name(),
+               settings_text(coordinator.acceptance().settings()).c_str());
+  std::fprintf(out, "  stepsize   %s (%s)\n", coordinator.stepsize().name(),
+               settings_text(coordinator.stepsize().settings()).c_str());
+  std::fprintf(out, "  clients    trigger %s, compression %s\n",
+               config.settings.client_policies.trigger.c_str(),
+               config.settings.client_policies.compression.c_str());
+  std::fprintf(out, "  staleness  %s (%s)\n", coordinator.staleness().name(),
+               settings_text(coordinator.staleness().settings()).c_str());
+  std::fprintf(out, "  aggregation %s (%s)\n", coordinator.aggregation().name(),
+               settings_text(coordinator.aggregation().settings()).c_str());
+  std::fflush(out);
 }
 
 }  // namespace fedgate

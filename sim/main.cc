@@ -2,8 +2,7 @@
 // virtual time. See --help and docs/simulator.md.
 #include <cstdio>
 
-#include <CLI/CLI.hpp>
-
+#include "cli/command_line.h"
 #include "coordinator/policy_setup.h"
 #include "sim/simulator.h"
 
@@ -65,7 +64,8 @@ int main(int argc, char** argv) {
   app.add_option("--max-versions", max_versions, "stop after this many applied updates");
   app.add_flag("--list-policies", show_policies, "list every policy family and exit");
   app.add_flag("-q,--quiet", quiet, "no progress lines on stderr");
-  CLI11_PARSE(app, argc, argv);
+  add_version_flag(app, "fedgate-sim");
+  if (const int status = parse_command_line(app, argc, argv); status >= 0) return status;
 
   if (show_policies) {
     // One line per policy, "family name summary (settings)": bench/report reads it.

@@ -2,22 +2,23 @@
 
 #include <sys/resource.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
-#include <cstring>
 
-#include "coordinator/client_policy_settings.h"
-#include "coordinator/policy_setup.h"
-#include "coordinator/progress_printer.h"
+#include <nlohmann/json.hpp>
+
 #include "core/data/idx_reader.h"
 #include "core/data/partition.h"
-#include "core/models/model_factory.h"
 #include "sim/quadratic.h"
 
 namespace fedgate {
 namespace sim {
+namespace {
+
+using Json = nlohmann::ordered_json;  // keys in the order written: "event" first
+
+}  // namespace
 
 double peak_rss_mb() {
   struct rusage usage;
@@ -112,33 +113,6 @@ class Simulator::ServerLink : public ServerOutbox {
   Simulator& sim_;
 };
 
-// Evaluation lines as fedgate-coordinator prints them; the per-client table
-// at the end only for small fleets.
-class Simulator::RunProgress : public RunObserver {
- public:
-  explicit RunProgress(std::FILE* out) : out_(out), printer_(out) {}
-  void on_eval(const EvalPoint& point, const Metrics& metrics,
-               const ClientRegistry& clients) override {
-    printer_.on_eval(point, metrics, clients);
-  }
-  void on_stop(const char* reason, const EvalPoint& last, const Metrics& metrics,
-               const ClientRegistry& clients) override {
-    if (clients.all().size() <= 16) {
-      printer_.on_stop(reason, last, metrics, clients);
-      return;
-    }
-    std::fprintf(out_,
-                 "\nstopped: %s\n  final version %u after %.1f virtual s, test acc %.4f, loss "
-                 "%.6g, offers %" PRIu64 " (accepted %" PRIu64 "), updates %" PRIu64 "\n",
-                 reason, last.version, last.time_s, last.accuracy, last.loss, metrics.offers,
-                 metrics.accepts, metrics.updates);
-  }
-
- private:
-  std::FILE* out_;
-  ProgressPrinter printer_;
-};
-
 Simulator::Simulator(const SimConfig& config, SimData data, std::FILE* progress)
     : config_(config),
       data_(std::move(data)),
@@ -156,7 +130,7 @@ Result<std::unique_ptr<Simulator>> Simulator::create(const SimConfig& config, Si
 }
 
 Status Simulator::build() {
-  CoordinatorConfig& c = config_.coordinator;
+  const CoordinatorConfig& c = config_.coordinator;
   const SimSettings& s = config_.sim;
   if (data_.train.size() == 0) {
     return Status::error(StatusCode::kInvalidArgument, "the training data is empty");
@@ -167,46 +141,24 @@ Status Simulator::build() {
                          "[1, %zu] (or sim.partition = \"full\")",
                          s.clients, data_.train.size(), data_.train.size());
   }
-  // The model's shape follows the data unless the config pins it (as in fedgate-coordinator).
-  ModelSpec& spec = c.settings.model;
-  if (spec.num_features == 0) spec.num_features = data_.train.num_features;
-  if (spec.num_classes == 0) {
-    spec.num_classes = spec.kind == ModelKind::kLeastSquares ? 1 : data_.train.num_classes;
-  }
-  if (spec.num_features != data_.train.num_features ||
-      data_.test.num_features != data_.train.num_features) {
-    return Status::error(StatusCode::kInvalidArgument,
-                         "model.num_features = %u, training data has %u, test data %u",
-                         spec.num_features, data_.train.num_features, data_.test.num_features);
-  }
-  FG_ASSIGN_OR_RETURN(model_, make_model(spec));
-  std::vector<float> initial(model_->dim());
-  model_->init_params(initial, c.seed);
-  GlobalModel global(std::move(initial));
-  FG_ASSIGN_OR_RETURN(ServerPolicies policies, make_server_policies(c, global));
-  // Only the state the configured client policies use: 10,000 clients share nothing else.
-  FG_ASSIGN_OR_RETURN(const ClientPolicyNeeds needs,
-                      check_client_policy_settings(c.settings.client_policies, spec,
-                                                   global.dim(), c.settings.batch_size));
-
-  if (!c.metrics_path.empty()) {
-    log_ = std::make_unique<MetricsLog>();
-    if (!log_->open(c.metrics_path)) {
-      return Status::error(StatusCode::kNotFound, "cannot write metrics to %s: %s",
-                           c.metrics_path.c_str(), std::strerror(errno));
-    }
-  }
-  evaluator_ = std::make_unique<Evaluator>(*model_, data_.test);
+  // The same builder as fedgate-coordinator's; the model's shape follows the training data.
+  // Progress: evaluation lines as fedgate-coordinator prints them, the per-client
+  // table at the end only for small fleets.
+  RunOutputs outputs;
+  outputs.progress = progress_;
+  outputs.style.clock = "virtual ";
+  outputs.style.client_table_limit = 16;
+  FG_ASSIGN_OR_RETURN(run_, CoordinatorRun::build(c, std::move(data_.test), outputs, &data_.train));
   server_link_ = std::make_unique<ServerLink>(*this);
-  if (progress_ != nullptr) observer_ = std::make_unique<RunProgress>(progress_);
-  coordinator_ = std::make_unique<Coordinator>(
-      c.settings, std::move(global), std::move(policies), evaluator_.get(), clock_, *server_link_, log_.get(), observer_.get());
+  coordinator_ = &run_->make_coordinator(clock_, *server_link_);
+  // Only the state the configured client policies use: 10,000 clients share nothing else.
+  const ClientPolicyNeeds& needs = run_->client_needs();
 
   std::vector<std::vector<uint32_t>> parts(s.clients);
   if (!s.full_data) {
     FG_ASSIGN_OR_RETURN(parts, partition(data_.train, s.partition));
   }
-  const size_t dim = model_->dim();
+  const size_t dim = run_->dim();
   // MessageWriter trims its arena to kMessageAlignment at both ends: leave room for that.
   tx_arena_.assign(update_arena_bytes(dim, 0) + 2 * kMessageAlignment, 0);
   int width = 4;
@@ -348,43 +300,43 @@ Result<SimReport> Simulator::run() {
 }
 
 void Simulator::write_sim_lines(const SimReport& r) const {
-  const std::string& path = config_.coordinator.metrics_path;
-  if (path.empty()) return;
-  std::FILE* out = std::fopen(path.c_str(), "a");
-  if (out == nullptr) return;
+  MetricsLog* log = run_->log();
+  if (log == nullptr) return;
   const SimSettings& s = config_.sim;
   const char* dataset = s.dataset == DatasetKind::kQuadratic ? "quadratic"
                         : s.dataset == DatasetKind::kIdx     ? "idx"
                                                              : "fashion-mnist";
-  std::fprintf(out,
-               "{\"event\":\"sim\",\"clients\":%u,\"dataset\":\"%s\",\"partition\":\"%s\","
-               "\"compute_model\":\"%s\",\"virtual_s\":%.6f,\"events\":%" PRIu64
-               ",\"gradients\":%" PRIu64 ",\"updates\":%" PRIu64 ",\"final_version\":%u",
-               r.clients, dataset, s.full_data ? "full" : partition_scheme_name(s.partition.scheme),
-               compute_kind_name(s.compute.kind), r.virtual_s, r.events, r.gradients, r.updates,
-               r.final_version);
-  if (r.has_f_star) std::fprintf(out, ",\"f_star\":%.12e", r.f_star);
+  Json sim;
+  sim["event"] = "sim";
+  sim["clients"] = r.clients;
+  sim["dataset"] = dataset;
+  sim["partition"] = s.full_data ? "full" : partition_scheme_name(s.partition.scheme);
+  sim["compute_model"] = compute_kind_name(s.compute.kind);
+  sim["virtual_s"] = r.virtual_s;
+  sim["events"] = r.events;
+  sim["gradients"] = r.gradients;
+  sim["updates"] = r.updates;
+  sim["final_version"] = r.final_version;
+  if (r.has_f_star) sim["f_star"] = r.f_star;
   // Per-client compute means and gradient counts, for the contribution plots.
   if (clients_.size() <= 1000) {
-    std::fprintf(out, ",\"client_compute_ms\":[");
+    Json& compute_ms = sim["client_compute_ms"] = Json::array();
+    Json& gradients = sim["client_gradients"] = Json::array();
     for (uint32_t i = 0; i < clients_.size(); ++i) {
-      std::fprintf(out, "%s%.3f", i == 0 ? "" : ",", compute_.mean_us(i) / 1000.0);
+      compute_ms.push_back(compute_.mean_us(i) / 1000.0);
+      gradients.push_back(clients_[i]->trainer.gradients());
     }
-    std::fprintf(out, "],\"client_gradients\":[");
-    for (uint32_t i = 0; i < clients_.size(); ++i) {
-      std::fprintf(out, "%s%" PRIu64, i == 0 ? "" : ",", clients_[i]->trainer.gradients());
-    }
-    std::fprintf(out, "]");
   }
-  std::fprintf(out, "}\n");
+  log->write_line(sim.dump());
   // Wall-clock figures differ from run to run: a line of their own, so the
   // rest of the file is identical for identical seeds.
-  std::fprintf(out,
-               "{\"event\":\"sim-wall\",\"wall_s\":%.3f,\"updates_per_s\":%.1f,"
-               "\"events_per_s\":%.1f,\"peak_rss_mb\":%.1f}\n",
-               r.wall_s, r.updates_per_wall_s, r.wall_s > 0 ? r.events / r.wall_s : 0,
-               r.peak_rss_mb);
-  std::fclose(out);
+  Json wall;
+  wall["event"] = "sim-wall";
+  wall["wall_s"] = r.wall_s;
+  wall["updates_per_s"] = r.updates_per_wall_s;
+  wall["events_per_s"] = r.wall_s > 0 ? r.events / r.wall_s : 0;
+  wall["peak_rss_mb"] = r.peak_rss_mb;
+  log->write_line(wall.dump());
 }
 
 }  // namespace sim

@@ -22,6 +22,7 @@
 
 #include "coordinator/coordinator.h"
 #include "coordinator/coordinator_config.h"
+#include "coordinator/run_builder.h"
 #include "core/data/dataset.h"
 #include "core/protocol/client_session.h"
 #include "sim/compute_model.h"
@@ -83,7 +84,6 @@ class Simulator {
  private:
   struct VirtualClient;
   class ServerLink;
-  class RunProgress;
   Simulator(const SimConfig& config, SimData data, std::FILE* progress);
   Status build();
   void deliver_to_client(const Event& event);
@@ -102,12 +102,9 @@ class Simulator {
   std::vector<uint8_t> tx_arena_;  // one for all clients: a send copies the bytes out at once
   std::vector<std::unique_ptr<VirtualClient>> clients_;
   std::unordered_map<std::string, uint32_t> index_of_;
-  std::unique_ptr<Model> model_;
-  std::unique_ptr<Evaluator> evaluator_;
-  std::unique_ptr<MetricsLog> log_;
   std::unique_ptr<ServerLink> server_link_;
-  std::unique_ptr<RunObserver> observer_;
-  std::unique_ptr<Coordinator> coordinator_;
+  std::unique_ptr<CoordinatorRun> run_;  // after server_link_: its coordinator sends through it
+  Coordinator* coordinator_ = nullptr;  // owned by run_
   int64_t last_event_us_ = 0;
   uint64_t client_failures_ = 0;
 };

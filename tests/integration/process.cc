@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <thread>
 
@@ -105,22 +106,46 @@ std::map<std::string, std::string> last_line_fields(const std::string& text,
   return fields;
 }
 
+nlohmann::json parse_json(const std::string& line) {
+  nlohmann::json value = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) ADD_FAILURE() << "not JSON: " << line;
+  return value;
+}
+
+std::vector<std::string> event_lines(const std::string& text, const std::string& event) {
+  std::vector<std::string> lines;
+  for (const std::string& line : lines_starting_with(text, "{")) {
+    const nlohmann::json object = nlohmann::json::parse(line, nullptr, false);
+    if (object.is_object() && object.value("event", "") == event) lines.push_back(line);
+  }
+  return lines;
+}
+
 RunMetrics read_run_metrics(const std::string& path) {
   RunMetrics metrics;
   metrics.text = read_file(path);
-  metrics.evals = lines_starting_with(metrics.text, "{\"event\":\"eval\"");
-  metrics.summaries = lines_starting_with(metrics.text, "{\"event\":\"summary\"");
+  for (const std::string& line : lines_starting_with(metrics.text, "")) {
+    const nlohmann::json object = parse_json(line);
+    const std::string event = object.is_object() ? object.value("event", "") : "";
+    if (event == "eval") metrics.evals.push_back(line);
+    if (event == "summary") metrics.summaries.push_back(line);
+  }
   return metrics;
 }
 
 double json_number(const std::string& line, const std::string& key) {
-  const std::string needle = "\"" + key + "\":";
-  const size_t at = line.find(needle);
-  if (at == std::string::npos) {
+  const nlohmann::json object = parse_json(line);
+  if (!object.is_object() || !object.contains(key)) {
     ADD_FAILURE() << "no field " << key << " in " << line;
     return 0;
   }
-  return std::strtod(line.c_str() + at + needle.size(), nullptr);
+  const nlohmann::json& value = object.at(key);
+  if (value.is_null()) return std::numeric_limits<double>::quiet_NaN();
+  if (!value.is_number()) {
+    ADD_FAILURE() << "field " << key << " is not a number in " << line;
+    return 0;
+  }
+  return value.get<double>();
 }
 
 std::string make_temp_dir(const std::string& name) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace fedgate::testing {
 
 class Process {
@@ -37,6 +39,12 @@ std::vector<std::string> lines_starting_with(const std::string& text, const std:
 // (empty when there is none).
 std::map<std::string, std::string> last_line_fields(const std::string& text,
                                                     const std::string& prefix);
+// One line of JSON (a metrics line, a client's summary), parsed; a failure
+// (and a discarded value) when it is not JSON.
+nlohmann::json parse_json(const std::string& line);
+// Complete lines of `text` that are JSON objects with "event": `event` (other
+// output in between is skipped).
+std::vector<std::string> event_lines(const std::string& text, const std::string& event);
 // A coordinator's JSON-lines metrics file, split by event.
 struct RunMetrics {
   std::string text;                  // the whole file, for failure messages
@@ -44,7 +52,8 @@ struct RunMetrics {
   std::vector<std::string> summaries;  // "summary" lines (one after a clean stop)
 };
 RunMetrics read_run_metrics(const std::string& path);
-// Value of a numeric field `"key":123` in a flat JSON line (first occurrence).
+// The number at top-level `key` of a JSON object line: a failure when the key is
+// missing; NaN when it is null (what a non-finite value is written as).
 double json_number(const std::string& line, const std::string& key);
 // A fresh, empty directory under the test temp dir.
 std::string make_temp_dir(const std::string& name);

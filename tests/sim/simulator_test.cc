@@ -4,8 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "core/data/idx_reader.h"
 #include "tests/core/data/temp_dir.h"
@@ -77,6 +80,40 @@ TEST(Simulator, SameSeedGivesTheSameMetricsFile) {
   ASSERT_NE(a.find("\"event\":\"sim\""), std::string::npos);
   EXPECT_EQ(a, read_without_wall_line(dir.file("b.jsonl")));
   EXPECT_NE(a, read_without_wall_line(dir.file("c.jsonl")));
+}
+
+// Every line of the metrics file is JSON a parser reads, the sim lines with their keys.
+TEST(Simulator, MetricsFileIsJsonLines) {
+  TempDir dir("sim");
+  std::vector<std::string> overrides = quadratic_run(dir.file("m.jsonl"));
+  overrides.push_back("sim.clients=3");
+  overrides.push_back("run.max_versions=300");
+  auto sim = make(overrides);
+  ASSERT_NE(sim, nullptr);
+  ASSERT_TRUE(sim->run().is_ok());
+  std::ifstream in(dir.file("m.jsonl"));
+  std::map<std::string, nlohmann::json> last_of;
+  for (std::string line; std::getline(in, line);) {
+    const nlohmann::json object = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(object.is_object()) << line;
+    last_of[object.at("event").get<std::string>()] = object;
+  }
+  ASSERT_EQ(last_of.count("eval"), 1u);
+  ASSERT_EQ(last_of.count("summary"), 1u);
+  const nlohmann::json& line = last_of["sim"];
+  EXPECT_EQ(line.at("clients"), 3);
+  EXPECT_EQ(line.at("dataset"), "quadratic");
+  EXPECT_EQ(line.at("partition"), "full");
+  EXPECT_EQ(line.at("final_version"), 300);
+  EXPECT_TRUE(line.at("f_star").is_number());
+  EXPECT_EQ(line.at("client_gradients").size(), 3u);
+  EXPECT_EQ(line.at("client_compute_ms").size(), 3u);
+  for (const char* key : {"compute_model", "virtual_s", "events", "gradients", "updates"}) {
+    EXPECT_TRUE(line.contains(key)) << key << " missing: " << line;
+  }
+  for (const char* key : {"wall_s", "updates_per_s", "events_per_s", "peak_rss_mb"}) {
+    EXPECT_TRUE(last_of["sim-wall"].contains(key)) << key << " missing: " << last_of["sim-wall"];
+  }
 }
 
 TEST(Simulator, SqrtComputeTimesGiveSqrtUpdateRatios) {

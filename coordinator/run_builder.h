@@ -1,0 +1,77 @@
+// The run builder: turns a validated configuration and its test data into the
+// parts a coordinator runs with (model, evaluator, server policies, metrics
+// log, progress observer), then the coordinator itself. fedgate-coordinator and
+// fedgate-sim both assemble their runs here; what surrounds the coordinator
+// (ZeroMQ transport, or virtual clients and clock) stays with each program.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+
+#include "coordinator/client_policy_settings.h"
+#include "coordinator/coordinator.h"
+#include "coordinator/coordinator_config.h"
+#include "coordinator/evaluator.h"
+#include "coordinator/metrics.h"
+#include "coordinator/progress_printer.h"
+#include "core/data/dataset.h"
+#include "core/models/model.h"
+
+namespace fedgate {
+
+// The evaluation data `config` names: data.test_csv, else the IDX pair.
+Result<Dataset> load_test_data(const CoordinatorConfig& config);
+
+// Where a run reports as it goes.
+struct RunOutputs {
+  std::FILE* progress = nullptr;  // progress lines and the final summary; null: none
+  ProgressStyle style;
+};
+
+class CoordinatorRun {
+ public:
+  // Fills in the model's shape where the config leaves it 0 (from
+  // `training_data` when the caller holds it, as the simulator does, else from
+  // the test data) and checks it against the data; builds the model, the
+  // evaluator and the server policies; checks the client policies; opens
+  // run.metrics. Errors name the setting or file at fault.
+  static Result<std::unique_ptr<CoordinatorRun>> build(CoordinatorConfig config, Dataset test_data,
+                                                       const RunOutputs& outputs,
+                                                       const Dataset* training_data = nullptr);
+  ~CoordinatorRun();
+  CoordinatorRun(const CoordinatorRun&) = delete;
+  CoordinatorRun& operator=(const CoordinatorRun&) = delete;
+
+  // Hands the initial model and the policies to a new coordinator; call once.
+  Coordinator& make_coordinator(const Clock& clock, ServerOutbox& outbox);
+
+  // The configuration with the model's shape filled in.
+  const CoordinatorConfig& config() const { return config_; }
+  size_t dim() const { return model_->dim(); }
+  // What the configured client policies need per client (state memory, payload).
+  const ClientPolicyNeeds& client_needs() const { return client_needs_; }
+  // The largest message a client and the coordinator exchange (a whole model,
+  // the largest update, or server.max_message_bytes), for transport limits.
+  size_t largest_message_bytes() const;
+  const Evaluator& evaluator() const { return *evaluator_; }
+  // The metrics file, or null without run.metrics.
+  MetricsLog* log() { return log_.get(); }
+  // Valid after make_coordinator().
+  Coordinator& coordinator() { return *coordinator_; }
+
+ private:
+  explicit CoordinatorRun(CoordinatorConfig config);
+  Status build_parts(Dataset test_data, const RunOutputs& outputs, const Dataset* training_data);
+
+  CoordinatorConfig config_;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<Evaluator> evaluator_;
+  std::unique_ptr<GlobalModel> initial_;
+  std::unique_ptr<ServerPolicies> policies_;
+  ClientPolicyNeeds client_needs_;
+  std::unique_ptr<MetricsLog> log_;
+  std::unique_ptr<ProgressPrinter> progress_;
+  std::unique_ptr<Coordinator> coordinator_;
+};
+
+}  // namespace fedgate
