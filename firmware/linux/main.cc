@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/command_line.h"
 #include "core/data/csv_reader.h"
 #include "core/data/idx_reader.h"
 #include "core/data/partition.h"
@@ -139,30 +140,6 @@ int run_session(fedgate::ClientSession& session, fedgate::ZmqLink& link, const O
   }
 }
 
-// Parses the command line and the config file. Returns -1 to go on, else the
-// exit status: 0 after --help, 2 for anything wrong (CLI11's own codes are not
-// what docs/deploy-raspberry-pi.md promises).
-int parse_options(CLI::App& app, int argc, char** argv) {
-  try {
-    app.parse(argc, argv);
-    return -1;
-  } catch (const CLI::ParseError& error) {
-    if (error.get_exit_code() == 0) return app.exit(error);
-    const std::string extras_prefix = "INI was not able to parse ";
-    const std::string what = error.what();
-    const CLI::Option* config = app.get_config_ptr();
-    if (dynamic_cast<const CLI::ConfigError*>(&error) != nullptr &&
-        what.compare(0, extras_prefix.size(), extras_prefix) == 0 && config != nullptr &&
-        !config->results().empty()) {
-      std::fprintf(stderr, "fedgate-client: %s: unknown key '%s' (see --help for the options)\n",
-                   config->results().front().c_str(), what.substr(extras_prefix.size()).c_str());
-    } else {
-      (void)app.exit(error);
-    }
-    return 2;
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -207,7 +184,8 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", o.quiet, "print only the final summary");
   // A misspelt key in /etc/fedgate/client.toml must not be ignored silently.
   app.allow_config_extras(CLI::config_extras_mode::error);
-  const int parsed = parse_options(app, argc, argv);
+  add_version_flag(app, "fedgate-client");
+  const int parsed = parse_command_line(app, argc, argv);
   if (parsed >= 0) return parsed;
 
   if (o.index >= o.clients) {

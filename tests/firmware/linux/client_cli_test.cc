@@ -48,6 +48,11 @@ TEST_F(ClientCommandLine, HelpExitsZero) {
   EXPECT_NE(read_file(output()).find("--connect"), std::string::npos);
 }
 
+TEST_F(ClientCommandLine, VersionNamesTheProgramAndExitsZero) {
+  EXPECT_EQ(run({"--version"}), 0);
+  EXPECT_EQ(read_file(output()).rfind("fedgate-client 0.", 0), 0u) << read_file(output());
+}
+
 TEST_F(ClientCommandLine, UnknownOptionExitsWithTwo) {
   EXPECT_EQ(run({"--conect", "tcp://127.0.0.1:1"}), 2);
   EXPECT_NE(read_file(output()).find("--conect"), std::string::npos) << read_file(output());
