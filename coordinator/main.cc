@@ -39,20 +39,6 @@ std::string settings_text(const fedgate::PolicySettings& settings) {
   return text.empty() ? "no settings" : text;
 }
 
-void list_policies() {
-  for (const auto& family : fedgate::policy_families()) {
-    std::printf("%s policies%s ([%s] policy = ...; settings in [%s.<name>]):\n", family.family,
-                family.note, family.family, family.family);
-    for (const auto& info : family.infos) {
-      std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
-    }
-    if (std::string(family.family) == "acceptance") {
-      std::printf("  (any of them: [acceptance] starvation_limit = R accepts a client's offer after "
-                  "R\n   consecutive rejections, with a delay-adaptive stepsize; 0 = off)\n");
-    }
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,7 +74,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (show_policies) {
-    list_policies();
+    std::printf("%s", policy_list_text().c_str());
     return 0;
   }
   if (!bind.empty()) overrides.push_back("server.bind=\"" + bind + "\"");
