@@ -104,8 +104,8 @@ std::string policy_list_text() {
 std::string policy_tables_markdown() {
   std::string text;
   for (const PolicyFamily& family : policy_families()) {
-    text += std::string("\n#### ") + family.family + "\n\n| policy | settings (default, range) | rule |\n" +
-            "| --- | --- | --- |\n";
+    text += std::string("\n#### ") + family.family +
+            "\n\n| policy | settings (default, range) | rule |\n| --- | --- | --- |\n";
     for (const PolicyInfo& info : family.infos) {
       std::string settings;
       for (const ParamSpec& spec : info.table) {

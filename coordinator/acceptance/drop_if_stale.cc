@@ -16,7 +16,7 @@ PolicySettings DropIfStale::settings() const {
 namespace {
 
 constexpr ParamSpec kMaxStaleness{"max_staleness", ParamKind::kCount, 0, 0, 1u << 20,
-                             "tau_C; 0 = the number of active clients"};
+                                  "tau_C; 0 = the number of active clients"};
 constexpr ParamSpec kParams[] = {kMaxStaleness};
 
 Result<std::unique_ptr<AcceptancePolicy>> make(const PolicyParams& params, const PolicyContext&) {

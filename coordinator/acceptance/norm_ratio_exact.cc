@@ -28,12 +28,13 @@ PolicySettings NormRatioExact::settings() const {
 namespace {
 
 constexpr ParamSpec kLambda{"lambda", ParamKind::kNumber, 10.0, 0.0, 1e12,
-                             "the norm ratio an offer must reach"};
+                            "the norm ratio an offer must reach"};
 constexpr ParamSpec kWindow{"window", ParamKind::kCount, 64, 1, 1u << 16,
-                             "model snapshots kept (older offers are rejected)"};
+                            "model snapshots kept (older offers are rejected)"};
 constexpr ParamSpec kParams[] = {kLambda, kWindow};
 
-Result<std::unique_ptr<AcceptancePolicy>> make(const PolicyParams& params, const PolicyContext& context) {
+Result<std::unique_ptr<AcceptancePolicy>> make(const PolicyParams& params,
+                                               const PolicyContext& context) {
   FG_ASSIGN_OR_RETURN(double lambda, params.number(kLambda));
   FG_ASSIGN_OR_RETURN(uint32_t window, params.count(kWindow));
   return std::unique_ptr<AcceptancePolicy>(new NormRatioExact(lambda, window, *context.model));

@@ -31,9 +31,9 @@ PolicySettings NormRatioSimplified::settings() const {
 namespace {
 
 constexpr ParamSpec kLambda{"lambda", ParamKind::kNumber, 10.0, 0.0, 1e12,
-                             "the norm ratio an offer must reach"};
+                            "the norm ratio an offer must reach"};
 constexpr ParamSpec kWindow{"window", ParamKind::kCount, 64, 1, 1u << 20,
-                             "prefix sums kept (older offers are rejected)"};
+                            "prefix sums kept (older offers are rejected)"};
 constexpr ParamSpec kParams[] = {kLambda, kWindow};
 
 Result<std::unique_ptr<AcceptancePolicy>> make(const PolicyParams& params, const PolicyContext&) {

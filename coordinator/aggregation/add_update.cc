@@ -73,8 +73,9 @@ void AddUpdate::on_model_request(AggregationHost& host, const std::string& clien
 
 namespace {
 
-constexpr ParamSpec kMaxRoundSkew{"max_round_skew", ParamKind::kCount, 5, 0, 1u << 20,
-                             "a client this many rounds ahead of the slowest waits for its next model"};
+constexpr ParamSpec kMaxRoundSkew{
+    "max_round_skew", ParamKind::kCount, 5, 0, 1u << 20,
+    "a client this many rounds ahead of the slowest waits for its next model"};
 constexpr ParamSpec kParams[] = {kMaxRoundSkew};
 
 Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams& params, const PolicyContext&) {

@@ -75,10 +75,11 @@ void RandomDispatch::on_model_request(AggregationHost& host, const std::string& 
 namespace {
 
 constexpr ParamSpec kSeed{"seed", ParamKind::kNumber, 0, 0, 9.0e15,
-                             "seed of the draws; 0 = the model seed"};
+                          "seed of the draws; 0 = the model seed"};
 constexpr ParamSpec kParams[] = {kSeed};
 
-Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams& params, const PolicyContext& context) {
+Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams& params,
+                                                const PolicyContext& context) {
   // seed 0: the run's model seed, so one seed reproduces the whole run.
   FG_ASSIGN_OR_RETURN(double own_seed, params.number(kSeed));
   return std::unique_ptr<AggregationPolicy>(
@@ -89,7 +90,8 @@ Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams& params, cons
 
 extern const AggregationEntry kRandomDispatchEntry = {
     "random-dispatch",
-    "apply at once, next model to a uniformly random client, queued while it is busy (Koloskova Alg. 2)",
+    "apply at once, next model to a uniformly random client, queued while it is busy (Koloskova "
+    "Alg. 2)",
     param_table(kParams), make};
 
 }  // namespace fedgate

@@ -78,7 +78,8 @@ constexpr ParamSpec kSendS{"send_s", ParamKind::kNumber, 0.0, 0.0, 1e6,
                            "tau_i: seconds to send one message"};
 constexpr ParamSpec kRoundBufferParams[] = {kMessages, kS, kOmega, kEquilibrium, kSendS};
 
-Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams& params, const PolicyContext& context) {
+Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams& params,
+                                                const PolicyContext& context) {
   FG_ASSIGN_OR_RETURN(RoundBufferSettings s, round_buffer_settings(params));
   return std::unique_ptr<AggregationPolicy>(new RoundBuffer(s, context.model->dim()));
 }

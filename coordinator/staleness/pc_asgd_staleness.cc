@@ -61,20 +61,23 @@ PolicySettings PcAsgdStaleness::settings() const {
 namespace {
 
 constexpr ParamSpec kLambda{"lambda", ParamKind::kNumber, 0.1, 0.0, 1e6,
-                             "weight of the Taylor correction"};
+                            "weight of the Taylor correction"};
 constexpr ParamSpec kTheta{"theta", ParamKind::kNumber, 1.0, 0.0, 1.0,
-                             "factor on the stepsize of a corrected gradient"};
+                           "factor on the stepsize of a corrected gradient"};
 constexpr ParamSpec kAdaptive{"adaptive", ParamKind::kCount, 1, 0, 1,
-                             "1: theta drops to 0 when the prediction points against the recent direction"};
+                              "1: theta drops to 0 when the prediction points against the "
+                              "recent direction"};
 constexpr ParamSpec kWindow{"window", ParamKind::kCount, 64, 2, 1u << 16,
-                             "model snapshots kept"};
-constexpr ParamSpec kMaxStaleness{"max_staleness", ParamKind::kCount, 0, 0, 1u << 16,
-                             "older gradients are dropped; 0 = window - 1; at most window - 1"};
+                            "model snapshots kept"};
+constexpr ParamSpec kMaxStaleness{
+    "max_staleness", ParamKind::kCount, 0, 0, 1u << 16,
+    "older gradients are dropped; 0 = window - 1; at most window - 1"};
 constexpr ParamSpec kBeta{"beta", ParamKind::kNumber, 0.9, 0.0, 0.999,
-                             "EMA factor of the recent direction"};
+                          "EMA factor of the recent direction"};
 constexpr ParamSpec kParams[] = {kLambda, kTheta, kAdaptive, kWindow, kMaxStaleness, kBeta};
 
-Result<std::unique_ptr<StalenessPolicy>> make(const PolicyParams& params, const PolicyContext& context) {
+Result<std::unique_ptr<StalenessPolicy>> make(const PolicyParams& params,
+                                              const PolicyContext& context) {
   PcAsgdSettings s;
   FG_ASSIGN_OR_RETURN(s.lambda, params.number(kLambda));
   FG_ASSIGN_OR_RETURN(s.theta, params.number(kTheta));

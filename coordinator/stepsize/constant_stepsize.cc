@@ -6,7 +6,7 @@ namespace fedgate {
 namespace {
 
 constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,
-                             "the stepsize"};
+                           "the stepsize"};
 constexpr ParamSpec kParams[] = {kGamma};
 
 Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const PolicyContext&) {

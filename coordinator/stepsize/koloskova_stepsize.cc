@@ -18,9 +18,9 @@ PolicySettings KoloskovaStepsize::settings() const {
 namespace {
 
 constexpr ParamSpec kEta{"eta", ParamKind::kNumber, 0.05, 1e-12, 1e6,
-                             "the stepsize of a fresh gradient"};
+                         "the stepsize of a fresh gradient"};
 constexpr ParamSpec kMaxStaleness{"max_staleness", ParamKind::kCount, 0, 0, 1u << 20,
-                             "tau_C; 0 = the number of busy clients"};
+                                  "tau_C; 0 = the number of busy clients"};
 constexpr ParamSpec kParams[] = {kEta, kMaxStaleness};
 
 Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const PolicyContext&) {

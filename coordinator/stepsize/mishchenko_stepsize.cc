@@ -18,7 +18,7 @@ PolicySettings MishchenkoStepsize::settings() const {
 namespace {
 
 constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,
-                             "the stepsize of a fresh gradient"};
+                           "the stepsize of a fresh gradient"};
 constexpr ParamSpec kWorkers{"workers", ParamKind::kCount, 0, 0, 1u << 20,
                              "M; 0 = the number of busy clients (at least 1)"};
 constexpr ParamSpec kParams[] = {kGamma, kWorkers};

@@ -60,11 +60,11 @@ PolicySettings RescaledStepsize::settings() const {
 namespace {
 
 constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,
-                             "the stepsize of a client at the reference speed"};
+                           "the stepsize of a client at the reference speed"};
 constexpr ParamSpec kBeta{"beta", ParamKind::kNumber, 0.9, 0.0, 0.999,
-                             "EMA factor of the compute times"};
+                          "EMA factor of the compute times"};
 constexpr ParamSpec kMaxRatio{"max_ratio", ParamKind::kNumber, 100.0, 1.0, 1e6,
-                             "tau_i / tau_ref is clamped to [1 / max_ratio, max_ratio]"};
+                              "tau_i / tau_ref is clamped to [1 / max_ratio, max_ratio]"};
 constexpr ParamSpec kParams[] = {kGamma, kBeta, kMaxRatio};
 
 Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const PolicyContext&) {

@@ -45,10 +45,12 @@ PolicySettings ShadowheartStepsize::settings() const {
 namespace {
 
 constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,
-                             "the stepsize of a round; s, omega and m come from [aggregation.round-buffer]"};
+                           "the stepsize of a round; s, omega and m come from "
+                           "[aggregation.round-buffer]"};
 constexpr ParamSpec kParams[] = {kGamma};
 
-Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const PolicyContext& context) {
+Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params,
+                                             const PolicyContext& context) {
   FG_ASSIGN_OR_RETURN(double gamma, params.number(kGamma));
   // The round's shape is the round-buffer aggregation's: read from its settings.
   const PolicyParams no_settings;

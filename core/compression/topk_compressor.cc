@@ -76,9 +76,10 @@ CompressedVector TopKCompressor::compress(Span<const float> vector) {
 namespace {
 
 constexpr ParamSpec kFraction{"fraction", ParamKind::kAbove, 0.01, 0, 1,
-                         "h: share of each tensor sent"};
-constexpr ParamSpec kErrorFeedback{"error_feedback", ParamKind::kCount, 1, 0, 1,
-                         "1: the client keeps the residual and adds it to the next gradient"};
+                              "h: share of each tensor sent"};
+constexpr ParamSpec kErrorFeedback{
+    "error_feedback", ParamKind::kCount, 1, 0, 1,
+    "1: the client keeps the residual and adds it to the next gradient"};
 constexpr ParamSpec kParams[] = {kFraction, kErrorFeedback};
 
 Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,

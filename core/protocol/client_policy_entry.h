@@ -90,10 +90,12 @@ class InlineSlot {
   Base* object_ = nullptr;
 };
 
-// Slot sizes: the largest policy of each family (LAG's movement ring, top-k's
-// layout) on the widest target; a policy that outgrows them fails to compile.
-constexpr size_t kTriggerSlotBytes = 512 + 16 * sizeof(void*);
-constexpr size_t kCompressorSlotBytes = 13 * sizeof(void*);
+// Slot sizes: exactly the largest policy of each family on 32-bit (Cortex-M4)
+// and 64-bit targets, LagTrigger (its ring of 64 movements) and TopKCompressor,
+// so the MCU spends no RAM on slack. A policy that outgrows its slot fails to
+// compile (InlineSlot::emplace); raise the size then.
+constexpr size_t kTriggerSlotBytes = 576 + 8 * sizeof(void*);
+constexpr size_t kCompressorSlotBytes = 56 + 6 * sizeof(void*);
 
 using TriggerSlot = InlineSlot<Trigger, kTriggerSlotBytes>;
 

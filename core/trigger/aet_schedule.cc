@@ -46,17 +46,17 @@ Result<TriggerResult> AetSchedule::on_model(uint32_t version, Span<float> model,
 namespace {
 
 constexpr ParamSpec kA{"a", ParamKind::kNumber, 10, 0, 1e6,
-                         "slope of s_r"};
+                       "slope of s_r"};
 constexpr ParamSpec kB{"b", ParamKind::kNumber, 0, 0, 1e6,
-                         "offset of s_r"};
+                       "offset of s_r"};
 constexpr ParamSpec kEta0{"eta0", ParamKind::kAbove, 0.01, 0, 1e3,
-                         "local stepsize at t = 0"};
+                          "local stepsize at t = 0"};
 constexpr ParamSpec kDecay{"decay", ParamKind::kNumber, 0.01, 0, 1e6,
-                         "b of eta0 / (1 + b sqrt(t))"};
+                           "b of eta0 / (1 + b sqrt(t))"};
 constexpr ParamSpec kMinEta{"min_eta", ParamKind::kNumber, 1e-7, 0, 1e3,
-                         "floor of the local stepsize"};
+                            "floor of the local stepsize"};
 constexpr ParamSpec kMaxSteps{"max_steps", ParamKind::kCount, 100000, 1, 10000000,
-                         "cap on s_r, so one round stays bounded"};
+                              "cap on s_r, so one round stays bounded"};
 constexpr ParamSpec kParams[] = {kA, kB, kEta0, kDecay, kMinEta, kMaxSteps};
 
 Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,

@@ -7,9 +7,10 @@ namespace fedgate {
 namespace {
 
 constexpr ParamSpec kBatches{"batches", ParamKind::kCount, 1, 1, 1000000,
-                         "b_i: gradients summed at one model"};
+                             "b_i: gradients summed at one model"};
 constexpr ParamSpec kSends{"sends", ParamKind::kCount, 1, 1, 1000000,
-                         "m_i: compressed Updates of the sum; more than 1 needs the round-buffer aggregation"};
+                           "m_i: compressed Updates of the sum; more than 1 needs the round-buffer "
+                           "aggregation"};
 constexpr ParamSpec kParams[] = {kBatches, kSends};
 
 Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,

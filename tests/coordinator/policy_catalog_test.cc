@@ -85,7 +85,9 @@ TEST(PolicyCatalog, EveryClientPolicysDefaultsPassItsOwnValidation) {
       names.push_back(std::string(family) + "." + spec.key);
     }
     std::vector<NamedParam> params;
-    for (size_t i = 0; i < table.size(); ++i) params.push_back({names[i].c_str(), table[i].fallback});
+    for (size_t i = 0; i < table.size(); ++i) {
+      params.push_back({names[i].c_str(), table[i].fallback});
+    }
     ClientPolicySpec spec;
     spec.trigger = trigger;
     spec.compression = compression;
@@ -182,7 +184,8 @@ TEST(PolicyCatalog, DocsTablesMatchThePolicyTables) {
   std::stringstream buffer;
   buffer << file.rdbuf();
   const std::string docs = buffer.str();
-  const std::string begin = "<!-- policy tables: generated from the policies' parameter tables -->\n";
+  const std::string begin =
+      "<!-- policy tables: generated from the policies' parameter tables -->\n";
   const std::string end = "<!-- end of policy tables -->";
   const size_t from = docs.find(begin);
   const size_t to = docs.find(end);
