@@ -55,14 +55,14 @@ Status check_policy_table(const std::string& section, const std::string& name) {
       known += (known.empty() ? "" : ", ") + std::string(info.name);
     }
   }
-  const std::string message = "[" + section + "." + name + "] names no " + section +
-                              " policy (known: " + known + ")";
+  const std::string message =
+      "[" + section + "." + name + "]: no such policy (known: " + known + ")";
   if (message.size() < Status::kMessageCapacity) {
     return Status::error(StatusCode::kInvalidArgument, "%s", message.c_str());
   }
   return Status::error(StatusCode::kInvalidArgument,
-                       "[%s.%s] names no %s policy (fedgate-coordinator --list-policies)",
-                       section.c_str(), name.c_str(), section.c_str());
+                       "[%s.%s]: no such policy (fedgate-coordinator --list-policies)",
+                       section.c_str(), name.c_str());
 }
 
 Status check_keys(const toml::table& root) {
