@@ -48,21 +48,9 @@ bool is_policy_section(const std::string& section) {
 // [stepsize.constnt] would otherwise leave the default settings in force.
 Status check_policy_table(const std::string& section, const std::string& name) {
   if (find_policy(section, name).is_ok()) return Status::ok();
-  std::string known;
-  for (const PolicyFamily& family : policy_families()) {
-    if (section != family.family) continue;
-    for (const PolicyInfo& info : family.infos) {
-      known += (known.empty() ? "" : ", ") + std::string(info.name);
-    }
-  }
-  const std::string message =
-      "[" + section + "." + name + "]: no such policy (known: " + known + ")";
-  if (message.size() < Status::kMessageCapacity) {
-    return Status::error(StatusCode::kInvalidArgument, "%s", message.c_str());
-  }
-  return Status::error(StatusCode::kInvalidArgument,
-                       "[%s.%s]: no such policy (fedgate-coordinator --list-policies)",
-                       section.c_str(), name.c_str());
+  const Status error =
+      unknown_policy_error("[" + section + "." + name + "]: no such policy", section);
+  return Status::error(StatusCode::kInvalidArgument, "%s", error.message());
 }
 
 Status check_keys(const toml::table& root) {

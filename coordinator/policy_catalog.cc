@@ -58,15 +58,27 @@ const std::vector<PolicyFamily>& policy_families() {
 Result<const PolicyInfo*> find_policy(const std::string& family, const std::string& name) {
   for (const PolicyFamily& f : policy_families()) {
     if (family != f.family) continue;
-    std::string known;
     for (const PolicyInfo& info : f.infos) {
       if (name == info.name) return &info;
+    }
+  }
+  return unknown_policy_error("unknown " + family + " policy '" + name + "'", family);
+}
+
+Status unknown_policy_error(const std::string& what, const std::string& family) {
+  std::string known;
+  for (const PolicyFamily& f : policy_families()) {
+    if (family != f.family) continue;
+    for (const PolicyInfo& info : f.infos) {
       known += (known.empty() ? "" : ", ") + std::string(info.name);
     }
-    return Status::error(StatusCode::kNotFound, "unknown %s policy '%s' (known: %s)",
-                         family.c_str(), name.c_str(), known.c_str());
   }
-  return Status::error(StatusCode::kNotFound, "no policy family '%s'", family.c_str());
+  const std::string message = what + " (known: " + known + ")";
+  if (message.size() < Status::kMessageCapacity) {
+    return Status::error(StatusCode::kNotFound, "%s", message.c_str());
+  }
+  return Status::error(StatusCode::kNotFound, "%s (fedgate-coordinator --list-policies)",
+                       what.c_str());
 }
 
 std::string range_text(const ParamSpec& spec) {

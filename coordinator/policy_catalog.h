@@ -23,6 +23,10 @@ const std::vector<PolicyFamily>& policy_families();
 // The policy `name` of `family`, or an error naming it and the known ones.
 Result<const PolicyInfo*> find_policy(const std::string& family, const std::string& name);
 
+// kNotFound with "<what> (known: <family's policies>)", or, when that does not
+// fit in a Status, "<what> (fedgate-coordinator --list-policies)".
+Status unknown_policy_error(const std::string& what, const std::string& family);
+
 // "[a, b]", "(a, b]" or "a..b" (whole numbers), as errors and docs show a range.
 std::string range_text(const ParamSpec& spec);
 

@@ -23,7 +23,9 @@ class AggregationPolicy;
 
 // What a policy may need from the run at construction, beyond its own settings.
 struct PolicyContext {
-  const GlobalModel* model = nullptr;  // the initial model (its dimension, its snapshots)
+  // The initial model (its dimension, its snapshots); null for stepsize
+  // policies, which see the model only through StepContext.
+  const GlobalModel* model = nullptr;
   uint64_t seed = 0;                   // the run's model seed
   // The aggregation's own settings: a stepsize that weighs the aggregation's
   // rounds (shadowheart) reads them here.

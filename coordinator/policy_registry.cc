@@ -4,6 +4,8 @@
 #include <cstring>
 #include <map>
 
+#include "coordinator/policy_catalog.h"
+
 namespace fedgate {
 
 // Each policy's .cc defines its entry; policy_list.h names them.
@@ -67,31 +69,6 @@ std::vector<PolicyInfo> infos_of() {
   return infos;
 }
 
-template <typename Policy>
-std::string known_names() {
-  std::string names;
-  for (const auto* entry : registered_policies<Policy>()) {
-    names += (names.empty() ? "" : ", ") + std::string(entry->name);
-  }
-  return names;
-}
-
-// Names the known policies when they fit in a Status message, else points to
-// the list.
-template <typename Policy>
-Status unknown_policy(const char* family, const std::string& name) {
-  const std::string known = known_names<Policy>();
-  const size_t length = std::strlen("unknown  policy '' (known: )") + std::strlen(family) +
-                        name.size() + known.size();
-  if (length < Status::kMessageCapacity) {
-    return Status::error(StatusCode::kNotFound, "unknown %s policy '%s' (known: %s)", family,
-                         name.c_str(), known.c_str());
-  }
-  return Status::error(StatusCode::kNotFound,
-                       "unknown %s policy '%s' (fedgate-coordinator --list-policies)", family,
-                       name.c_str());
-}
-
 // Builds the policy `name` of a family, then refuses settings it never read.
 template <typename Policy>
 Result<std::unique_ptr<Policy>> make_policy(const char* family, const std::string& name,
@@ -103,7 +80,7 @@ Result<std::unique_ptr<Policy>> make_policy(const char* family, const std::strin
     FG_TRY(params.check_all_used());
     return policy;
   }
-  return unknown_policy<Policy>(family, name);
+  return unknown_policy_error("unknown " + std::string(family) + " policy '" + name + "'", family);
 }
 
 }  // namespace
