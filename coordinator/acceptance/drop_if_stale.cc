@@ -12,7 +12,6 @@ PolicySettings DropIfStale::settings() const {
   return {{"max_staleness", static_cast<double>(max_staleness_)}};
 }
 
-
 namespace {
 
 constexpr ParamSpec kMaxStaleness{"max_staleness", ParamKind::kCount, 0, 0, 1u << 20,

@@ -27,7 +27,6 @@ PolicySettings NormRatioSimplified::settings() const {
   return {{"lambda", lambda_}, {"window", static_cast<double>(window_)}};
 }
 
-
 namespace {
 
 constexpr ParamSpec kLambda{"lambda", ParamKind::kNumber, 10.0, 0.0, 1e12,

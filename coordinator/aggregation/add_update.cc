@@ -70,7 +70,6 @@ void AddUpdate::on_model_request(AggregationHost& host, const std::string& clien
   if (!held(client)) host.send_model(client);
 }
 
-
 namespace {
 
 constexpr ParamSpec kMaxRoundSkew{

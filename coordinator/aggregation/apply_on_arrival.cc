@@ -2,7 +2,6 @@
 
 namespace fedgate {
 
-
 namespace {
 
 Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams&, const PolicyContext&) {

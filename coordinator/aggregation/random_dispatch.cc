@@ -71,7 +71,6 @@ void RandomDispatch::on_model_request(AggregationHost& host, const std::string& 
   if (busy(client)) host.send_model(client);  // lost chunks of a job it holds
 }
 
-
 namespace {
 
 constexpr ParamSpec kSeed{"seed", ParamKind::kNumber, 0, 0, 9.0e15,

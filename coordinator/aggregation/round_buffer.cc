@@ -63,7 +63,6 @@ PolicySettings RoundBuffer::settings() const {
           {"send_s", settings_.send_s}};
 }
 
-
 namespace {
 
 constexpr ParamSpec kMessages{"messages", ParamKind::kCount, 1, 1, 1u << 20,

@@ -33,7 +33,6 @@ void StaleSum::commit_round(AggregationHost& host) {
   host.commit(Span<const float>(direction_.data(), direction_.size()), 1.0);
 }
 
-
 namespace {
 
 Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams&, const PolicyContext& context) {

@@ -19,7 +19,6 @@ void SyncMinibatch::commit_round(AggregationHost& host) {
   host.commit(Span<const float>(direction_.data(), direction_.size()), 1.0);
 }
 
-
 namespace {
 
 Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams&, const PolicyContext& context) {

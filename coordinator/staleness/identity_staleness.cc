@@ -2,7 +2,6 @@
 
 namespace fedgate {
 
-
 namespace {
 
 Result<std::unique_ptr<StalenessPolicy>> make(const PolicyParams&, const PolicyContext&) {

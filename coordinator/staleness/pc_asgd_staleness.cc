@@ -57,7 +57,6 @@ PolicySettings PcAsgdStaleness::settings() const {
           {"beta", settings_.beta}};
 }
 
-
 namespace {
 
 constexpr ParamSpec kLambda{"lambda", ParamKind::kNumber, 0.1, 0.0, 1e6,

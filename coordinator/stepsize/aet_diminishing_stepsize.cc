@@ -14,7 +14,6 @@ PolicySettings AetDiminishingStepsize::settings() const {
   return {{"eta0", eta0_}, {"b", b_}, {"min_gamma", min_gamma_}};
 }
 
-
 namespace {
 
 constexpr ParamSpec kEta0{"eta0", ParamKind::kNumber, 0.01, 1e-12, 1e6,

@@ -2,7 +2,6 @@
 
 namespace fedgate {
 
-
 namespace {
 
 constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,

@@ -14,7 +14,6 @@ PolicySettings KoloskovaStepsize::settings() const {
   return {{"eta", eta_}, {"max_staleness", static_cast<double>(max_staleness_)}};
 }
 
-
 namespace {
 
 constexpr ParamSpec kEta{"eta", ParamKind::kNumber, 0.05, 1e-12, 1e6,

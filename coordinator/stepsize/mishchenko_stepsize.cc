@@ -14,7 +14,6 @@ PolicySettings MishchenkoStepsize::settings() const {
   return {{"gamma", gamma_}, {"workers", static_cast<double>(workers_)}};
 }
 
-
 namespace {
 
 constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,

@@ -56,7 +56,6 @@ PolicySettings RescaledStepsize::settings() const {
   return {{"gamma", gamma_}, {"beta", beta_}, {"max_ratio", max_ratio_}};
 }
 
-
 namespace {
 
 constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,

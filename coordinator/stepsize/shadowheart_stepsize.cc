@@ -41,7 +41,6 @@ PolicySettings ShadowheartStepsize::settings() const {
   return {{"gamma", gamma_}};
 }
 
-
 namespace {
 
 constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,

@@ -7,8 +7,7 @@ namespace fedgate {
 namespace {
 
 Status setup(ParamReader&, const ClientModelShape& model, ClientPolicyNeeds* needs,
-             StateCarver* state, CompressorSlots* build) {
-  (void)state;
+             StateCarver*, CompressorSlots* build) {
   needs->codec = wire::Codec::Dense;
   needs->max_payload_bytes = size_t{model.dim} * sizeof(float);
   if (build != nullptr) build->inner.emplace<DenseCompressor>(model.dim);

@@ -6,10 +6,8 @@ namespace fedgate {
 
 namespace {
 
-Status setup(ParamReader&, const ClientModelShape& model, ClientPolicyNeeds* needs,
-             StateCarver* state, TriggerSlot* build) {
-  (void)model;
-  (void)state;
+Status setup(ParamReader&, const ClientModelShape&, ClientPolicyNeeds* needs,
+             StateCarver*, TriggerSlot* build) {
   needs->offers = false;
   if (build != nullptr) build->emplace<EveryStep>();
   return Status::ok();

@@ -6,11 +6,8 @@ namespace fedgate {
 
 namespace {
 
-Status setup(ParamReader&, const ClientModelShape& model, ClientPolicyNeeds* needs,
-             StateCarver* state, TriggerSlot* build) {
-  (void)model;
-  (void)needs;
-  (void)state;
+Status setup(ParamReader&, const ClientModelShape&, ClientPolicyNeeds*,
+             StateCarver*, TriggerSlot* build) {
   if (build != nullptr) build->emplace<OfferFirst>();
   return Status::ok();
 }
