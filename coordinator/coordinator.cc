@@ -440,7 +440,6 @@ void Coordinator::apply_update(const std::string& id, ClientRecord& client,
     aggregation_->on_skip(*this, id, update.version);
     return;
   }
-  const RoundShape shape = aggregation_->round_shape();
   StepContext step;
   step.staleness = tau;
   step.current_version = t;
@@ -449,9 +448,6 @@ void Coordinator::apply_update(const std::string& id, ClientRecord& client,
   step.compute_us = update.compute_us;
   step.now_us = clock_.now_us();
   step.gradients = gradients_in(update, settings_.batch_size);
-  step.messages_per_round = shape.messages_per_round;
-  step.variance_s = shape.s;
-  step.omega = shape.omega;
   const double gamma = stepsize_->gamma(step) * acceptance_->update_scale(id, tau, concurrency) *
                        corrected.theta;
   ++metrics_.updates;

@@ -1,11 +1,15 @@
 #include "coordinator/coordinator_config.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 
 #include <toml++/toml.h>
 
+#include "coordinator/acceptance/starvation_guard.h"
 #include "coordinator/config_table.h"
+#include "coordinator/policy_catalog.h"
 #include "coordinator/policy_combinations.h"
 #include "coordinator/policy_registry.h"
 #include "core/data/idx_reader.h"
@@ -40,6 +44,15 @@ bool is_policy_section(const std::string& section) {
          section == "aggregation" || section == "trigger" || section == "compression";
 }
 
+// A policy section's sub-table must name one of its policies: a typo such as
+// [stepsize.constnt] would otherwise leave the default settings in force.
+Status check_policy_table(const std::string& section, const std::string& name) {
+  if (find_policy(section, name).is_ok()) return Status::ok();
+  const Status error =
+      unknown_policy_error("[" + section + "." + name + "]: no such policy", section);
+  return Status::error(StatusCode::kInvalidArgument, "%s", error.message());
+}
+
 Status check_keys(const toml::table& root) {
   for (const auto& [section_key, node] : root) {
     const std::string section(section_key.str());
@@ -55,7 +68,10 @@ Status check_keys(const toml::table& root) {
     for (const auto& [key, value] : *table) {
       const std::string name(key.str());
       if (known->second.count(name) != 0) continue;
-      if (is_policy_section(section) && value.is_table()) continue;
+      if (is_policy_section(section) && value.is_table()) {
+        FG_TRY(check_policy_table(section, name));
+        continue;
+      }
       return Status::error(StatusCode::kInvalidArgument, "unknown config key %s.%s",
                            section.c_str(), name.c_str());
     }
@@ -173,7 +189,8 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_number(root, "training", "chunk_floats", &s.chunk_floats, 1, 1 << 24));
   FG_TRY(read_number(root, "training", "norm_tolerance", &s.norm_tolerance, 0, 1));
   FG_TRY(read_string(root, "acceptance", "policy", &config->acceptance));
-  FG_TRY(read_number(root, "acceptance", "starvation_limit", &config->starvation_limit, 0, 1e6));
+  FG_TRY(read_number(root, "acceptance", kStarvationLimit.key, &config->starvation_limit,
+                     kStarvationLimit.min, kStarvationLimit.max));
   FG_TRY(read_string(root, "stepsize", "policy", &config->stepsize));
   ClientPolicySettings& client = s.client_policies;
   FG_TRY(read_string(root, "trigger", "policy", &client.trigger));
@@ -215,10 +232,12 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   // out-of-range settings are reported now, before any data is loaded.
   const GlobalModel probe(std::vector<float>(1, 0.0f));
   FG_TRY(make_acceptance_policy(config->acceptance, config->acceptance_params, probe).status());
-  FG_TRY(make_stepsize_policy(config->stepsize, config->stepsize_params).status());
   FG_TRY(make_staleness_policy(config->staleness, config->staleness_params, probe).status());
   FG_TRY(make_aggregation_policy(config->aggregation, config->aggregation_params, probe,
                                  config->seed)
+             .status());
+  FG_TRY(make_stepsize_policy(config->stepsize, config->stepsize_params,
+                              config->aggregation_params)
              .status());
   return Status::ok();
 }
@@ -257,8 +276,40 @@ Result<CoordinatorConfig> load_coordinator_config(const std::string& path,
   return coordinator_config_from_table(root);
 }
 
+namespace {
+
+// A number as TOML reads it back exactly.
+std::string toml_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.15g", value);
+  if (std::strtod(text, nullptr) != value) std::snprintf(text, sizeof(text), "%.17g", value);
+  return text;
+}
+
+// [family.policy] with every setting of the policy's table: the values given,
+// and the defaults as comments (so the text loads back to the same settings).
+std::string policy_section(const char* family, const std::string& policy,
+                           const std::map<std::string, double>& given) {
+  std::string text = std::string("\n[") + family + "." + policy + "]\n";
+  Result<const PolicyInfo*> info = find_policy(family, policy);
+  if (!info.is_ok()) return text;
+  for (const ParamSpec& spec : (*info)->table) {
+    auto it = given.find(spec.key);
+    if (it != given.end()) {
+      text += std::string(spec.key) + " = " + toml_number(it->second) + "\n";
+    } else {
+      text += "# " + std::string(spec.key) + " = " + toml_number(spec.fallback) +
+              "  (default; " + spec.doc + ")\n";
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
 std::string render_coordinator_config(const CoordinatorConfig& c) {
   const CoordinatorSettings& s = c.settings;
+  const ClientPolicySettings& client = s.client_policies;
   std::ostringstream out;
   out << "[server]\nbind = \"" << c.bind << "\"\nheartbeat_ms = " << s.heartbeat_ms
       << "\nmax_message_bytes = " << s.max_message_bytes << "\n\n[model]\nkind = \""
@@ -269,27 +320,18 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
       << "\"\ncsv_label_column = " << c.csv_label_column << "\n\n[training]\nbatch_size = "
       << s.batch_size << "\nchunk_floats = " << s.chunk_floats
       << "\nnorm_tolerance = " << s.norm_tolerance << "\n\n[acceptance]\npolicy = \""
-      << c.acceptance << "\"\nstarvation_limit = " << c.starvation_limit << "\n";
-  out << "\n[" << c.acceptance_params.section() << "]\n";
-  for (const auto& [key, value] : c.acceptance_params.values()) out << key << " = " << value << "\n";
-  out << "\n[stepsize]\npolicy = \"" << c.stepsize << "\"\n\n[" << c.stepsize_params.section()
-      << "]\n";
-  for (const auto& [key, value] : c.stepsize_params.values()) out << key << " = " << value << "\n";
-  const ClientPolicySettings& client = s.client_policies;
-  out << "\n[trigger]\npolicy = \"" << client.trigger << "\"\n\n[trigger." << client.trigger
-      << "]\n";
-  for (const auto& [key, value] : client.trigger_params) out << key << " = " << value << "\n";
-  out << "\n[compression]\npolicy = \"" << client.compression << "\"\n\n[compression."
-      << client.compression << "]\n";
-  for (const auto& [key, value] : client.compression_params) out << key << " = " << value << "\n";
-  out << "\n[staleness]\npolicy = \"" << c.staleness << "\"\n\n[" << c.staleness_params.section()
-      << "]\n";
-  for (const auto& [key, value] : c.staleness_params.values()) out << key << " = " << value << "\n";
-  out << "\n[aggregation]\npolicy = \"" << c.aggregation << "\"\n\n["
-      << c.aggregation_params.section() << "]\n";
-  for (const auto& [key, value] : c.aggregation_params.values()) {
-    out << key << " = " << value << "\n";
-  }
+      << c.acceptance << "\"\nstarvation_limit = " << c.starvation_limit << "\n"
+      << policy_section("acceptance", c.acceptance, c.acceptance_params.values())
+      << "\n[stepsize]\npolicy = \"" << c.stepsize << "\"\n"
+      << policy_section("stepsize", c.stepsize, c.stepsize_params.values())
+      << "\n[trigger]\npolicy = \"" << client.trigger << "\"\n"
+      << policy_section("trigger", client.trigger, client.trigger_params)
+      << "\n[compression]\npolicy = \"" << client.compression << "\"\n"
+      << policy_section("compression", client.compression, client.compression_params)
+      << "\n[staleness]\npolicy = \"" << c.staleness << "\"\n"
+      << policy_section("staleness", c.staleness, c.staleness_params.values())
+      << "\n[aggregation]\npolicy = \"" << c.aggregation << "\"\n"
+      << policy_section("aggregation", c.aggregation, c.aggregation_params.values());
   out << "\n[run]\neval_every = " << s.eval_every << "\ntarget_accuracy = " << s.target_accuracy
       << "\nmax_versions = " << s.max_versions << "\nmax_seconds = " << s.max_seconds
       << "\nmin_clients = " << s.min_clients

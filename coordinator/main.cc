@@ -6,7 +6,7 @@
 
 #include "cli/command_line.h"
 #include "coordinator/coordinator_config.h"
-#include "coordinator/policy_setup.h"
+#include "coordinator/policy_catalog.h"
 #include "coordinator/run_builder.h"
 #include "coordinator/zmq_server.h"
 
@@ -19,20 +19,6 @@ void on_signal(int) { g_interrupted.store(true); }
 int fail(const char* what, const fedgate::Status& status) {
   std::fprintf(stderr, "fedgate-coordinator: %s: %s\n", what, status.message());
   return 2;
-}
-
-void list_policies() {
-  for (const auto& family : fedgate::policy_families()) {
-    std::printf("%s policies%s ([%s] policy = ...; settings in [%s.<name>]):\n", family.family,
-                family.note, family.family, family.family);
-    for (const auto& info : family.infos) {
-      std::printf("  %-24s %s\n  %-24s settings: %s\n", info.name, info.summary, "", info.params);
-    }
-    if (std::string(family.family) == "acceptance") {
-      std::printf("  (any of them: [acceptance] starvation_limit = R accepts a client's offer after "
-                  "R\n   consecutive rejections, with a delay-adaptive stepsize; 0 = off)\n");
-    }
-  }
 }
 
 // Binds the run's endpoint and serves clients until the coordinator stops or a
@@ -117,7 +103,7 @@ int main(int argc, char** argv) {
   if (const int status = parse_command_line(app, argc, argv); status >= 0) return status;
 
   if (show_policies) {
-    list_policies();
+    std::printf("%s", policy_list_text().c_str());
     return 0;
   }
   if (!bind.empty()) overrides.push_back("server.bind=\"" + bind + "\"");

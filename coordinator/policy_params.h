@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "core/base/param_reader.h"
 #include "core/base/status.h"
 
 namespace fedgate {
@@ -18,11 +19,11 @@ class PolicyParams {
   PolicyParams(std::string section, std::map<std::string, double> values)
       : section_(std::move(section)), values_(std::move(values)) {}
 
-  // The value of `key` (or `fallback` when absent), checked to lie in [min, max].
-  Result<double> number(const std::string& key, double fallback, double min, double max) const;
-  // A whole number in [min, max].
-  Result<uint32_t> count(const std::string& key, uint32_t fallback, uint32_t min,
-                         uint32_t max) const;
+  // The setting `spec` declares (its default when absent), checked by its kind
+  // and range; errors name "<section>.<key>" and the range.
+  Result<double> number(const ParamSpec& spec) const;
+  // A kCount setting as a whole number.
+  Result<uint32_t> count(const ParamSpec& spec) const;
   // Error naming every key no policy asked for.
   Status check_all_used() const;
 
@@ -30,6 +31,9 @@ class PolicyParams {
   const std::map<std::string, double>& values() const { return values_; }
 
  private:
+  Result<double> checked(const std::string& key, double fallback, double min, double max,
+                         bool min_exclusive) const;
+
   std::string section_;
   std::map<std::string, double> values_;
   mutable std::set<std::string> used_;

@@ -12,12 +12,6 @@ Status in_family(const char* family, const Status& status) {
   return Status::error(status.code(), "%s: %s", family, status.message());
 }
 
-std::vector<PolicyInfo> as_policy_infos(Span<const ClientPolicyInfo> infos) {
-  std::vector<PolicyInfo> out;
-  for (const auto& info : infos) out.push_back({info.name, info.summary, info.params});
-  return out;
-}
-
 }  // namespace
 
 Result<ServerPolicies> make_server_policies(const CoordinatorConfig& config,
@@ -32,13 +26,15 @@ Result<ServerPolicies> make_server_policies(const CoordinatorConfig& config,
 
   auto acceptance = make_acceptance_policy(config.acceptance, config.acceptance_params, model);
   if (!acceptance.is_ok()) return in_family("acceptance", acceptance.status());
-  auto stepsize = make_stepsize_policy(config.stepsize, config.stepsize_params);
-  if (!stepsize.is_ok()) return in_family("stepsize", stepsize.status());
   auto staleness = make_staleness_policy(config.staleness, config.staleness_params, model);
   if (!staleness.is_ok()) return in_family("staleness", staleness.status());
+  // Before the stepsize, which may read the aggregation's settings.
   auto aggregation =
       make_aggregation_policy(config.aggregation, config.aggregation_params, model, config.seed);
   if (!aggregation.is_ok()) return in_family("aggregation", aggregation.status());
+  auto stepsize =
+      make_stepsize_policy(config.stepsize, config.stepsize_params, config.aggregation_params);
+  if (!stepsize.is_ok()) return in_family("stepsize", stepsize.status());
 
   ServerPolicies policies;
   policies.acceptance =
@@ -47,18 +43,6 @@ Result<ServerPolicies> make_server_policies(const CoordinatorConfig& config,
   policies.staleness = std::move(staleness).value();
   policies.aggregation = std::move(aggregation).value();
   return policies;
-}
-
-std::vector<PolicyFamily> policy_families() {
-  return {
-      {"acceptance", "", acceptance_policy_infos()},
-      {"stepsize", "", stepsize_policy_infos()},
-      {"staleness", "", staleness_policy_infos()},
-      {"aggregation", "", aggregation_policy_infos()},
-      {"trigger", ", run by the clients", as_policy_infos(trigger_policy_infos())},
-      {"compression", ", clients encode and the coordinator decodes",
-       as_policy_infos(compression_policy_infos())},
-  };
 }
 
 }  // namespace fedgate

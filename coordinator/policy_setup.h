@@ -6,7 +6,7 @@
 
 #include "coordinator/coordinator.h"
 #include "coordinator/coordinator_config.h"
-#include "coordinator/policy_registry.h"
+#include "coordinator/policy_catalog.h"
 
 namespace fedgate {
 
@@ -16,13 +16,5 @@ namespace fedgate {
 // setting at fault.
 Result<ServerPolicies> make_server_policies(const CoordinatorConfig& config,
                                             const GlobalModel& model);
-
-// Every policy family, server side first, for --list-policies.
-struct PolicyFamily {
-  const char* family;  // the config section: acceptance, stepsize, ...
-  const char* note;    // where it runs, "" for the coordinator
-  std::vector<PolicyInfo> infos;
-};
-std::vector<PolicyFamily> policy_families();
 
 }  // namespace fedgate

@@ -2,9 +2,17 @@
 
 namespace fedgate {
 
-Result<std::unique_ptr<AcceptancePolicy>> make_accept_all(const PolicyParams&,
-                                                          const GlobalModel&) {
+namespace {
+
+Result<std::unique_ptr<AcceptancePolicy>> make(const PolicyParams&, const PolicyContext&) {
   return std::unique_ptr<AcceptancePolicy>(new AcceptAll());
 }
+
+}  // namespace
+
+extern const AcceptanceEntry kAcceptAllEntry = {
+    "accept-all",
+    "every offer is accepted (vanilla ASGD)",
+    Span<const ParamSpec>(), make};
 
 }  // namespace fedgate

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "coordinator/acceptance/acceptance_policy.h"
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 
 namespace fedgate {
 
@@ -13,8 +13,5 @@ class AcceptAll : public AcceptancePolicy {
   void on_applied(const AppliedStep&, const GlobalModel&) override {}
   PolicySettings settings() const override { return {}; }
 };
-
-Result<std::unique_ptr<AcceptancePolicy>> make_accept_all(const PolicyParams& params,
-                                                          const GlobalModel& model);
 
 }  // namespace fedgate

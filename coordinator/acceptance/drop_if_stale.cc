@@ -12,10 +12,22 @@ PolicySettings DropIfStale::settings() const {
   return {{"max_staleness", static_cast<double>(max_staleness_)}};
 }
 
-Result<std::unique_ptr<AcceptancePolicy>> make_drop_if_stale(const PolicyParams& params,
-                                                             const GlobalModel&) {
-  FG_ASSIGN_OR_RETURN(uint32_t max_staleness, params.count("max_staleness", 0, 0, 1u << 20));
+namespace {
+
+constexpr ParamSpec kMaxStaleness{"max_staleness", ParamKind::kCount, 0, 0, 1u << 20,
+                                  "tau_C; 0 = the number of active clients"};
+constexpr ParamSpec kParams[] = {kMaxStaleness};
+
+Result<std::unique_ptr<AcceptancePolicy>> make(const PolicyParams& params, const PolicyContext&) {
+  FG_ASSIGN_OR_RETURN(uint32_t max_staleness, params.count(kMaxStaleness));
   return std::unique_ptr<AcceptancePolicy>(new DropIfStale(max_staleness));
 }
+
+}  // namespace
+
+extern const AcceptanceEntry kDropIfStaleEntry = {
+    "drop-if-stale",
+    "accept iff tau = t - v <= tau_C (Koloskova's eta_t = 0 branch)",
+    param_table(kParams), make};
 
 }  // namespace fedgate

@@ -8,7 +8,7 @@
 #pragma once
 
 #include "coordinator/acceptance/acceptance_policy.h"
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 
 namespace fedgate {
 
@@ -31,8 +31,5 @@ class DropIfStale : public AcceptancePolicy {
  private:
   uint32_t max_staleness_;
 };
-
-Result<std::unique_ptr<AcceptancePolicy>> make_drop_if_stale(const PolicyParams& params,
-                                                             const GlobalModel& model);
 
 }  // namespace fedgate

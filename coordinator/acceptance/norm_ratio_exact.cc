@@ -24,11 +24,27 @@ void NormRatioExact::on_applied(const AppliedStep&, const GlobalModel& model) {
 PolicySettings NormRatioExact::settings() const {
   return {{"lambda", lambda_}, {"window", static_cast<double>(versions_.window())}};
 }
-Result<std::unique_ptr<AcceptancePolicy>> make_norm_ratio_exact(const PolicyParams& params,
-                                                                const GlobalModel& model) {
-  FG_ASSIGN_OR_RETURN(double lambda, params.number("lambda", 10.0, 0.0, 1e12));
-  FG_ASSIGN_OR_RETURN(uint32_t window, params.count("window", 64, 1, 1u << 16));
-  return std::unique_ptr<AcceptancePolicy>(new NormRatioExact(lambda, window, model));
+
+namespace {
+
+constexpr ParamSpec kLambda{"lambda", ParamKind::kNumber, 10.0, 0.0, 1e12,
+                            "the norm ratio an offer must reach"};
+constexpr ParamSpec kWindow{"window", ParamKind::kCount, 64, 1, 1u << 16,
+                            "model snapshots kept (older offers are rejected)"};
+constexpr ParamSpec kParams[] = {kLambda, kWindow};
+
+Result<std::unique_ptr<AcceptancePolicy>> make(const PolicyParams& params,
+                                               const PolicyContext& context) {
+  FG_ASSIGN_OR_RETURN(double lambda, params.number(kLambda));
+  FG_ASSIGN_OR_RETURN(uint32_t window, params.count(kWindow));
+  return std::unique_ptr<AcceptancePolicy>(new NormRatioExact(lambda, window, *context.model));
 }
+
+}  // namespace
+
+extern const AcceptanceEntry kNormRatioExactEntry = {
+    "norm-ratio-exact",
+    "accept iff ||g|| >= lambda * ||x_t - x_v||, ring buffer of model snapshots",
+    param_table(kParams), make};
 
 }  // namespace fedgate

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "coordinator/acceptance/acceptance_policy.h"
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 #include "coordinator/version_store.h"
 
 namespace fedgate {
@@ -26,8 +26,5 @@ class NormRatioExact : public AcceptancePolicy {
   double lambda_;
   VersionStore versions_;
 };
-
-Result<std::unique_ptr<AcceptancePolicy>> make_norm_ratio_exact(const PolicyParams& params,
-                                                                const GlobalModel& model);
 
 }  // namespace fedgate

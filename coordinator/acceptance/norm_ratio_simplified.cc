@@ -27,11 +27,25 @@ PolicySettings NormRatioSimplified::settings() const {
   return {{"lambda", lambda_}, {"window", static_cast<double>(window_)}};
 }
 
-Result<std::unique_ptr<AcceptancePolicy>> make_norm_ratio_simplified(const PolicyParams& params,
-                                                                     const GlobalModel&) {
-  FG_ASSIGN_OR_RETURN(double lambda, params.number("lambda", 10.0, 0.0, 1e12));
-  FG_ASSIGN_OR_RETURN(uint32_t window, params.count("window", 64, 1, 1u << 20));
+namespace {
+
+constexpr ParamSpec kLambda{"lambda", ParamKind::kNumber, 10.0, 0.0, 1e12,
+                            "the norm ratio an offer must reach"};
+constexpr ParamSpec kWindow{"window", ParamKind::kCount, 64, 1, 1u << 20,
+                            "prefix sums kept (older offers are rejected)"};
+constexpr ParamSpec kParams[] = {kLambda, kWindow};
+
+Result<std::unique_ptr<AcceptancePolicy>> make(const PolicyParams& params, const PolicyContext&) {
+  FG_ASSIGN_OR_RETURN(double lambda, params.number(kLambda));
+  FG_ASSIGN_OR_RETURN(uint32_t window, params.count(kWindow));
   return std::unique_ptr<AcceptancePolicy>(new NormRatioSimplified(lambda, window));
 }
+
+}  // namespace
+
+extern const AcceptanceEntry kNormRatioSimplifiedEntry = {
+    "norm-ratio-simplified",
+    "accept iff ||g|| >= lambda * (P_t - P_v), prefix sums of step lengths, O(1)",
+    param_table(kParams), make};
 
 }  // namespace fedgate

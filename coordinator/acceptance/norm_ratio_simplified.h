@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "coordinator/acceptance/acceptance_policy.h"
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 
 namespace fedgate {
 
@@ -29,8 +29,5 @@ class NormRatioSimplified : public AcceptancePolicy {
   uint32_t window_;
   std::vector<double> prefix_;  // prefix_[v % window_] = P_v
 };
-
-Result<std::unique_ptr<AcceptancePolicy>> make_norm_ratio_simplified(const PolicyParams& params,
-                                                                     const GlobalModel& model);
 
 }  // namespace fedgate

@@ -16,6 +16,14 @@
 
 namespace fedgate {
 
+// The guard's one setting, [acceptance] starvation_limit (beside `policy`,
+// since it wraps whichever acceptance policy is chosen).
+inline constexpr ParamSpec kStarvationLimit{
+    "starvation_limit", ParamKind::kCount, 0, 0, 1e6,
+    "after this many consecutive rejections of one client its next offer is accepted, with the "
+    "stepsize times M / max(M, tau); 0 = off"};
+inline constexpr ParamSpec kStarvationGuardParams[] = {kStarvationLimit};
+
 class StarvationGuard : public AcceptancePolicy {
  public:
   StarvationGuard(std::unique_ptr<AcceptancePolicy> inner, uint32_t limit)

@@ -70,10 +70,23 @@ void AddUpdate::on_model_request(AggregationHost& host, const std::string& clien
   if (!held(client)) host.send_model(client);
 }
 
-Result<std::unique_ptr<AggregationPolicy>> make_add_update(const PolicyParams& params,
-                                                           const GlobalModel&, uint64_t) {
-  FG_ASSIGN_OR_RETURN(uint32_t skew, params.count("max_round_skew", 5, 0, 1u << 20));
+namespace {
+
+constexpr ParamSpec kMaxRoundSkew{
+    "max_round_skew", ParamKind::kCount, 5, 0, 1u << 20,
+    "a client this many rounds ahead of the slowest waits for its next model"};
+constexpr ParamSpec kParams[] = {kMaxRoundSkew};
+
+Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams& params, const PolicyContext&) {
+  FG_ASSIGN_OR_RETURN(uint32_t skew, params.count(kMaxRoundSkew));
   return std::unique_ptr<AggregationPolicy>(new AddUpdate(skew));
 }
+
+}  // namespace
+
+extern const AggregationEntry kAddUpdateEntry = {
+    "add-update",
+    "x += U for local updates, clients at most d_round rounds apart (AET-SGD)",
+    param_table(kParams), make};
 
 }  // namespace fedgate

@@ -13,7 +13,7 @@
 #include <set>
 
 #include "coordinator/aggregation/aggregation_policy.h"
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 
 namespace fedgate {
 
@@ -46,9 +46,5 @@ class AddUpdate : public AggregationPolicy {
   std::multiset<uint32_t> rounds_;  // every member's round, for the minimum
   std::set<std::string> held_;
 };
-
-Result<std::unique_ptr<AggregationPolicy>> make_add_update(const PolicyParams& params,
-                                                           const GlobalModel& model,
-                                                           uint64_t seed);
 
 }  // namespace fedgate

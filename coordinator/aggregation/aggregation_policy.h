@@ -46,13 +46,6 @@ inline double descent_factor(const Contribution& c) {
   return c.kind == wire::UpdateKind::LocalUpdate ? -1.0 : c.gamma;
 }
 
-// Round parameters that weight-aware stepsizes (shadowheart) read.
-struct RoundShape {
-  uint32_t messages_per_round = 1;  // m_i
-  double s = 0;                     // sigma^2 / epsilon
-  double omega = 0;                 // compressor variance
-};
-
 struct AggregationCounts {
   uint64_t buffered = 0;     // contributions held for a later commit
   uint64_t reused = 0;       // stale contributions re-applied in place of a skip (SASG)
@@ -65,7 +58,6 @@ class AggregationPolicy {
   virtual ~AggregationPolicy() = default;
   virtual const char* name() const = 0;
   virtual PolicySettings settings() const = 0;
-  virtual RoundShape round_shape() const { return {}; }
 
   // `client` registered (or registered again) and may get a model.
   virtual void on_join(AggregationHost& host, const std::string& client) = 0;

@@ -2,9 +2,17 @@
 
 namespace fedgate {
 
-Result<std::unique_ptr<AggregationPolicy>> make_apply_on_arrival(const PolicyParams&,
-                                                                 const GlobalModel&, uint64_t) {
+namespace {
+
+Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams&, const PolicyContext&) {
   return std::unique_ptr<AggregationPolicy>(new ApplyOnArrival());
 }
+
+}  // namespace
+
+extern const AggregationEntry kApplyOnArrivalEntry = {
+    "apply-on-arrival",
+    "apply each update at once, model back to the sender (ASGD)",
+    Span<const ParamSpec>(), make};
 
 }  // namespace fedgate

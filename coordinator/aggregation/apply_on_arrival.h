@@ -5,7 +5,7 @@
 #pragma once
 
 #include "coordinator/aggregation/aggregation_policy.h"
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 
 namespace fedgate {
 
@@ -26,9 +26,5 @@ class ApplyOnArrival : public AggregationPolicy {
     host.send_model(client);
   }
 };
-
-Result<std::unique_ptr<AggregationPolicy>> make_apply_on_arrival(const PolicyParams& params,
-                                                                 const GlobalModel& model,
-                                                                 uint64_t seed);
 
 }  // namespace fedgate

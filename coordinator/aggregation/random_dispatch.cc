@@ -71,13 +71,26 @@ void RandomDispatch::on_model_request(AggregationHost& host, const std::string& 
   if (busy(client)) host.send_model(client);  // lost chunks of a job it holds
 }
 
-Result<std::unique_ptr<AggregationPolicy>> make_random_dispatch(const PolicyParams& params,
-                                                                const GlobalModel&,
-                                                                uint64_t seed) {
+namespace {
+
+constexpr ParamSpec kSeed{"seed", ParamKind::kNumber, 0, 0, 9.0e15,
+                          "seed of the draws; 0 = the model seed"};
+constexpr ParamSpec kParams[] = {kSeed};
+
+Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams& params,
+                                                const PolicyContext& context) {
   // seed 0: the run's model seed, so one seed reproduces the whole run.
-  FG_ASSIGN_OR_RETURN(double own_seed, params.number("seed", 0, 0, 9.0e15));
+  FG_ASSIGN_OR_RETURN(double own_seed, params.number(kSeed));
   return std::unique_ptr<AggregationPolicy>(
-      new RandomDispatch(own_seed != 0 ? static_cast<uint64_t>(own_seed) : seed));
+      new RandomDispatch(own_seed != 0 ? static_cast<uint64_t>(own_seed) : context.seed));
 }
+
+}  // namespace
+
+extern const AggregationEntry kRandomDispatchEntry = {
+    "random-dispatch",
+    "apply at once, next model to a uniformly random client, queued while it is busy (Koloskova "
+    "Alg. 2)",
+    param_table(kParams), make};
 
 }  // namespace fedgate

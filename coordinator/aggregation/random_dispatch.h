@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "coordinator/aggregation/aggregation_policy.h"
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 #include "core/base/rng.h"
 
 namespace fedgate {
@@ -50,9 +50,5 @@ class RandomDispatch : public AggregationPolicy {
   std::set<std::string> busy_;              // holds a model, has not answered yet
   std::map<std::string, uint32_t> owed_;
 };
-
-Result<std::unique_ptr<AggregationPolicy>> make_random_dispatch(const PolicyParams& params,
-                                                                const GlobalModel& model,
-                                                                uint64_t seed);
 
 }  // namespace fedgate

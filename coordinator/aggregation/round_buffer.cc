@@ -63,17 +63,42 @@ PolicySettings RoundBuffer::settings() const {
           {"send_s", settings_.send_s}};
 }
 
-Result<std::unique_ptr<AggregationPolicy>> make_round_buffer(const PolicyParams& params,
-                                                             const GlobalModel& model,
-                                                             uint64_t) {
-  RoundBufferSettings s;
-  FG_ASSIGN_OR_RETURN(s.messages, params.count("messages", 1, 1, 1u << 20));
-  FG_ASSIGN_OR_RETURN(s.s, params.number("s", 1.0, 0.0, 1e12));
-  FG_ASSIGN_OR_RETURN(s.omega, params.number("omega", 0.0, 0.0, 1e9));
-  FG_ASSIGN_OR_RETURN(uint32_t equilibrium, params.count("equilibrium", 1, 0, 1));
-  s.equilibrium = equilibrium != 0;
-  FG_ASSIGN_OR_RETURN(s.send_s, params.number("send_s", 0.0, 0.0, 1e6));
-  return std::unique_ptr<AggregationPolicy>(new RoundBuffer(s, model.dim()));
+namespace {
+
+constexpr ParamSpec kMessages{"messages", ParamKind::kCount, 1, 1, 1u << 20,
+                              "m: messages per client per round"};
+constexpr ParamSpec kS{"s", ParamKind::kNumber, 1.0, 0.0, 1e12,
+                       "sigma^2 / epsilon of the weights and of the equilibrium time"};
+constexpr ParamSpec kOmega{"omega", ParamKind::kNumber, 0.0, 0.0, 1e9,
+                           "compressor variance (d / K - 1 for RandK)"};
+constexpr ParamSpec kEquilibrium{"equilibrium", ParamKind::kCount, 1, 0, 1,
+                                 "1: a round also ends at the equilibrium time t*"};
+constexpr ParamSpec kSendS{"send_s", ParamKind::kNumber, 0.0, 0.0, 1e6,
+                           "tau_i: seconds to send one message"};
+constexpr ParamSpec kRoundBufferParams[] = {kMessages, kS, kOmega, kEquilibrium, kSendS};
+
+Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams& params,
+                                                const PolicyContext& context) {
+  FG_ASSIGN_OR_RETURN(RoundBufferSettings s, round_buffer_settings(params));
+  return std::unique_ptr<AggregationPolicy>(new RoundBuffer(s, context.model->dim()));
 }
+
+}  // namespace
+
+Result<RoundBufferSettings> round_buffer_settings(const PolicyParams& params) {
+  RoundBufferSettings s;
+  FG_ASSIGN_OR_RETURN(s.messages, params.count(kMessages));
+  FG_ASSIGN_OR_RETURN(s.s, params.number(kS));
+  FG_ASSIGN_OR_RETURN(s.omega, params.number(kOmega));
+  FG_ASSIGN_OR_RETURN(uint32_t equilibrium, params.count(kEquilibrium));
+  s.equilibrium = equilibrium != 0;
+  FG_ASSIGN_OR_RETURN(s.send_s, params.number(kSendS));
+  return s;
+}
+
+extern const AggregationEntry kRoundBufferEntry = {
+    "round-buffer",
+    "rounds of weighted messages, commit after m per client or the equilibrium time (Shadowheart)",
+    param_table(kRoundBufferParams), make};
 
 }  // namespace fedgate

@@ -16,7 +16,7 @@
 
 #include "coordinator/aggregation/round_policy.h"
 #include "coordinator/aggregation/shadowheart_plan.h"
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 
 namespace fedgate {
 
@@ -28,6 +28,10 @@ struct RoundBufferSettings {
   double send_s = 0;      // tau_i: seconds to send one message
 };
 
+// The settings of [aggregation.round-buffer], checked; the shadowheart
+// stepsize reads its round's shape from the same section.
+Result<RoundBufferSettings> round_buffer_settings(const PolicyParams& params);
+
 class RoundBuffer : public RoundPolicy {
  public:
   RoundBuffer(const RoundBufferSettings& settings, size_t dim)
@@ -35,9 +39,6 @@ class RoundBuffer : public RoundPolicy {
 
   const char* name() const override { return "round-buffer"; }
   PolicySettings settings() const override;
-  RoundShape round_shape() const override {
-    return {settings_.messages, settings_.s, settings_.omega};
-  }
   // t* of the running round (infinity while some member has no estimate).
   double deadline_s() const { return deadline_s_; }
 
@@ -58,9 +59,5 @@ class RoundBuffer : public RoundPolicy {
   std::map<std::string, double> h_;       // EMA of seconds per gradient
   double deadline_s_ = std::numeric_limits<double>::infinity();
 };
-
-Result<std::unique_ptr<AggregationPolicy>> make_round_buffer(const PolicyParams& params,
-                                                             const GlobalModel& model,
-                                                             uint64_t seed);
 
 }  // namespace fedgate

@@ -33,9 +33,17 @@ void StaleSum::commit_round(AggregationHost& host) {
   host.commit(Span<const float>(direction_.data(), direction_.size()), 1.0);
 }
 
-Result<std::unique_ptr<AggregationPolicy>> make_stale_sum(const PolicyParams&,
-                                                          const GlobalModel& model, uint64_t) {
-  return std::unique_ptr<AggregationPolicy>(new StaleSum(model.dim()));
+namespace {
+
+Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams&, const PolicyContext& context) {
+  return std::unique_ptr<AggregationPolicy>(new StaleSum(context.model->dim()));
 }
+
+}  // namespace
+
+extern const AggregationEntry kStaleSumEntry = {
+    "stale-sum",
+    "rounds; x -= sum of every worker's latest update, reused on Skip (SASG)",
+    Span<const ParamSpec>(), make};
 
 }  // namespace fedgate

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "coordinator/aggregation/round_policy.h"
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 
 namespace fedgate {
 
@@ -38,8 +38,5 @@ class StaleSum : public RoundPolicy {
   std::vector<double> sum_;
   std::vector<float> direction_;
 };
-
-Result<std::unique_ptr<AggregationPolicy>> make_stale_sum(const PolicyParams& params,
-                                                          const GlobalModel& model, uint64_t seed);
 
 }  // namespace fedgate

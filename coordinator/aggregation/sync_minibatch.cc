@@ -19,10 +19,17 @@ void SyncMinibatch::commit_round(AggregationHost& host) {
   host.commit(Span<const float>(direction_.data(), direction_.size()), 1.0);
 }
 
-Result<std::unique_ptr<AggregationPolicy>> make_sync_minibatch(const PolicyParams&,
-                                                               const GlobalModel& model,
-                                                               uint64_t) {
-  return std::unique_ptr<AggregationPolicy>(new SyncMinibatch(model.dim()));
+namespace {
+
+Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams&, const PolicyContext& context) {
+  return std::unique_ptr<AggregationPolicy>(new SyncMinibatch(context.model->dim()));
 }
+
+}  // namespace
+
+extern const AggregationEntry kSyncMinibatchEntry = {
+    "sync-minibatch",
+    "rounds; average one gradient per client, then broadcast (baseline)",
+    Span<const ParamSpec>(), make};
 
 }  // namespace fedgate

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "coordinator/aggregation/round_policy.h"
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 
 namespace fedgate {
 
@@ -29,9 +29,5 @@ class SyncMinibatch : public RoundPolicy {
   std::vector<float> direction_;
   uint32_t gradients_ = 0;
 };
-
-Result<std::unique_ptr<AggregationPolicy>> make_sync_minibatch(const PolicyParams& params,
-                                                               const GlobalModel& model,
-                                                               uint64_t seed);
 
 }  // namespace fedgate

@@ -1,7 +1,7 @@
 // IdentityStaleness: stale gradients are applied as they are (plain ASGD).
 #pragma once
 
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 #include "coordinator/staleness/staleness_policy.h"
 
 namespace fedgate {
@@ -15,8 +15,5 @@ class IdentityStaleness : public StalenessPolicy {
   void on_committed(const GlobalModel&) override {}
   PolicySettings settings() const override { return {}; }
 };
-
-Result<std::unique_ptr<StalenessPolicy>> make_identity_staleness(const PolicyParams& params,
-                                                                 const GlobalModel& model);
 
 }  // namespace fedgate

@@ -57,18 +57,43 @@ PolicySettings PcAsgdStaleness::settings() const {
           {"beta", settings_.beta}};
 }
 
-Result<std::unique_ptr<StalenessPolicy>> make_pc_asgd_staleness(const PolicyParams& params,
-                                                                const GlobalModel& model) {
+namespace {
+
+constexpr ParamSpec kLambda{"lambda", ParamKind::kNumber, 0.1, 0.0, 1e6,
+                            "weight of the Taylor correction"};
+constexpr ParamSpec kTheta{"theta", ParamKind::kNumber, 1.0, 0.0, 1.0,
+                           "factor on the stepsize of a corrected gradient"};
+constexpr ParamSpec kAdaptive{"adaptive", ParamKind::kCount, 1, 0, 1,
+                              "1: theta drops to 0 when the prediction points against the "
+                              "recent direction"};
+constexpr ParamSpec kWindow{"window", ParamKind::kCount, 64, 2, 1u << 16,
+                            "model snapshots kept"};
+constexpr ParamSpec kMaxStaleness{
+    "max_staleness", ParamKind::kCount, 0, 0, 1u << 16,
+    "older gradients are dropped; 0 = window - 1; at most window - 1"};
+constexpr ParamSpec kBeta{"beta", ParamKind::kNumber, 0.9, 0.0, 0.999,
+                          "EMA factor of the recent direction"};
+constexpr ParamSpec kParams[] = {kLambda, kTheta, kAdaptive, kWindow, kMaxStaleness, kBeta};
+
+Result<std::unique_ptr<StalenessPolicy>> make(const PolicyParams& params,
+                                              const PolicyContext& context) {
   PcAsgdSettings s;
-  FG_ASSIGN_OR_RETURN(s.lambda, params.number("lambda", 0.1, 0.0, 1e6));
-  FG_ASSIGN_OR_RETURN(s.theta, params.number("theta", 1.0, 0.0, 1.0));
-  FG_ASSIGN_OR_RETURN(uint32_t adaptive, params.count("adaptive", 1, 0, 1));
+  FG_ASSIGN_OR_RETURN(s.lambda, params.number(kLambda));
+  FG_ASSIGN_OR_RETURN(s.theta, params.number(kTheta));
+  FG_ASSIGN_OR_RETURN(uint32_t adaptive, params.count(kAdaptive));
   s.adaptive = adaptive != 0;
-  FG_ASSIGN_OR_RETURN(s.window, params.count("window", 64, 2, 1u << 16));
+  FG_ASSIGN_OR_RETURN(s.window, params.count(kWindow));
   // A limit beyond the window could never be used: the snapshot is gone by then.
-  FG_ASSIGN_OR_RETURN(s.max_staleness, params.count("max_staleness", 0, 0, s.window - 1));
-  FG_ASSIGN_OR_RETURN(s.beta, params.number("beta", 0.9, 0.0, 0.999));
-  return std::unique_ptr<StalenessPolicy>(new PcAsgdStaleness(s, model));
+  FG_ASSIGN_OR_RETURN(s.max_staleness, params.count(kMaxStaleness.with_max(s.window - 1)));
+  FG_ASSIGN_OR_RETURN(s.beta, params.number(kBeta));
+  return std::unique_ptr<StalenessPolicy>(new PcAsgdStaleness(s, *context.model));
 }
+
+}  // namespace
+
+extern const StalenessEntry kPcAsgdStalenessEntry = {
+    "pc-asgd",
+    "predict g + lambda g.g.(x_t - x_v), clip the rest, theta by an alignment test (PC-ASGD)",
+    param_table(kParams), make};
 
 }  // namespace fedgate

@@ -13,7 +13,7 @@
 
 #include <vector>
 
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 #include "coordinator/staleness/staleness_policy.h"
 #include "coordinator/version_store.h"
 
@@ -52,8 +52,5 @@ class PcAsgdStaleness : public StalenessPolicy {
   uint64_t predicted_ = 0;
   uint64_t clipped_ = 0;
 };
-
-Result<std::unique_ptr<StalenessPolicy>> make_pc_asgd_staleness(const PolicyParams& params,
-                                                                const GlobalModel& model);
 
 }  // namespace fedgate

@@ -5,7 +5,7 @@
 // t = StepContext::current_version (see docs/algorithms.md).
 #pragma once
 
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 #include "coordinator/stepsize/stepsize_policy.h"
 
 namespace fedgate {
@@ -24,7 +24,5 @@ class AetDiminishingStepsize : public StepsizePolicy {
   double b_;
   double min_gamma_;
 };
-
-Result<std::unique_ptr<StepsizePolicy>> make_aet_diminishing_stepsize(const PolicyParams& params);
 
 }  // namespace fedgate

@@ -2,7 +2,7 @@
 // CE-ASGD's claim is that norm gating makes this enough (ALGORITHMS.md 1b).
 #pragma once
 
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 #include "coordinator/stepsize/stepsize_policy.h"
 
 namespace fedgate {
@@ -17,7 +17,5 @@ class ConstantStepsize : public StepsizePolicy {
  private:
   double gamma_;
 };
-
-Result<std::unique_ptr<StepsizePolicy>> make_constant_stepsize(const PolicyParams& params);
 
 }  // namespace fedgate

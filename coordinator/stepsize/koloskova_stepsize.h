@@ -6,7 +6,7 @@
 // under heterogeneous data.
 #pragma once
 
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 #include "coordinator/stepsize/stepsize_policy.h"
 
 namespace fedgate {
@@ -25,7 +25,5 @@ class KoloskovaStepsize : public StepsizePolicy {
   double eta_;
   uint32_t max_staleness_;
 };
-
-Result<std::unique_ptr<StepsizePolicy>> make_koloskova_stepsize(const PolicyParams& params);
 
 }  // namespace fedgate

@@ -14,10 +14,25 @@ PolicySettings MishchenkoStepsize::settings() const {
   return {{"gamma", gamma_}, {"workers", static_cast<double>(workers_)}};
 }
 
-Result<std::unique_ptr<StepsizePolicy>> make_mishchenko_stepsize(const PolicyParams& params) {
-  FG_ASSIGN_OR_RETURN(double gamma, params.number("gamma", 0.05, 1e-12, 1e6));
-  FG_ASSIGN_OR_RETURN(uint32_t workers, params.count("workers", 0, 0, 1u << 20));
+namespace {
+
+constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,
+                           "the stepsize of a fresh gradient"};
+constexpr ParamSpec kWorkers{"workers", ParamKind::kCount, 0, 0, 1u << 20,
+                             "M; 0 = the number of busy clients (at least 1)"};
+constexpr ParamSpec kParams[] = {kGamma, kWorkers};
+
+Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const PolicyContext&) {
+  FG_ASSIGN_OR_RETURN(double gamma, params.number(kGamma));
+  FG_ASSIGN_OR_RETURN(uint32_t workers, params.count(kWorkers));
   return std::unique_ptr<StepsizePolicy>(new MishchenkoStepsize(gamma, workers));
 }
+
+}  // namespace
+
+extern const StepsizeEntry kMishchenkoStepsizeEntry = {
+    "mishchenko",
+    "gamma * M / max(M, tau) (Mishchenko et al.)",
+    param_table(kParams), make};
 
 }  // namespace fedgate

@@ -5,7 +5,7 @@
 // on M rather than on the (possibly huge) maximum delay.
 #pragma once
 
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 #include "coordinator/stepsize/stepsize_policy.h"
 
 namespace fedgate {
@@ -23,7 +23,5 @@ class MishchenkoStepsize : public StepsizePolicy {
   double gamma_;
   uint32_t workers_;
 };
-
-Result<std::unique_ptr<StepsizePolicy>> make_mishchenko_stepsize(const PolicyParams& params);
 
 }  // namespace fedgate

@@ -56,12 +56,29 @@ PolicySettings RescaledStepsize::settings() const {
   return {{"gamma", gamma_}, {"beta", beta_}, {"max_ratio", max_ratio_}};
 }
 
-Result<std::unique_ptr<StepsizePolicy>> make_rescaled_stepsize(const PolicyParams& params) {
-  FG_ASSIGN_OR_RETURN(double gamma, params.number("gamma", 0.05, 1e-12, 1e6));
+namespace {
+
+constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,
+                           "the stepsize of a client at the reference speed"};
+constexpr ParamSpec kBeta{"beta", ParamKind::kNumber, 0.9, 0.0, 0.999,
+                          "EMA factor of the compute times"};
+constexpr ParamSpec kMaxRatio{"max_ratio", ParamKind::kNumber, 100.0, 1.0, 1e6,
+                              "tau_i / tau_ref is clamped to [1 / max_ratio, max_ratio]"};
+constexpr ParamSpec kParams[] = {kGamma, kBeta, kMaxRatio};
+
+Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const PolicyContext&) {
+  FG_ASSIGN_OR_RETURN(double gamma, params.number(kGamma));
   // beta = 1 would freeze the first sample forever; beta = 0 keeps only the last.
-  FG_ASSIGN_OR_RETURN(double beta, params.number("beta", 0.9, 0.0, 0.999));
-  FG_ASSIGN_OR_RETURN(double max_ratio, params.number("max_ratio", 100.0, 1.0, 1e6));
+  FG_ASSIGN_OR_RETURN(double beta, params.number(kBeta));
+  FG_ASSIGN_OR_RETURN(double max_ratio, params.number(kMaxRatio));
   return std::unique_ptr<StepsizePolicy>(new RescaledStepsize(gamma, beta, max_ratio));
 }
+
+}  // namespace
+
+extern const StepsizeEntry kRescaledStepsizeEntry = {
+    "rescaled",
+    "gamma * tau_i / tau_ref, tau_i online compute time, tau_ref harmonic mean (Rescaled ASGD)",
+    param_table(kParams), make};
 
 }  // namespace fedgate

@@ -14,7 +14,7 @@
 
 #include <unordered_map>
 
-#include "coordinator/policy_params.h"
+#include "coordinator/policy_entry.h"
 #include "coordinator/stepsize/stepsize_policy.h"
 
 namespace fedgate {
@@ -48,7 +48,5 @@ class RescaledStepsize : public StepsizePolicy {
   double inverse_sum_ = 0;   // sum over clients with an estimate of 1 / seconds
   uint32_t estimated_ = 0;   // how many clients have an estimate
 };
-
-Result<std::unique_ptr<StepsizePolicy>> make_rescaled_stepsize(const PolicyParams& params);
 
 }  // namespace fedgate

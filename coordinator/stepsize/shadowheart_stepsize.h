@@ -7,20 +7,24 @@
 // E g is the gradient. Each message therefore gets the stepsize gamma w_i / Z;
 // the round-buffer aggregation sums the weighted messages and commits once.
 // b_i is read from each message (its gradient count); m_i, s and omega are
-// the round-buffer aggregation's settings (StepContext); Z sums w_j m_j b_j over the clients seen so far (their
-// latest b_j), kept up to date in O(1).
+// the round-buffer aggregation's settings, given at construction; Z sums
+// w_j m_j b_j over the clients seen so far (their latest b_j), kept up to date
+// in O(1).
 #pragma once
 
 #include <unordered_map>
 
-#include "coordinator/policy_params.h"
+#include "coordinator/aggregation/round_buffer.h"
+#include "coordinator/policy_entry.h"
 #include "coordinator/stepsize/stepsize_policy.h"
 
 namespace fedgate {
 
 class ShadowheartStepsize : public StepsizePolicy {
  public:
-  explicit ShadowheartStepsize(double gamma) : gamma_(gamma) {}
+  // `round`: the round-buffer aggregation's settings (messages = m_i, s, omega).
+  explicit ShadowheartStepsize(double gamma, const RoundBufferSettings& round = {})
+      : gamma_(gamma), messages_(round.messages), s_(round.s), omega_(round.omega) {}
 
   const char* name() const override { return "shadowheart"; }
   double gamma(const StepContext& step) override;
@@ -39,10 +43,11 @@ class ShadowheartStepsize : public StepsizePolicy {
   };
 
   double gamma_;
+  uint32_t messages_;  // m_i
+  double s_;           // sigma^2 / epsilon
+  double omega_;       // compressor variance
   std::unordered_map<std::string, Share> clients_;
   double z_ = 0;
 };
-
-Result<std::unique_ptr<StepsizePolicy>> make_shadowheart_stepsize(const PolicyParams& params);
 
 }  // namespace fedgate

@@ -17,10 +17,7 @@ struct StepContext {
   const std::string* client = nullptr;
   uint32_t compute_us = 0;          // the client's reported compute time (0 = not reported)
   int64_t now_us = 0;               // coordinator clock at arrival
-  uint32_t gradients = 1;           // gradients summed in this update (b_i; >= 1)
-  uint32_t messages_per_round = 1;  // compressed messages a client sends per round (m_i)
-  double variance_s = 0;            // s = sigma^2 / epsilon of the round's weights
-  double omega = 0;                 // the compressor's variance omega
+  uint32_t gradients = 1;  // gradients summed in this update (b_i; >= 1)
 };
 
 class StepsizePolicy {

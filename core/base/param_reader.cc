@@ -60,6 +60,34 @@ Status ParamReader::count(const char* key, uint32_t fallback, uint32_t min, uint
   return Status::ok();
 }
 
+Status ParamReader::read(const ParamSpec& spec, double* out) {
+  if (spec.kind == ParamKind::kAbove) {
+    return number_above(spec.key, spec.fallback, spec.min, spec.max, out);
+  }
+  if (spec.kind == ParamKind::kCount) {
+    uint32_t whole = 0;
+    FG_TRY(count(spec.key, static_cast<uint32_t>(spec.fallback), static_cast<uint32_t>(spec.min),
+                 static_cast<uint32_t>(spec.max), &whole));
+    *out = whole;
+    return Status::ok();
+  }
+  return number(spec.key, spec.fallback, spec.min, spec.max, out);
+}
+
+Status ParamReader::read(const ParamSpec& spec, uint32_t* out) {
+  double value = 0;
+  FG_TRY(read(spec, &value));
+  *out = static_cast<uint32_t>(value);
+  return Status::ok();
+}
+
+bool param_in_range(const ParamSpec& spec, double value) {
+  if (!std::isfinite(value) || value > spec.max) return false;
+  if (spec.kind == ParamKind::kAbove) return value > spec.min;
+  if (value < spec.min) return false;
+  return spec.kind != ParamKind::kCount || value == std::floor(value);
+}
+
 Status ParamReader::check_all_used() const {
   const size_t family_length = std::strlen(family_);
   for (size_t i = 0; i < params_.size(); ++i) {

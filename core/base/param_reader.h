@@ -12,6 +12,38 @@
 
 namespace fedgate {
 
+// One setting of a policy, as its parameter table declares it: the table
+// drives parsing, range checks, --list-policies, --print-config and the docs.
+// Plain constexpr data, so microcontroller builds carry it in flash.
+enum class ParamKind : uint8_t {
+  kNumber,  // a real number in [min, max]
+  kAbove,   // a real number in (min, max]
+  kCount,   // a whole number in [min, max]
+};
+
+struct ParamSpec {
+  const char* key;
+  ParamKind kind;
+  double fallback;  // the default
+  double min;
+  double max;
+  const char* doc;  // one line: what it means, and what 0 or a special value does
+
+  // The same setting with a bound that depends on another setting.
+  constexpr ParamSpec with_max(double new_max) const {
+    return {key, kind, fallback, min, new_max, doc};
+  }
+};
+
+// True when `value` passes `spec`'s range (and is whole for kCount).
+bool param_in_range(const ParamSpec& spec, double value);
+
+// The whole table as a Span (empty tables: use Span<const ParamSpec>()).
+template <size_t N>
+constexpr Span<const ParamSpec> param_table(const ParamSpec (&table)[N]) {
+  return Span<const ParamSpec>(table, N);
+}
+
 struct NamedParam {
   const char* name;  // "<family>.<key>", e.g. "trigger.max_skips"
   double value;
@@ -30,6 +62,9 @@ class ParamReader {
                       double* out);
   // A whole number in [min, max].
   Status count(const char* key, uint32_t fallback, uint32_t min, uint32_t max, uint32_t* out);
+  // The setting `spec` declares, read and checked by its kind.
+  Status read(const ParamSpec& spec, double* out);
+  Status read(const ParamSpec& spec, uint32_t* out);
   // Error naming the first setting of this family no call asked for.
   Status check_all_used() const;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include "core/protocol/client_policy_entry.h"
 
 namespace fedgate {
 namespace {
@@ -71,5 +72,45 @@ CompressedVector TopKCompressor::compress(Span<const float> vector) {
   out.indices = Span<const uint32_t>(indices_.data(), filled);
   return out;
 }
+
+namespace {
+
+constexpr ParamSpec kFraction{"fraction", ParamKind::kAbove, 0.01, 0, 1,
+                              "h: share of each tensor sent"};
+constexpr ParamSpec kErrorFeedback{
+    "error_feedback", ParamKind::kCount, 1, 0, 1,
+    "1: the client keeps the residual and adds it to the next gradient"};
+constexpr ParamSpec kParams[] = {kFraction, kErrorFeedback};
+
+Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,
+             StateCarver* state, CompressorSlots* build) {
+  double fraction = 0;
+  uint32_t feedback = 1;
+  FG_TRY(r.read(kFraction, &fraction));
+  FG_TRY(r.read(kErrorFeedback, &feedback));
+  const uint32_t d = model.dim;
+  const uint32_t k = TopKCompressor::total_k(model.tensors, fraction);
+  needs->codec = wire::Codec::TopK;
+  needs->k = k;
+  needs->state_floats += k + (feedback != 0 ? size_t{2} * d : 0);
+  needs->state_indices += k;
+  needs->max_payload_bytes = size_t{k} * 8;
+  if (build == nullptr) return Status::ok();
+  Compressor* inner = build->inner.emplace<TopKCompressor>(d, model.tensors, fraction,
+                                                           state->floats(k), state->indices(k));
+  if (feedback != 0) {
+    Span<float> residual = state->floats(d);
+    Span<float> scratch = state->floats(d);
+    build->feedback.emplace<ErrorFeedback>(*inner, residual, scratch);
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+extern const CompressionEntry kTopKCompressorEntry = {
+    "topk",
+    "per tensor the max(1, floor(h*n)) largest magnitudes with indices, error feedback",
+    param_table(kParams), setup};
 
 }  // namespace fedgate

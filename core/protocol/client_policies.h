@@ -12,17 +12,8 @@
 #include <new>
 
 #include "core/base/param_reader.h"
-#include "core/compression/dense_compressor.h"
-#include "core/compression/error_feedback.h"
-#include "core/compression/randk_compressor.h"
-#include "core/compression/topk_compressor.h"
+#include "core/protocol/client_policy_entry.h"
 #include "core/protocol/gradient_source.h"
-#include "core/trigger/aet_schedule.h"
-#include "core/trigger/detsgrad_trigger.h"
-#include "core/trigger/every_step.h"
-#include "core/trigger/fixed_budget.h"
-#include "core/trigger/lag_trigger.h"
-#include "core/trigger/offer_first.h"
 
 namespace fedgate {
 
@@ -36,17 +27,6 @@ struct ClientPolicySpec {
   Span<const NamedParam> params;
 };
 
-// What a validated choice needs and produces.
-struct ClientPolicyNeeds {
-  size_t state_floats = 0;       // caller-owned float state
-  size_t state_indices = 0;      // caller-owned index state
-  size_t max_payload_bytes = 0;  // vector payload of one Update at most
-  wire::Codec codec = wire::Codec::Dense;
-  wire::UpdateKind kind = wire::UpdateKind::Gradient;  // what the trigger sends
-  bool offers = true;                                  // the trigger offers a norm first
-  uint32_t k = 0;                                      // values per sparse message (0 for dense)
-};
-
 // Memory that covers every policy for a model of `dim` parameters.
 constexpr size_t client_policy_floats(size_t dim) { return 6 * dim; }
 constexpr size_t client_policy_indices(size_t dim) { return dim; }
@@ -56,21 +36,9 @@ constexpr size_t client_policy_indices(size_t dim) { return dim; }
 Result<ClientPolicyNeeds> check_client_policies(const ClientPolicySpec& spec,
                                                 const TrainingSetup& setup);
 
-struct ClientPolicyInfo {
-  const char* name;
-  const char* summary;  // one line for --list-policies
-  const char* params;   // its settings and defaults
-};
-Span<const ClientPolicyInfo> trigger_policy_infos();
-Span<const ClientPolicyInfo> compression_policy_infos();
-
-// The largest of the types, for inline storage that can hold any of them.
-template <typename... T>
-constexpr size_t largest_size() {
-  size_t m = 0;
-  for (size_t s : {sizeof(T)...}) m = s > m ? s : m;
-  return m;
-}
+// The registered policies (core/protocol/client_policy_list.h), in list order.
+Span<const TriggerEntry* const> trigger_policies();
+Span<const CompressionEntry* const> compression_policies();
 
 class ClientPolicies {
  public:
@@ -85,26 +53,17 @@ class ClientPolicies {
   Status configure(const ClientPolicySpec& spec, const TrainingSetup& setup, Span<float> floats,
                    Span<uint32_t> indices, uint64_t seed);
 
-  bool ready() const { return trigger_ != nullptr; }
-  Trigger& trigger() { return *trigger_; }
-  Compressor& compressor() { return *compressor_; }
+  bool ready() const { return trigger_.get() != nullptr; }
+  Trigger& trigger() { return *trigger_.get(); }
+  Compressor& compressor() { return *compressors_.outer(); }
   const ClientPolicyNeeds& needs() const { return needs_; }
 
  private:
-  static constexpr size_t kTriggerBytes =
-      largest_size<OfferFirst, EveryStep, LagTrigger, AetSchedule, DetsgradTrigger, FixedBudget>();
-  static constexpr size_t kCompressorBytes =
-      largest_size<DenseCompressor, TopKCompressor, RandKCompressor>();
-
   void destroy();
 
-  alignas(std::max_align_t) unsigned char trigger_storage_[kTriggerBytes];
-  alignas(std::max_align_t) unsigned char compressor_storage_[kCompressorBytes];
-  alignas(std::max_align_t) unsigned char feedback_storage_[sizeof(ErrorFeedback)];
-  Trigger* trigger_ = nullptr;
-  Compressor* inner_ = nullptr;
-  ErrorFeedback* feedback_ = nullptr;
-  Compressor* compressor_ = nullptr;
+  // Destroyed in reverse: the error feedback wraps the compressor.
+  TriggerSlot trigger_;
+  CompressorSlots compressors_;
   ClientPolicyNeeds needs_;
 };
 

@@ -1,6 +1,7 @@
 #include "core/trigger/aet_schedule.h"
 
 #include <cmath>
+#include "core/protocol/client_policy_entry.h"
 
 namespace fedgate {
 
@@ -41,5 +42,45 @@ Result<TriggerResult> AetSchedule::on_model(uint32_t version, Span<float> model,
   ++round_;
   return result;
 }
+
+namespace {
+
+constexpr ParamSpec kA{"a", ParamKind::kNumber, 10, 0, 1e6,
+                       "slope of s_r"};
+constexpr ParamSpec kB{"b", ParamKind::kNumber, 0, 0, 1e6,
+                       "offset of s_r"};
+constexpr ParamSpec kEta0{"eta0", ParamKind::kAbove, 0.01, 0, 1e3,
+                          "local stepsize at t = 0"};
+constexpr ParamSpec kDecay{"decay", ParamKind::kNumber, 0.01, 0, 1e6,
+                           "b of eta0 / (1 + b sqrt(t))"};
+constexpr ParamSpec kMinEta{"min_eta", ParamKind::kNumber, 1e-7, 0, 1e3,
+                            "floor of the local stepsize"};
+constexpr ParamSpec kMaxSteps{"max_steps", ParamKind::kCount, 100000, 1, 10000000,
+                              "cap on s_r, so one round stays bounded"};
+constexpr ParamSpec kParams[] = {kA, kB, kEta0, kDecay, kMinEta, kMaxSteps};
+
+Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,
+             StateCarver* state, TriggerSlot* build) {
+  AetScheduleParams p;
+  FG_TRY(r.read(kA, &p.a));
+  FG_TRY(r.read(kB, &p.b));
+  FG_TRY(r.read(kEta0, &p.eta0));
+  FG_TRY(r.read(kDecay, &p.decay));
+  FG_TRY(r.read(kMinEta, &p.min_eta));
+  FG_TRY(r.read(kMaxSteps, &p.max_steps));
+  needs->offers = false;
+  needs->kind = wire::UpdateKind::LocalUpdate;
+  const size_t floats = AetSchedule::state_floats(model.dim);
+  needs->state_floats += floats;
+  if (build != nullptr) build->emplace<AetSchedule>(p, model.dim, state->floats(floats));
+  return Status::ok();
+}
+
+}  // namespace
+
+extern const TriggerEntry kAetScheduleEntry = {
+    "aet-schedule",
+    "AET-SGD: s_r = ceil(a*r + b) local SGD steps, then one LocalUpdate",
+    param_table(kParams), setup};
 
 }  // namespace fedgate

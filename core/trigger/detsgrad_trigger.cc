@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include "core/protocol/client_policy_entry.h"
 
 namespace fedgate {
 
@@ -37,5 +38,42 @@ Result<TriggerResult> DetsgradTrigger::on_model(uint32_t version, Span<float> mo
   result.steps = steps;
   return result;
 }
+
+namespace {
+
+constexpr ParamSpec kAlpha0{"alpha0", ParamKind::kAbove, 0.01, 0, 1e3,
+                            "local stepsize at t = 0"};
+constexpr ParamSpec kDecay{"decay", ParamKind::kNumber, 1e-5, 0, 1e6,
+                           "alpha_t = alpha0 / (1 + decay t)"};
+constexpr ParamSpec kV0{"v0", ParamKind::kNumber, 0, 0, 1e15,
+                        "send threshold; 0 = 0.2 d / workers"};
+constexpr ParamSpec kWorkers{"workers", ParamKind::kCount, 5, 1, 1000000,
+                             "the number of workers"};
+constexpr ParamSpec kMaxSteps{"max_steps", ParamKind::kCount, 1000, 1, 10000000,
+                              "cap on local steps per round"};
+constexpr ParamSpec kParams[] = {kAlpha0, kDecay, kV0, kWorkers, kMaxSteps};
+
+Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,
+             StateCarver* state, TriggerSlot* build) {
+  DetsgradParams p;
+  FG_TRY(r.read(kAlpha0, &p.alpha0));
+  FG_TRY(r.read(kDecay, &p.decay));
+  FG_TRY(r.read(kV0, &p.v0));
+  FG_TRY(r.read(kWorkers, &p.workers));
+  FG_TRY(r.read(kMaxSteps, &p.max_steps));
+  needs->offers = false;
+  needs->kind = wire::UpdateKind::LocalUpdate;
+  const size_t floats = DetsgradTrigger::state_floats(model.dim);
+  needs->state_floats += floats;
+  if (build != nullptr) build->emplace<DetsgradTrigger>(p, model.dim, state->floats(floats));
+  return Status::ok();
+}
+
+}  // namespace
+
+extern const TriggerEntry kDetsgradTriggerEntry = {
+    "detsgrad",
+    "DETSGRAD baseline: local steps until ||x - x_sent||_1 >= alpha_t * v0, then a LocalUpdate",
+    param_table(kParams), setup};
 
 }  // namespace fedgate

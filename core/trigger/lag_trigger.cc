@@ -1,6 +1,7 @@
 #include "core/trigger/lag_trigger.h"
 
 #include <cstring>
+#include "core/protocol/client_policy_entry.h"
 
 namespace fedgate {
 
@@ -73,5 +74,40 @@ void LagTrigger::on_sent(Span<const float> model, Span<const float> out) {
   have_sent_ = true;
   skips_ = 0;
 }
+
+namespace {
+
+constexpr ParamSpec kMaxSkips{
+    "max_skips", ParamKind::kCount, 10, 1, LagTrigger::kMaxHistory,
+    "D: a send is forced after D skips in a row, and the threshold sums D - 1 movements"};
+constexpr ParamSpec kC{"c", ParamKind::kAbove, 1, 0, 1e9,
+                       "threshold divisor"};
+constexpr ParamSpec kLr{"lr", ParamKind::kAbove, 0.05, 0, 1e6,
+                        "the server's stepsize the model moved with"};
+constexpr ParamSpec kWorkers{"workers", ParamKind::kCount, 10, 1, 1000000,
+                             "M: the number of workers"};
+constexpr ParamSpec kParams[] = {kMaxSkips, kC, kLr, kWorkers};
+
+Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,
+             StateCarver* state, TriggerSlot* build) {
+  LagParams p;
+  FG_TRY(r.read(kMaxSkips, &p.max_skips));
+  FG_TRY(r.read(kC, &p.c));
+  FG_TRY(r.read(kLr, &p.lr));
+  FG_TRY(r.read(kWorkers, &p.workers));
+  needs->offers = false;
+  const size_t floats = LagTrigger::state_floats(model.dim);
+  needs->state_floats += floats;
+  if (build != nullptr) build->emplace<LagTrigger>(p, model.dim, state->floats(floats));
+  return Status::ok();
+}
+
+}  // namespace
+
+extern const TriggerEntry kLagTriggerEntry = {
+    "lag",
+    "LAG/SASG lazy rule: Skip when the gradient changed little against recent model movement, "
+    "forced send after max_skips skips",
+    param_table(kParams), setup};
 
 }  // namespace fedgate

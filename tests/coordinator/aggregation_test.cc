@@ -232,7 +232,7 @@ RoundBufferSettings buffer_settings(uint32_t messages, bool equilibrium, double 
 TEST(RoundBufferAggregation, CommitsTheWeightedSumAfterEveryClientsMessages) {
   CoordinatorHarness h(with(
       std::make_unique<RoundBuffer>(buffer_settings(2, false), CoordinatorHarness::kDim),
-      std::make_unique<ShadowheartStepsize>(1.0)));
+      std::make_unique<ShadowheartStepsize>(1.0, buffer_settings(2, false))));
   h.hello("a");
   h.hello("b");
   // s = omega = 0: w = 1, Z = 2 clients * 2 messages * 1 gradient = 4.
@@ -251,7 +251,7 @@ TEST(RoundBufferAggregation, CommitsTheWeightedSumAfterEveryClientsMessages) {
 TEST(RoundBufferAggregation, SummedGradientsWeighByTheirCount) {
   CoordinatorHarness h(
       with(std::make_unique<RoundBuffer>(buffer_settings(1, false), CoordinatorHarness::kDim),
-           std::make_unique<ShadowheartStepsize>(1.0)),
+           std::make_unique<ShadowheartStepsize>(1.0, buffer_settings(1, false))),
       /*batch_size=*/8, "fixed-budget");
   h.hello("a");
   h.hello("b");
@@ -265,7 +265,7 @@ TEST(RoundBufferAggregation, SummedGradientsWeighByTheirCount) {
 TEST(RoundBufferAggregation, EquilibriumTimeEndsTheRoundWithoutTheSlowWorker) {
   CoordinatorHarness h(with(
       std::make_unique<RoundBuffer>(buffer_settings(1, true, /*s=*/1), CoordinatorHarness::kDim),
-      std::make_unique<ShadowheartStepsize>(1.0)));
+      std::make_unique<ShadowheartStepsize>(1.0, buffer_settings(1, true, /*s=*/1))));
   h.hello("fast");
   h.hello("slow");
   // Round 1 waits for both (no estimates yet) and measures h = 1 s and 4 s.
