@@ -155,24 +155,24 @@ def fmt(v, spec="{:.3f}"):
 def gnuplot(script):
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
 
+def png(fname, title, settings, plot, size="900,500"):
+    """Plots into plots/fname; returns its path relative to the report."""
+    out = os.path.join(plots, fname)
+    gnuplot(f"set terminal pngcairo size {size} noenhanced\nset output '{out}'\n"
+            f"set title '{title}'\n{settings}\nplot {plot}\n")
+    return os.path.relpath(out, results)
+
 def plot_lines(setting, entries, fname, title, xlabel, ylabel, xcol, ycol, logy=False, logx=False):
     if not entries: return None
-    out = os.path.join(plots, fname)
     items = ", ".join(f"'{os.path.join(work, e['name'] + '.csv')}' using {xcol}:{ycol} with linespoints pt 7 ps 0.4 title '{e['algo']}'"
                       for e in entries)
-    gnuplot(f"""set terminal pngcairo size 900,500 noenhanced
-set output '{out}'
-set title '{title}'
-set xlabel '{xlabel}'
+    return png(fname, title, f"""set xlabel '{xlabel}'
 set ylabel '{ylabel}'
 set key outside right
 set grid
 set datafile separator ','
 {'set logscale y' if logy else ''}
-{'set logscale x' if logx else ''}
-plot {items}
-""")
-    return os.path.relpath(out, results)
+{'set logscale x' if logx else ''}""", items)
 
 md = []
 md.append("# fedgate reproduction report\n")
@@ -233,47 +233,25 @@ for setting in sorted(scen, key=lambda s: list(SETTINGS).index(s) if s in SETTIN
                 f.write(f"{i} {updates} {offers}\n")
         client_items.append(f"'{path}' using 1:2 with points pt 7 ps 0.5 title '{e['algo']}'")
         off = max(1, s["offers"]); rate_rows.append((e["algo"], 100 * s["accepts"] / off, 100 * s["skips"] / max(1, s["offers"] + s["skips"])))
-    out = os.path.join(plots, f"{setting}-staleness.png")
-    gnuplot(f"""set terminal pngcairo size 900,500 noenhanced
-set output '{out}'
-set title '{setting}: staleness of applied updates'
-set xlabel 'staleness tau (versions)'
-set ylabel 'share of applied updates'
-set logscale y
-set key outside right
-set grid
-plot {", ".join(stale_items)}
-""")
-    imgs.append(os.path.relpath(out, results))
-    out = os.path.join(plots, f"{setting}-contributions.png")
-    gnuplot(f"""set terminal pngcairo size 900,500 noenhanced
-set output '{out}'
-set title '{setting}: applied updates per client (client index = slower to the right)'
-set xlabel 'client index (h_i grows with i)'
-set ylabel 'applied updates'
-set key outside right
-set grid
-plot {", ".join(client_items)}
-""")
-    imgs.append(os.path.relpath(out, results))
+    imgs.append(png(f"{setting}-staleness.png", f"{setting}: staleness of applied updates",
+                    "set xlabel 'staleness tau (versions)'\nset ylabel 'share of applied updates'\n"
+                    "set logscale y\nset key outside right\nset grid", ", ".join(stale_items)))
+    imgs.append(png(f"{setting}-contributions.png",
+                    f"{setting}: applied updates per client (client index = slower to the right)",
+                    "set xlabel 'client index (h_i grows with i)'\nset ylabel 'applied updates'\n"
+                    "set key outside right\nset grid", ", ".join(client_items)))
     path = os.path.join(work, f"{setting}.rates.dat")
     with open(path, "w") as f:
         for algo, acc, skip in rate_rows: f.write(f"{algo} {acc:.2f} {skip:.2f}\n")
-    out = os.path.join(plots, f"{setting}-rates.png")
-    gnuplot(f"""set terminal pngcairo size 900,450 noenhanced
-set output '{out}'
-set title '{setting}: accepted offers and skips'
-set style data histograms
+    imgs.append(png(f"{setting}-rates.png", f"{setting}: accepted offers and skips", """set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set ylabel 'percent'
 set yrange [0:105]
 set xtics rotate by -30
 set key outside right
-set grid ytics
-plot '{path}' using 2:xtic(1) title 'accepted % of offers', '' using 3 title 'skips % of messages'
-""")
-    imgs.append(os.path.relpath(out, results))
+set grid ytics""", f"'{path}' using 2:xtic(1) title 'accepted % of offers', '' using 3 title 'skips % of messages'",
+                    size="900,450"))
     md.extend(f"![{os.path.basename(i)}]({i})" for i in imgs if i)
     md.append("")
 
