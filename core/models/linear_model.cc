@@ -66,8 +66,8 @@ ModelSpec LinearModel::spec() const {
   return spec;
 }
 
-float LinearModel::loss_and_gradient(Span<const float> params, const Batch& batch,
-                                     Span<float> grad, Span<float> workspace) const {
+float LinearModel::loss_and_gradient(Span<const float> params, const Batch& batch, Span<float> grad,
+                                     Span<float> workspace) const {
   if (kind_ == ModelKind::kBinaryLogistic) {
     return loss_and_gradient_of<LogisticLoss>(params, batch, num_features_, grad, workspace);
   }

@@ -34,8 +34,10 @@ Status validate(const ModelSpec& spec) {
   constexpr StatusCode kInvalid = StatusCode::kInvalidArgument;
   const char* name = model_kind_name(spec.kind);
   if (static_cast<unsigned>(spec.kind) > static_cast<unsigned>(ModelKind::kMlp)) {
-    return Status::error(kInvalid, "model kind %u unknown, must be 0..3 (least-squares, "
-                         "logistic, softmax, mlp)", static_cast<unsigned>(spec.kind));
+    return Status::error(kInvalid,
+                         "model kind %u unknown, must be 0..3 (least-squares, "
+                         "logistic, softmax, mlp)",
+                         static_cast<unsigned>(spec.kind));
   }
   if (spec.num_features < 1) {
     return Status::error(kInvalid, "%s model: num_features = 0, must be >= 1", name);

@@ -37,8 +37,7 @@ std::vector<Case> all_cases() {
   cases.push_back({"least_squares", std::make_unique<LinearModel>(ModelKind::kLeastSquares, kF),
                    random_problem(kRows, kF, 0, 11, /*with_targets=*/true),
                    testing_models::ref_least_squares});
-  cases.push_back({"binary_logistic",
-                   std::make_unique<LinearModel>(ModelKind::kBinaryLogistic, kF),
+  cases.push_back({"binary_logistic", std::make_unique<LinearModel>(ModelKind::kBinaryLogistic, kF),
                    random_problem(kRows, kF, 2, 12), testing_models::ref_logistic});
   cases.push_back({"softmax", std::make_unique<SoftmaxRegression>(kF, kC),
                    random_problem(kRows, kF, kC, 13),

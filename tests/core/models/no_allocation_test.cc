@@ -4,8 +4,8 @@
 // target; it guards the Eigen code instantiated here) and, because the library's objects are
 // compiled without that flag, a count of every malloc/calloc/realloc the process makes while
 // the models run (glibc: this executable's definitions interpose the C library's).
-#include <Eigen/Core>
 #include <gtest/gtest.h>
+#include <Eigen/Core>
 
 #include <cstddef>
 #include <cstdlib>
