@@ -39,8 +39,7 @@ Result<GradientStats> LocalTrainer::recompute(Span<const float> params, Span<flo
   return gradient_on_batch(params, grad);
 }
 
-Result<GradientStats> LocalTrainer::gradient_on_batch(Span<const float> params,
-                                                      Span<float> grad) {
+Result<GradientStats> LocalTrainer::gradient_on_batch(Span<const float> params, Span<float> grad) {
   const auto started = std::chrono::steady_clock::now();
   FG_ASSIGN_OR_RETURN(GradientStats stats, minibatch_.gradient(params, grad));
   stats.compute_us = static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(

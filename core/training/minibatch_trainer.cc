@@ -17,9 +17,8 @@ void shuffle_epoch(std::vector<uint32_t>& indices, Rng& rng) {
 
 Status MinibatchTrainer::configure(const Dataset& data, const TrainingSetup& setup) {
   if (setup.num_features != data.num_features) {
-    return Status::error(StatusCode::kInvalidArgument,
-                         "model wants %u features, local data has %u", setup.num_features,
-                         data.num_features);
+    return Status::error(StatusCode::kInvalidArgument, "model wants %u features, local data has %u",
+                         setup.num_features, data.num_features);
   }
   if (setup.batch_size == 0) {
     return Status::error(StatusCode::kInvalidArgument, "batch size 0 from coordinator");
@@ -32,8 +31,8 @@ Status MinibatchTrainer::configure(const Dataset& data, const TrainingSetup& set
   FG_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, make_model(spec));
   if (model->dim() != setup.model_dim) {
     return Status::error(StatusCode::kInvalidArgument,
-                         "coordinator says %u parameters, this %s model has %zu",
-                         setup.model_dim, model_kind_name(spec.kind), model->dim());
+                         "coordinator says %u parameters, this %s model has %zu", setup.model_dim,
+                         model_kind_name(spec.kind), model->dim());
   }
   model_ = std::move(model);
   batch_size_ = setup.batch_size;

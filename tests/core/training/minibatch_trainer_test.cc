@@ -13,22 +13,19 @@ namespace {
 Dataset regression_data() {
   Dataset data;
   data.num_features = 2;
-  for (int i = 0; i < 4; ++i) {
-    data.features.push_back(static_cast<float>(i));
-    data.features.push_back(1.0f);
-    data.targets.push_back(static_cast<float>(i));
-  }
+  data.features = {0, 1, 1, 1, 2, 1, 3, 1};
+  data.targets = {0, 1, 2, 3};
   return data;
 }
 
+// Least squares over those 2 features: 3 parameters.
 TrainingSetup least_squares_setup(uint32_t batch) {
-  TrainingSetup setup;
-  setup.model_kind = wire::ModelKind::LeastSquares;
-  setup.num_features = 2;
-  setup.num_classes = 1;
-  setup.model_dim = 3;
-  setup.batch_size = batch;
-  return setup;
+  return TrainingSetup{wire::ModelKind::LeastSquares,
+                       /*model_dim=*/3,
+                       /*num_features=*/2,
+                       /*num_classes=*/1,
+                       /*hidden_units=*/0,
+                       batch};
 }
 
 TEST(MinibatchTrainer, ChecksTheSetupAgainstTheData) {
@@ -37,8 +34,7 @@ TEST(MinibatchTrainer, ChecksTheSetupAgainstTheData) {
   TrainingSetup setup = least_squares_setup(2);
   setup.num_features = 3;
   EXPECT_EQ(trainer.configure(data, setup).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(trainer.configure(data, least_squares_setup(0)).code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(trainer.configure(data, least_squares_setup(0)).code(), StatusCode::kInvalidArgument);
   setup = least_squares_setup(2);
   setup.model_dim = 4;
   const Status wrong_dim = trainer.configure(data, setup);
