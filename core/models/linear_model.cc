@@ -59,11 +59,8 @@ EvalResult evaluate_of(Span<const float> params, const Batch& batch, Index featu
 }  // namespace
 
 ModelSpec LinearModel::spec() const {
-  ModelSpec spec;
-  spec.kind = kind_;
-  spec.num_features = num_features_;
-  spec.num_classes = kind_ == ModelKind::kBinaryLogistic ? 2 : 1;
-  return spec;
+  const uint32_t classes = kind_ == ModelKind::kBinaryLogistic ? 2 : 1;
+  return ModelSpec{kind_, num_features_, classes, /*hidden_units=*/0};
 }
 
 float LinearModel::loss_and_gradient(Span<const float> params, const Batch& batch, Span<float> grad,

@@ -37,12 +37,7 @@ void forward(Span<const float> params, const Batch& batch, Index features, Index
 }  // namespace
 
 ModelSpec Mlp::spec() const {
-  ModelSpec spec;
-  spec.kind = ModelKind::kMlp;
-  spec.num_features = num_features_;
-  spec.num_classes = num_classes_;
-  spec.hidden_units = hidden_units_;
-  return spec;
+  return ModelSpec{ModelKind::kMlp, num_features_, num_classes_, hidden_units_};
 }
 
 size_t Mlp::dim() const {

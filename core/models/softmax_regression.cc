@@ -23,11 +23,7 @@ MatrixMap compute_logits(Span<const float> params, const Batch& batch, Index fea
 }  // namespace
 
 ModelSpec SoftmaxRegression::spec() const {
-  ModelSpec spec;
-  spec.kind = ModelKind::kSoftmax;
-  spec.num_features = num_features_;
-  spec.num_classes = num_classes_;
-  return spec;
+  return ModelSpec{ModelKind::kSoftmax, num_features_, num_classes_, /*hidden_units=*/0};
 }
 
 float SoftmaxRegression::loss_and_gradient(Span<const float> params, const Batch& batch,
