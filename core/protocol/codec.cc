@@ -1,5 +1,6 @@
 #include "core/protocol/codec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -207,10 +208,7 @@ uint32_t chunk_crc(Span<const float> weights) {
 }
 
 bool all_finite(Span<const float> values) {
-  for (float v : values) {
-    if (!std::isfinite(v)) return false;
-  }
-  return true;
+  return std::all_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); });
 }
 
 double l2_norm(Span<const float> values) {
