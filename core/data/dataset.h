@@ -11,10 +11,10 @@ namespace fedgate {
 
 struct Dataset {
   uint32_t num_features = 0;
-  uint32_t num_classes = 0;      // 0 for regression data
-  std::vector<float> features;   // size() * num_features values, row-major
-  std::vector<int32_t> labels;   // classification labels in [0, num_classes), or empty
-  std::vector<float> targets;    // regression targets, or empty
+  uint32_t num_classes = 0;     // 0 for regression data
+  std::vector<float> features;  // size() * num_features values, row-major
+  std::vector<int32_t> labels;  // classification labels in [0, num_classes), or empty
+  std::vector<float> targets;   // regression targets, or empty
 
   size_t size() const { return num_features == 0 ? 0 : features.size() / num_features; }
   const float* row(size_t i) const { return features.data() + i * num_features; }

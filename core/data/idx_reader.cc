@@ -74,7 +74,7 @@ class GzReader {
       if (static_cast<unsigned>(got) != want) {
         return Status::error(StatusCode::kDataLoss, "%.60s: truncated, %llu of %llu payload bytes",
                              name_,
-                             static_cast<unsigned long long>(done + static_cast<unsigned>(got)),
+                             static_cast<unsigned long long>(done) + static_cast<unsigned>(got),
                              static_cast<unsigned long long>(count));
       }
       sink(chunk.data(), want);

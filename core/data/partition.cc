@@ -136,10 +136,7 @@ Parts dirichlet_draw(const std::vector<std::vector<uint32_t>>& by_class, uint32_
 }
 
 bool any_empty(const Parts& parts) {
-  for (const auto& part : parts) {
-    if (part.empty()) return true;
-  }
-  return false;
+  return std::any_of(parts.begin(), parts.end(), [](const auto& part) { return part.empty(); });
 }
 
 Parts partition_dirichlet(const Dataset& data, uint32_t k, double alpha, Rng& rng) {

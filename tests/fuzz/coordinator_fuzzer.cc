@@ -48,16 +48,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       settings.client_policies.compression = "randk";
       settings.client_policies.compression_params = {{"k", 3}};
       break;
-    case 3:
-      settings.client_policies.trigger = "lag";
-      break;
-    default:
-      break;
+    case 3: settings.client_policies.trigger = "lag"; break;
+    default: break;
   }
   GlobalModel model(std::vector<float>(15, 0.5f));
-  static const char* const kAggregations[] = {"apply-on-arrival", "random-dispatch",
-                                              "stale-sum",        "round-buffer",
-                                              "sync-minibatch",   "add-update"};
+  static const char* const kAggregations[] = {"apply-on-arrival", "random-dispatch", "stale-sum",
+                                              "round-buffer",     "sync-minibatch",  "add-update"};
   const char* aggregation = kAggregations[size > 0 ? data[0] % 6 : 0];
   ServerPolicies policies;
   policies.acceptance = std::make_unique<NormRatioExact>(1.0, 4, model);
@@ -66,8 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::move(make_aggregation_policy(aggregation, PolicyParams(), model, 1)).value();
   ManualClock clock;
   NullOutbox outbox;
-  Coordinator coordinator(settings, std::move(model), std::move(policies), nullptr, clock,
-                          outbox);
+  Coordinator coordinator(settings, std::move(model), std::move(policies), nullptr, clock, outbox);
   coordinator.start();
 
   const char* const ids[] = {"a", "b", "c", "d"};

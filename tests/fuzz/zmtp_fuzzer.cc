@@ -72,7 +72,8 @@ class FuzzHandler : public zmtp::FrameHandler {
   uint8_t checksum = 0;
 };
 
-// A valid ROUTER greeting and READY.
+// A valid ROUTER greeting and READY (laid out by field, not by the formatter).
+// clang-format off
 const uint8_t kPeerHandshake[] = {
     0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 3, 1, 'N', 'U', 'L', 'L', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -80,6 +81,7 @@ const uint8_t kPeerHandshake[] = {
     0x04, 0x29, 0x05, 'R', 'E', 'A', 'D', 'Y', 0x0B, 'S', 'o', 'c', 'k', 'e', 't', '-', 'T', 'y',
     'p', 'e', 0, 0, 0, 6, 'R', 'O', 'U', 'T', 'E', 'R', 0x08, 'I', 'd', 'e', 'n', 't', 'i', 't',
     'y', 0, 0, 0, 0};
+// clang-format on
 
 }  // namespace
 

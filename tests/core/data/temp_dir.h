@@ -31,7 +31,7 @@ class TempDir {
 
   // Writes `text` to a file in the directory and returns its path.
   std::string write(const std::string& name, const std::string& text) const {
-    const std::string path = file(name);
+    std::string path = file(name);
     std::FILE* f = std::fopen(path.c_str(), "wb");
     EXPECT_NE(f, nullptr) << path;
     if (f == nullptr) return path;
