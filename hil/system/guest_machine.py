@@ -66,7 +66,7 @@ class GuestMachine:
             args += ["-m", "1G", "-smp", "2",
                      "-drive", f"if=none,id=disk,format=qcow2,file={self.disk}",
                      "-device", "virtio-blk-pci,drive=disk",
-                     "-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0",
+                     "-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0,romfile=",  # no PXE boot ROM needed
                      "-virtfs", f"local,path={self.share},mount_tag=hil,security_model=none,id=hil"]
         self.started_at = time.monotonic()
         self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL,
@@ -161,4 +161,5 @@ class GuestMachine:
 
     def _check_running(self):
         if self.process is None or self.process.poll() is not None:
-            raise GuestError(f"{self.name}: QEMU exited\n" + self.console_tail())
+            qemu_log = open(os.path.join(self.work_dir, "qemu.log"), errors="replace").read()
+            raise GuestError(f"{self.name}: QEMU exited\n{qemu_log}{self.console_tail()}")
