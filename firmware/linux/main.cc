@@ -144,6 +144,9 @@ int run_session(fedgate::ClientSession& session, fedgate::ZmqLink& link, const O
 
 int main(int argc, char** argv) {
   using namespace fedgate;
+  // Under systemd stdout is a pipe to the journal: line-buffer it, or the
+  // progress lines appear only when the buffer fills or the client exits.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   Options o;
   CLI::App app{
       "fedgate-client: computes minibatch gradients on its share of the data and offers\n"
