@@ -40,8 +40,8 @@ json metadata_json(const ModelSpec& spec, const ModelFileInfo& info) {
           {"num_classes", std::to_string(spec.num_classes)},
           {"hidden_units", std::to_string(spec.hidden_units)},
           {"version", std::to_string(info.version)},
-          {"accuracy", std::to_string(info.accuracy)},
-          {"loss", std::to_string(info.loss)}};
+          {"accuracy", json(info.accuracy).dump()},  // shortest text that reads back exactly
+          {"loss", json(info.loss).dump()}};
 }
 
 Status bad_file(const char* what) {
