@@ -23,7 +23,7 @@ using Keys = std::set<std::string>;
 const std::map<std::string, Keys>& known_keys() {
   static const std::map<std::string, Keys> keys = {
       {"server", {"bind", "heartbeat_ms", "max_message_bytes"}},
-      {"model", {"kind", "hidden_units", "seed", "num_features", "num_classes"}},
+      {"model", {"kind", "hidden_units", "seed", "num_features", "num_classes", "init"}},
       {"data", {"test_images", "test_labels", "test_csv", "csv_label_column"}},
       {"training", {"batch_size", "chunk_floats", "norm_tolerance"}},
       {"acceptance", {"policy", "starvation_limit"}},
@@ -33,7 +33,8 @@ const std::map<std::string, Keys>& known_keys() {
       {"staleness", {"policy"}},
       {"aggregation", {"policy"}},
       {"run",
-       {"eval_every", "target_accuracy", "max_versions", "max_seconds", "min_clients", "metrics"}},
+       {"eval_every", "target_accuracy", "max_versions", "max_seconds", "min_clients", "metrics",
+        "dir"}},
   };
   return keys;
 }
@@ -181,6 +182,7 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_number(root, "model", "seed", &config->seed, 0, 9.0e15));
   FG_TRY(read_number(root, "model", "num_features", &s.model.num_features, 0, 1 << 28));
   FG_TRY(read_number(root, "model", "num_classes", &s.model.num_classes, 0, 1 << 20));
+  FG_TRY(read_string(root, "model", "init", &config->model_init));
   FG_TRY(read_string(root, "data", "test_images", &config->test_images));
   FG_TRY(read_string(root, "data", "test_labels", &config->test_labels));
   FG_TRY(read_string(root, "data", "test_csv", &config->test_csv));
@@ -203,6 +205,7 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_number(root, "run", "max_seconds", &s.max_seconds, 0, 1e9));
   FG_TRY(read_number(root, "run", "min_clients", &s.min_clients, 0, 1e6));
   FG_TRY(read_string(root, "run", "metrics", &config->metrics_path));
+  FG_TRY(read_string(root, "run", "dir", &config->run_dir));
   FG_ASSIGN_OR_RETURN(ModelKind kind, parse_model_kind(config->model_kind));
   s.model.kind = kind;
   FG_ASSIGN_OR_RETURN(config->acceptance_params,
@@ -315,6 +318,7 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
       << "\nmax_message_bytes = " << s.max_message_bytes << "\n\n[model]\nkind = \""
       << c.model_kind << "\"\nhidden_units = " << s.model.hidden_units << "\nseed = " << c.seed
       << "\nnum_features = " << s.model.num_features << "\nnum_classes = " << s.model.num_classes
+      << "\ninit = \"" << c.model_init << "\""
       << "\n\n[data]\ntest_images = \"" << c.test_images << "\"\ntest_labels = \""
       << c.test_labels << "\"\ntest_csv = \"" << c.test_csv
       << "\"\ncsv_label_column = " << c.csv_label_column << "\n\n[training]\nbatch_size = "
@@ -335,7 +339,7 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
   out << "\n[run]\neval_every = " << s.eval_every << "\ntarget_accuracy = " << s.target_accuracy
       << "\nmax_versions = " << s.max_versions << "\nmax_seconds = " << s.max_seconds
       << "\nmin_clients = " << s.min_clients
-      << "\nmetrics = \"" << c.metrics_path << "\"\n";
+      << "\nmetrics = \"" << c.metrics_path << "\"\ndir = \"" << c.run_dir << "\"\n";
   return out.str();
 }
 

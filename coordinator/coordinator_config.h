@@ -31,6 +31,8 @@ struct CoordinatorConfig {
   std::string aggregation = "apply-on-arrival";
   PolicyParams aggregation_params;
   std::string metrics_path;
+  std::string run_dir;     // run.dir: where the run writes everything; empty = nowhere
+  std::string model_init;  // model.init: a saved model (safetensors) to start from
 };
 
 // Reads `path` (empty: defaults only), then applies each "section.key=value"

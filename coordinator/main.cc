@@ -45,8 +45,11 @@ int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
 
   SteadyClock clock;
   Coordinator& coordinator = run.make_coordinator(clock, *server);
-  std::printf("fedgate-coordinator listening on %s\n", endpoint.c_str());
-  print_run_description(stdout, coordinator, run.config(), run.evaluator().samples());
+  // The run's own lines go with the progress lines (into the run directory's
+  // log too); --quiet without a run directory still prints them.
+  std::FILE* out = run.output() != nullptr ? run.output() : stdout;
+  std::fprintf(out, "fedgate-coordinator listening on %s\n", endpoint.c_str());
+  print_run_description(out, coordinator, run.config(), run.evaluator().samples());
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -64,6 +67,10 @@ int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
     g_interrupted.store(false);  // a second signal skips the drain
     server->run(g_interrupted);
   }
+  if (run.directory() != nullptr) {
+    std::fprintf(out, "model: %s (best evaluated: %s)\n", run.directory()->model_path().c_str(),
+                 run.directory()->best_model_path().c_str());
+  }
   return 0;
 }
 
@@ -77,7 +84,7 @@ int main(int argc, char** argv) {
       "offer, applies accepted gradients to the global model, and evaluates it on the\n"
       "test set. Settings come from a TOML file (--config) and --set overrides;\n"
       "docs/configuration.md lists every key."};
-  std::string config_path, bind, metrics_path, endpoint_file;
+  std::string config_path, bind, metrics_path, endpoint_file, run_dir;
   std::vector<std::string> overrides;
   double max_seconds = -1, target_accuracy = -1;
   int64_t max_versions = -1, min_clients = -1;
@@ -88,7 +95,11 @@ int main(int argc, char** argv) {
                  "--set acceptance.policy=norm-ratio-exact --set stepsize.constant.gamma=0.1");
   app.add_option("--bind", bind, "ZeroMQ endpoint to bind (default tcp://*:5555; "
                                  "tcp://127.0.0.1:* picks a free port)");
-  app.add_option("--metrics", metrics_path, "write JSON-lines metrics to this file");
+  app.add_option("--run-dir", run_dir,
+                 "write everything the run produces here (config, metrics, log, "
+                 "model.safetensors); created if missing");
+  app.add_option("--metrics", metrics_path,
+                 "write JSON-lines metrics to this file (default with --run-dir: DIR/metrics.jsonl)");
   app.add_option("--max-versions", max_versions, "stop after this many applied updates");
   app.add_option("--max-seconds", max_seconds, "stop after this many seconds");
   app.add_option("--target-accuracy", target_accuracy, "stop when test accuracy reaches this");
@@ -107,6 +118,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!bind.empty()) overrides.push_back("server.bind=\"" + bind + "\"");
+  if (!run_dir.empty()) overrides.push_back("run.dir=\"" + run_dir + "\"");
   if (!metrics_path.empty()) overrides.push_back("run.metrics=\"" + metrics_path + "\"");
   if (max_versions >= 0) overrides.push_back("run.max_versions=" + std::to_string(max_versions));
   if (min_clients >= 0) overrides.push_back("run.min_clients=" + std::to_string(min_clients));

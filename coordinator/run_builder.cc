@@ -4,7 +4,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "coordinator/atomic_file.h"
+#include "coordinator/model_file.h"
 #include "coordinator/policy_setup.h"
+#include "coordinator/tee_file.h"
 #include "core/data/csv_reader.h"
 #include "core/data/idx_reader.h"
 #include "core/models/model_factory.h"
@@ -21,7 +24,10 @@ Result<Dataset> load_test_data(const CoordinatorConfig& config) {
 
 CoordinatorRun::CoordinatorRun(CoordinatorConfig config) : config_(std::move(config)) {}
 
-CoordinatorRun::~CoordinatorRun() = default;
+CoordinatorRun::~CoordinatorRun() {
+  if (tee_ != nullptr) std::fclose(tee_);
+  if (log_file_ != nullptr) std::fclose(log_file_);
+}
 
 Result<std::unique_ptr<CoordinatorRun>> CoordinatorRun::build(CoordinatorConfig config,
                                                               Dataset test_data,
@@ -56,12 +62,18 @@ Status CoordinatorRun::build_parts(Dataset test_data, const RunOutputs& outputs,
   FG_ASSIGN_OR_RETURN(model_, make_model(spec));
   std::vector<float> initial(model_->dim());
   model_->init_params(initial, config_.seed);
+  if (!config_.model_init.empty()) FG_TRY(load_initial_model(&initial));
   initial_ = std::make_unique<GlobalModel>(std::move(initial));
   FG_ASSIGN_OR_RETURN(ServerPolicies policies, make_server_policies(config_, *initial_));
   policies_ = std::make_unique<ServerPolicies>(std::move(policies));
   FG_ASSIGN_OR_RETURN(client_needs_,
                       check_client_policy_settings(config_.settings.client_policies, spec,
                                                    model_->dim(), config_.settings.batch_size));
+  if (!config_.run_dir.empty()) {
+    FG_TRY(open_directory(outputs.progress));
+  } else {
+    output_ = outputs.progress;
+  }
   if (!config_.metrics_path.empty()) {
     log_ = std::make_unique<MetricsLog>();
     if (!log_->open(config_.metrics_path)) {
@@ -70,16 +82,54 @@ Status CoordinatorRun::build_parts(Dataset test_data, const RunOutputs& outputs,
     }
   }
   evaluator_ = std::make_unique<Evaluator>(*model_, std::move(test_data));
-  if (outputs.progress != nullptr) {
-    progress_ = std::make_unique<ProgressPrinter>(outputs.progress, outputs.style);
+  if (output_ != nullptr) progress_ = std::make_unique<ProgressPrinter>(output_, outputs.style);
+  if (directory_ != nullptr) {
+    saver_ = std::make_unique<ModelSaver>(spec, directory_->model_path(),
+                                          directory_->best_model_path(), progress_.get());
   }
   return Status::ok();
 }
 
+Status CoordinatorRun::load_initial_model(std::vector<float>* params) const {
+  Result<SavedModel> saved = read_model_file(config_.model_init);
+  if (!saved.is_ok()) {
+    return Status::error(StatusCode::kInvalidArgument, "model.init: %s", saved.status().message());
+  }
+  Result<std::vector<float>> loaded = model_params(*saved, config_.settings.model);
+  if (!loaded.is_ok()) {
+    return Status::error(StatusCode::kInvalidArgument, "model.init: %s",
+                         loaded.status().message());
+  }
+  *params = std::move(loaded).value();
+  return Status::ok();
+}
+
+Status CoordinatorRun::open_directory(std::FILE* progress) {
+  FG_ASSIGN_OR_RETURN(RunDirectory directory, RunDirectory::open(config_.run_dir));
+  directory_ = std::make_unique<RunDirectory>(std::move(directory));
+  // An explicit run.metrics (or --metrics) wins over the directory's.
+  if (config_.metrics_path.empty()) config_.metrics_path = directory_->metrics_path();
+  const std::string text = render_coordinator_config(config_);
+  FG_TRY(write_file_atomically(directory_->config_path(),
+                               Span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()),
+                                                   text.size())));
+  log_file_ = std::fopen(directory_->log_path().c_str(), "w");
+  if (log_file_ == nullptr) {
+    return Status::error(StatusCode::kUnavailable, "cannot write %s: %s",
+                         directory_->log_path().c_str(), std::strerror(errno));
+  }
+  tee_ = open_tee(progress, log_file_);
+  output_ = tee_ != nullptr ? tee_ : progress;
+  return Status::ok();
+}
+
 Coordinator& CoordinatorRun::make_coordinator(const Clock& clock, ServerOutbox& outbox) {
+  RunObserver* observer = saver_ != nullptr ? static_cast<RunObserver*>(saver_.get())
+                                             : progress_.get();
   coordinator_ =
       std::make_unique<Coordinator>(config_.settings, std::move(*initial_), std::move(*policies_),
-                                    evaluator_.get(), clock, outbox, log_.get(), progress_.get());
+                                    evaluator_.get(), clock, outbox, log_.get(), observer);
+  if (saver_ != nullptr) saver_->attach(*coordinator_);
   initial_.reset();
   policies_.reset();
   return *coordinator_;

@@ -13,7 +13,9 @@
 #include "coordinator/coordinator_config.h"
 #include "coordinator/evaluator.h"
 #include "coordinator/metrics.h"
+#include "coordinator/model_saver.h"
 #include "coordinator/progress_printer.h"
+#include "coordinator/run_directory.h"
 #include "core/data/dataset.h"
 #include "core/models/model.h"
 
@@ -33,8 +35,11 @@ class CoordinatorRun {
   // Fills in the model's shape where the config leaves it 0 (from
   // `training_data` when the caller holds it, as the simulator does, else from
   // the test data) and checks it against the data; builds the model, the
-  // evaluator and the server policies; checks the client policies; opens
-  // run.metrics. Errors name the setting or file at fault.
+  // evaluator and the server policies (starting from model.init when given);
+  // checks the client policies; opens run.dir (writing the effective config
+  // there, and the log, metrics and model files as the run goes) and
+  // run.metrics (default: the run directory's). Errors name the setting or
+  // file at fault.
   static Result<std::unique_ptr<CoordinatorRun>> build(CoordinatorConfig config, Dataset test_data,
                                                        const RunOutputs& outputs,
                                                        const Dataset* training_data = nullptr);
@@ -58,10 +63,17 @@ class CoordinatorRun {
   MetricsLog* log() { return log_.get(); }
   // Valid after make_coordinator().
   Coordinator& coordinator() { return *coordinator_; }
+  // The run directory, or null without run.dir.
+  const RunDirectory* directory() const { return directory_.get(); }
+  // Where the program's own lines go: the progress stream, copied into the run
+  // directory's log when there is one; null when neither exists.
+  std::FILE* output() const { return output_; }
 
  private:
   explicit CoordinatorRun(CoordinatorConfig config);
   Status build_parts(Dataset test_data, const RunOutputs& outputs, const Dataset* training_data);
+  Status open_directory(std::FILE* progress);
+  Status load_initial_model(std::vector<float>* params) const;
 
   CoordinatorConfig config_;
   std::unique_ptr<Model> model_;
@@ -71,6 +83,11 @@ class CoordinatorRun {
   ClientPolicyNeeds client_needs_;
   std::unique_ptr<MetricsLog> log_;
   std::unique_ptr<ProgressPrinter> progress_;
+  std::unique_ptr<RunDirectory> directory_;
+  std::FILE* log_file_ = nullptr;  // the run directory's coordinator.log
+  std::FILE* tee_ = nullptr;       // progress and log together
+  std::FILE* output_ = nullptr;
+  std::unique_ptr<ModelSaver> saver_;
   std::unique_ptr<Coordinator> coordinator_;
 };
 

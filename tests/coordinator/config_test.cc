@@ -138,6 +138,18 @@ TEST(CoordinatorConfig, MalformedOverrideIsNamed) {
   EXPECT_NE(std::string(config.status().message()).find("section.key=value"), std::string::npos);
 }
 
+TEST(CoordinatorConfig, RunDirectoryAndWarmStartLoadBack) {
+  auto config = load_coordinator_config("", {"run.dir=out/run", "model.init=\"m.safetensors\""});
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  EXPECT_EQ(config->run_dir, "out/run");
+  EXPECT_EQ(config->model_init, "m.safetensors");
+  const std::string path = write_file("run_dir.toml", render_coordinator_config(*config));
+  auto again = load_coordinator_config(path, {});
+  ASSERT_TRUE(again.is_ok()) << again.status().message();
+  EXPECT_EQ(again->run_dir, "out/run");
+  EXPECT_EQ(again->model_init, "m.safetensors");
+}
+
 TEST(CoordinatorConfig, RenderedConfigLoadsBackTheSame) {
   auto config = load_coordinator_config("", {"acceptance.norm-ratio-simplified.lambda=4",
                                              "run.max_versions=77"});

@@ -1,7 +1,9 @@
 // The command-line conventions of the host programs: --version names the
-// project version, --help exits 0, a bad option exits with status 2.
+// project version, --help exits 0, a bad option exits with status 2 (an
+// unusable --run-dir too, named in the message).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -68,6 +70,20 @@ INSTANTIATE_TEST_SUITE_P(HostPrograms, CommandLine,
                          ::testing::Values(Program{"fedgate-coordinator", FEDGATE_COORDINATOR_BIN},
                                            Program{"fedgate-sim", FEDGATE_SIM_BIN}),
                          program_test_name);
+
+TEST(CoordinatorCommandLine, UnusableRunDirExitsWithTwoAndIsNamed) {
+  const std::string dir = make_temp_dir("run_dir");
+  std::ofstream(dir + "/test.csv") << "0,1,2\n1,3,4\n";
+  std::ofstream(dir + "/file") << "not a directory\n";
+  Process coordinator(FEDGATE_COORDINATOR_BIN,
+                      {"--set", "data.test_csv=\"" + dir + "/test.csv\"", "--run-dir",
+                       dir + "/file/run", "--bind", "tcp://127.0.0.1:*"},
+                      dir + "/output");
+  EXPECT_EQ(coordinator.wait(30), 2);
+  const std::string output = read_file(dir + "/output");
+  EXPECT_NE(output.find("run.dir: cannot create " + dir + "/file/run"), std::string::npos)
+      << output;
+}
 
 }  // namespace
 }  // namespace fedgate::testing
