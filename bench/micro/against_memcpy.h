@@ -14,17 +14,19 @@
 
 namespace fedgate::bench {
 
-// Calls of `call` that take about 20 us, so short calls are not lost in the
-// clock's resolution (at least one).
+// Calls of `call` that take at least `at_least` (and one call at least), so
+// short calls are not lost in the clock's resolution; sets *took.
 template <typename Call>
-size_t calls_per_batch(Call&& call) {
+size_t calls_per_batch(Call&& call, std::chrono::nanoseconds at_least,
+                       std::chrono::nanoseconds* took) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   size_t calls = 0;
   do {
     call();
     ++calls;
-  } while (Clock::now() - start < std::chrono::microseconds(20));
+  } while (Clock::now() - start < at_least);
+  *took = Clock::now() - start;
   return calls;
 }
 
@@ -44,8 +46,11 @@ void run_against_memcpy(benchmark::State& state, size_t ceiling_bytes, Op&& op) 
     benchmark::DoNotOptimize(target.data());
     benchmark::ClobberMemory();
   };
-  const size_t op_batch = calls_per_batch(op);
-  const size_t copy_batch = calls_per_batch(copy);
+  // Batches of about equal length, so neither side dominates the run time.
+  std::chrono::nanoseconds copy_took{};
+  std::chrono::nanoseconds op_took{};
+  const size_t copy_batch = calls_per_batch(copy, std::chrono::microseconds(20), &copy_took);
+  const size_t op_batch = calls_per_batch(op, copy_took, &op_took);
   double op_seconds = 0;
   double copy_seconds = 0;
   for (auto _ : state) {

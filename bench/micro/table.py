@@ -5,7 +5,7 @@
 
 BUILD_DIR is the host build (build/host); each fedgate_*_bench program in
 BUILD_DIR/bench/micro runs with --benchmark_repetitions (5 by default) and
---benchmark_report_aggregates_only, and every row gives the median of the
+--benchmark_report_aggregates_only (0.1 s per repetition), and every row gives the median of the
 operation's time, of the memcpy ceiling measured in the same run, and their
 ratio (docs/performance.md).
 """
@@ -40,7 +40,8 @@ def main(argv):
     print("| --- | --- | --- | --- | --- |")
     for program in programs:
         command = [str(program), f"--benchmark_repetitions={repetitions}",
-                   "--benchmark_report_aggregates_only=true", "--benchmark_format=json"]
+                   "--benchmark_report_aggregates_only=true", "--benchmark_min_time=0.1",
+                   "--benchmark_format=json"]
         command += [f"--benchmark_filter={f}" for f in filters]
         report = json.loads(subprocess.run(command, check=True, capture_output=True,
                                            text=True).stdout)
@@ -53,7 +54,7 @@ def main(argv):
                              f"overhead {row['overhead_pct']:.2f} %")
             name = row["run_name"].removesuffix("/manual_time")
             print(f"| {name} | {fmt_ns(row['op_ns'])} | {fmt_ns(row['memcpy_ns'])} | "
-                  f"{row['ratio']:.3f} | {'; '.join(notes)} |")
+                  f"{row['ratio']:.3g} | {'; '.join(notes)} |")
     return 0
 
 
