@@ -10,6 +10,15 @@
 #include "core/base/span.h"
 #include "core/base/status.h"
 
+// Doc strings of policy settings and summaries serve only the gateway
+// (--list-policies, --print-config, the docs); microcontroller builds define
+// FEDGATE_NO_POLICY_DOCS so they cost no flash there.
+#ifdef FEDGATE_NO_POLICY_DOCS
+#define FEDGATE_POLICY_DOC(text) ""
+#else
+#define FEDGATE_POLICY_DOC(text) text
+#endif
+
 namespace fedgate {
 
 // One setting of a policy, as its parameter table declares it: the table

@@ -18,7 +18,7 @@ Status setup(ParamReader&, const ClientModelShape& model, ClientPolicyNeeds* nee
 
 extern const CompressionEntry kDenseCompressorEntry = {
     "dense",
-    "every value (4 d bytes)",
+    FEDGATE_POLICY_DOC("every value (4 d bytes)"),
     Span<const ParamSpec>(), setup};
 
 }  // namespace fedgate

@@ -20,12 +20,12 @@ CompressedVector RandKCompressor::compress(Span<const float> vector) {
 namespace {
 
 constexpr ParamSpec kFraction{"fraction", ParamKind::kNumber, 0, 0, 1,
-                              "share of coordinates sent; set fraction or k, not both (neither: "
-                              "fraction 0.01)"};
+                              FEDGATE_POLICY_DOC("share of coordinates sent; set fraction or k, "
+                                                 "not both (neither: fraction 0.01)")};
 constexpr ParamSpec kK{"k", ParamKind::kCount, 0, 0, 4294967295.0,
-                       "coordinates sent, at most d"};
+                       FEDGATE_POLICY_DOC("coordinates sent, at most d")};
 constexpr ParamSpec kSeed{"seed", ParamKind::kNumber, 1, 0, 4294967295.0,
-                          "seed of the masks (mixed with the client's own)"};
+                          FEDGATE_POLICY_DOC("seed of the masks (mixed with the client's own)")};
 constexpr ParamSpec kParams[] = {kFraction, kK, kSeed};
 
 Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,
@@ -65,7 +65,7 @@ Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* n
 
 extern const CompressionEntry kRandKCompressorEntry = {
     "randk",
-    "k seeded random coordinates scaled by d/k (unbiased), indices not sent",
+    FEDGATE_POLICY_DOC("k seeded random coordinates scaled by d/k (unbiased), indices not sent"),
     param_table(kParams), setup};
 
 }  // namespace fedgate

@@ -76,10 +76,10 @@ CompressedVector TopKCompressor::compress(Span<const float> vector) {
 namespace {
 
 constexpr ParamSpec kFraction{"fraction", ParamKind::kAbove, 0.01, 0, 1,
-                              "h: share of each tensor sent"};
+                              FEDGATE_POLICY_DOC("h: share of each tensor sent")};
 constexpr ParamSpec kErrorFeedback{
     "error_feedback", ParamKind::kCount, 1, 0, 1,
-    "1: the client keeps the residual and adds it to the next gradient"};
+    FEDGATE_POLICY_DOC("1: the client keeps the residual and adds it to the next gradient")};
 constexpr ParamSpec kParams[] = {kFraction, kErrorFeedback};
 
 Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,
@@ -110,7 +110,8 @@ Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* n
 
 extern const CompressionEntry kTopKCompressorEntry = {
     "topk",
-    "per tensor the max(1, floor(h*n)) largest magnitudes with indices, error feedback",
+    FEDGATE_POLICY_DOC("per tensor the max(1, floor(h*n)) largest magnitudes with indices, "
+                       "error feedback"),
     param_table(kParams), setup};
 
 }  // namespace fedgate

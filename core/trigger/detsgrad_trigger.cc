@@ -42,15 +42,15 @@ Result<TriggerResult> DetsgradTrigger::on_model(uint32_t version, Span<float> mo
 namespace {
 
 constexpr ParamSpec kAlpha0{"alpha0", ParamKind::kAbove, 0.01, 0, 1e3,
-                            "local stepsize at t = 0"};
+                            FEDGATE_POLICY_DOC("local stepsize at t = 0")};
 constexpr ParamSpec kDecay{"decay", ParamKind::kNumber, 1e-5, 0, 1e6,
-                           "alpha_t = alpha0 / (1 + decay t)"};
+                           FEDGATE_POLICY_DOC("alpha_t = alpha0 / (1 + decay t)")};
 constexpr ParamSpec kV0{"v0", ParamKind::kNumber, 0, 0, 1e15,
-                        "send threshold; 0 = 0.2 d / workers"};
+                        FEDGATE_POLICY_DOC("send threshold; 0 = 0.2 d / workers")};
 constexpr ParamSpec kWorkers{"workers", ParamKind::kCount, 5, 1, 1000000,
-                             "the number of workers"};
+                             FEDGATE_POLICY_DOC("the number of workers")};
 constexpr ParamSpec kMaxSteps{"max_steps", ParamKind::kCount, 1000, 1, 10000000,
-                              "cap on local steps per round"};
+                              FEDGATE_POLICY_DOC("cap on local steps per round")};
 constexpr ParamSpec kParams[] = {kAlpha0, kDecay, kV0, kWorkers, kMaxSteps};
 
 Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,
@@ -73,7 +73,8 @@ Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* n
 
 extern const TriggerEntry kDetsgradTriggerEntry = {
     "detsgrad",
-    "DETSGRAD baseline: local steps until ||x - x_sent||_1 >= alpha_t * v0, then a LocalUpdate",
+    FEDGATE_POLICY_DOC("DETSGRAD baseline: local steps until ||x - x_sent||_1 >= alpha_t * v0, "
+                       "then a LocalUpdate"),
     param_table(kParams), setup};
 
 }  // namespace fedgate

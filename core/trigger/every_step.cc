@@ -17,7 +17,7 @@ Status setup(ParamReader&, const ClientModelShape&, ClientPolicyNeeds* needs,
 
 extern const TriggerEntry kEveryStepEntry = {
     "every-step",
-    "send every minibatch gradient at once, no offer (vanilla ASGD)",
+    FEDGATE_POLICY_DOC("send every minibatch gradient at once, no offer (vanilla ASGD)"),
     Span<const ParamSpec>(), setup};
 
 }  // namespace fedgate

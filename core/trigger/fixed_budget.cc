@@ -7,10 +7,10 @@ namespace fedgate {
 namespace {
 
 constexpr ParamSpec kBatches{"batches", ParamKind::kCount, 1, 1, 1000000,
-                             "b_i: gradients summed at one model"};
+                             FEDGATE_POLICY_DOC("b_i: gradients summed at one model")};
 constexpr ParamSpec kSends{"sends", ParamKind::kCount, 1, 1, 1000000,
-                           "m_i: compressed Updates of the sum; more than 1 needs the round-buffer "
-                           "aggregation"};
+                           FEDGATE_POLICY_DOC("m_i: compressed Updates of the sum; more than 1 "
+                                              "needs the round-buffer aggregation")};
 constexpr ParamSpec kParams[] = {kBatches, kSends};
 
 Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,
@@ -30,7 +30,7 @@ Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* n
 
 extern const TriggerEntry kFixedBudgetEntry = {
     "fixed-budget",
-    "Shadowheart: sum of b_i gradients at one point, sent m_i times compressed",
+    FEDGATE_POLICY_DOC("Shadowheart: sum of b_i gradients at one point, sent m_i times compressed"),
     param_table(kParams), setup};
 
 }  // namespace fedgate

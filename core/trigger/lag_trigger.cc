@@ -79,13 +79,14 @@ namespace {
 
 constexpr ParamSpec kMaxSkips{
     "max_skips", ParamKind::kCount, 10, 1, LagTrigger::kMaxHistory,
-    "D: a send is forced after D skips in a row, and the threshold sums D - 1 movements"};
+    FEDGATE_POLICY_DOC("D: a send is forced after D skips in a row, and the threshold sums "
+                       "D - 1 movements")};
 constexpr ParamSpec kC{"c", ParamKind::kAbove, 1, 0, 1e9,
-                       "threshold divisor"};
+                       FEDGATE_POLICY_DOC("threshold divisor")};
 constexpr ParamSpec kLr{"lr", ParamKind::kAbove, 0.05, 0, 1e6,
-                        "the server's stepsize the model moved with"};
+                        FEDGATE_POLICY_DOC("the server's stepsize the model moved with")};
 constexpr ParamSpec kWorkers{"workers", ParamKind::kCount, 10, 1, 1000000,
-                             "M: the number of workers"};
+                             FEDGATE_POLICY_DOC("M: the number of workers")};
 constexpr ParamSpec kParams[] = {kMaxSkips, kC, kLr, kWorkers};
 
 Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,
@@ -106,8 +107,8 @@ Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* n
 
 extern const TriggerEntry kLagTriggerEntry = {
     "lag",
-    "LAG/SASG lazy rule: Skip when the gradient changed little against recent model movement, "
-    "forced send after max_skips skips",
+    FEDGATE_POLICY_DOC("LAG/SASG lazy rule: Skip when the gradient changed little against recent "
+                       "model movement, forced send after max_skips skips"),
     param_table(kParams), setup};
 
 }  // namespace fedgate

@@ -16,7 +16,7 @@ Status setup(ParamReader&, const ClientModelShape&, ClientPolicyNeeds*,
 
 extern const TriggerEntry kOfferFirstEntry = {
     "offer-first",
-    "offer the gradient's norm, send the Update only if accepted (CE-ASGD)",
+    FEDGATE_POLICY_DOC("offer the gradient's norm, send the Update only if accepted (CE-ASGD)"),
     Span<const ParamSpec>(), setup};
 
 }  // namespace fedgate
