@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Turns the metrics of bench/report's fedgate-sim runs into bench/results/report.md,
-CSV curves and gnuplot PNGs. Standard library only (Debian's python3)."""
-import json, os, subprocess, sys, tomllib
+"""Turns the metrics of bench/report's fedgate-sim runs into bench/results/report.md and
+gnuplot PNGs, in two steps. Standard library only (Debian's python3).
+  report.py SCEN_DIR RESULTS RUNS_SECONDS   reads a fresh run's RESULTS/runs/ (not committed),
+                                            keeps what the report needs in RESULTS/summary.json,
+                                            then writes the report
+  report.py --from-summary RESULTS          rewrites report.md and the plots from
+                                            RESULTS/summary.json alone"""
+import json, os, shutil, subprocess, sys, tempfile, tomllib
 from collections import defaultdict
 
-scen_dir, results, runs_seconds = sys.argv[1], sys.argv[2], int(sys.argv[3])
-runs, plots = os.path.join(results, "runs"), os.path.join(results, "plots")
 FAMILIES = ["acceptance", "stepsize", "staleness", "aggregation", "trigger", "compression"]
 DEFAULTS = {"staleness": "identity", "aggregation": "apply-on-arrival",
             "trigger": "offer-first", "compression": "dense"}
@@ -18,14 +21,14 @@ SETTINGS = {
     "quad-40-straggler": "Mishchenko least squares, 40 workers, batch 256, 10 ms, one 100x straggler",
 }
 ACC_TARGET, GAP_TARGET = 0.65, 0.02
+# The per-evaluation fields the tables and curves use (the metrics carry many more).
+EVAL_FIELDS = ["time_s", "version", "accuracy", "loss", "bytes_up", "messages_up"]
+SUMMARY_FIELDS = ["version", "time_s", "accuracy", "loss", "bytes_up", "offers", "accepts",
+                  "skips", "updates", "staleness"]
 
-known = defaultdict(set)
-with open(os.path.join(runs, "policies.txt")) as f:
-    for line in f:
-        parts = line.split()
-        if len(parts) >= 2: known[parts[0]].add(parts[1])
+# ---- step 1: raw runs -> summary.json ----
 
-def reason_not_run(name, cfg):
+def reason_not_run(runs, known, name, cfg):
     for fam in FAMILIES:
         pol = cfg.get(fam, {}).get("policy")
         if pol is None or pol == DEFAULTS.get(fam): continue
@@ -37,38 +40,86 @@ def reason_not_run(name, cfg):
     last = open(err).read().strip().splitlines()[-1:] if os.path.exists(err) else ["?"]
     return "not run: " + (last[0] if last else "?")
 
-def load(name):
-    out = {"evals": [], "summary": None, "sim": None, "wall": None}
-    with open(os.path.join(runs, name + ".jsonl")) as f:
+def summarize_run(path):
+    """One run's metrics reduced to what the report reads; evaluations as columns."""
+    evals = {k: [] for k in EVAL_FIELDS}
+    out = {"evals": evals, "summary": None, "f_star": 0, "wall_s": None}
+    with open(path) as f:
         for line in f:
             o = json.loads(line)
             ev = o["event"]
-            if ev == "eval": out["evals"].append(o)
-            elif ev == "summary": out["summary"] = o
-            elif ev == "sim": out["sim"] = o
-            elif ev == "sim-wall": out["wall"] = o
+            if ev == "eval":
+                for k in EVAL_FIELDS: evals[k].append(o[k])
+            elif ev == "summary":
+                s = {k: o[k] for k in SUMMARY_FIELDS}
+                ids = sorted(o["clients"])
+                s["client_updates"] = [o["clients"][c]["updates"] for c in ids]
+                s["client_offers"] = [o["clients"][c]["offers"] for c in ids]
+                out["summary"] = s
+            elif ev == "sim": out["f_star"] = o.get("f_star", 0)
+            elif ev == "sim-wall": out["wall_s"] = o["wall_s"]
     return out
 
-scen = defaultdict(dict)
-for fn in sorted(os.listdir(scen_dir)):
-    if not fn.endswith(".toml"): continue
-    name = fn[:-5]
-    setting, algo = name.split("--", 1)
-    with open(os.path.join(scen_dir, fn), "rb") as f: cfg = tomllib.load(f)
-    status_path = os.path.join(runs, name + ".status")
-    st = open(status_path).read().strip() if os.path.exists(status_path) else "missing"
-    entry = {"name": name, "algo": algo, "cfg": cfg}
-    if st == "ok" and os.path.exists(os.path.join(runs, name + ".jsonl")):
-        entry["data"] = load(name)
-    else:
-        entry["reason"] = reason_not_run(name, cfg) if st != "missing" else "not run (no result)"
-    scen[setting][algo] = entry
+def summarize(scen_dir, results, runs_seconds):
+    runs = os.path.join(results, "runs")
+    known = defaultdict(set)
+    with open(os.path.join(runs, "policies.txt")) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2: known[parts[0]].add(parts[1])
+    scenarios = []
+    for fn in sorted(os.listdir(scen_dir)):
+        if not fn.endswith(".toml"): continue
+        name = fn[:-5]
+        with open(os.path.join(scen_dir, fn), "rb") as f: cfg = tomllib.load(f)
+        status_path = os.path.join(runs, name + ".status")
+        st = open(status_path).read().strip() if os.path.exists(status_path) else "missing"
+        entry = {"name": name}
+        if st == "ok" and os.path.exists(os.path.join(runs, name + ".jsonl")):
+            entry["data"] = summarize_run(os.path.join(runs, name + ".jsonl"))
+        else:
+            entry["reason"] = (reason_not_run(runs, known, name, cfg) if st != "missing"
+                               else "not run (no result)")
+        scenarios.append(entry)
+    summary = {"runs_seconds": runs_seconds, "scenarios": scenarios}
+    with open(os.path.join(results, "summary.json"), "w") as f:
+        json.dump(summary, f, separators=(",", ":"))
+        f.write("\n")
+
+# ---- step 2: summary.json -> report.md and plots ----
+
+def load_summary(results):
+    """The summary in the shape the report reads: scen[setting][algo] = entry."""
+    with open(os.path.join(results, "summary.json")) as f: summary = json.load(f)
+    scen = defaultdict(dict)
+    for entry in summary["scenarios"]:
+        setting, algo = entry["name"].split("--", 1)
+        entry["algo"] = algo
+        if "data" in entry:
+            cols = entry["data"]["evals"]
+            entry["data"]["evals"] = [dict(zip(EVAL_FIELDS, row))
+                                      for row in zip(*(cols[k] for k in EVAL_FIELDS))]
+        scen[setting][algo] = entry
+    return summary["runs_seconds"], scen
+
+if len(sys.argv) == 3 and sys.argv[1] == "--from-summary":
+    results = sys.argv[2]
+elif len(sys.argv) == 4:
+    results = sys.argv[2]
+    summarize(sys.argv[1], results, int(sys.argv[3]))
+else:
+    sys.exit(__doc__)
+runs_seconds, scen = load_summary(results)
+plots = os.path.join(results, "plots")
+os.makedirs(plots, exist_ok=True)
+# gnuplot reads its curves from files: they live only while the report is written.
+work = tempfile.mkdtemp(prefix="fedgate-report-")
 
 def is_quad(setting): return setting.startswith("quad")
 
 def gap(e, ev):
     if ev["loss"] is None: return float("inf")  # a diverged loss is written as null
-    return max(ev["loss"] - e["data"]["sim"].get("f_star", 0), 1e-12)
+    return max(ev["loss"] - e["data"]["f_star"], 1e-12)
 
 def first(e, pred, key):
     for ev in e["data"]["evals"]:
@@ -84,7 +135,7 @@ def stats(e):
          "up_mb": s["bytes_up"] / 1e6, "offers": s["offers"], "accepts": s["accepts"],
          "skips": s["skips"], "updates": s["updates"], "stale_mean": mean,
          "stale_max": max(stale) if stale else 0, "virtual": s["time_s"],
-         "wall": d["wall"]["wall_s"] if d["wall"] else 0, "loss": s["loss"]}
+         "wall": d["wall_s"] or 0, "loss": s["loss"]}
     if is_quad(e["name"]):
         r["gap"] = gap(e, s)
         r["t_target"] = first(e, lambda ev: gap(e, ev) <= GAP_TARGET, "time_s")
@@ -105,24 +156,24 @@ def fmt(v, spec="{:.3f}"):
 def gnuplot(script):
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
 
+def png(fname, title, settings, plot, size="900,500"):
+    """Plots into plots/fname; returns its path relative to the report."""
+    out = os.path.join(plots, fname)
+    gnuplot(f"set terminal pngcairo size {size} noenhanced\nset output '{out}'\n"
+            f"set title '{title}'\n{settings}\nplot {plot}\n")
+    return os.path.relpath(out, results)
+
 def plot_lines(setting, entries, fname, title, xlabel, ylabel, xcol, ycol, logy=False, logx=False):
     if not entries: return None
-    out = os.path.join(plots, fname)
-    items = ", ".join(f"'{os.path.join(runs, e['name'] + '.csv')}' using {xcol}:{ycol} with linespoints pt 7 ps 0.4 title '{e['algo']}'"
+    items = ", ".join(f"'{os.path.join(work, e['name'] + '.csv')}' using {xcol}:{ycol} with linespoints pt 7 ps 0.4 title '{e['algo']}'"
                       for e in entries)
-    gnuplot(f"""set terminal pngcairo size 900,500 noenhanced
-set output '{out}'
-set title '{title}'
-set xlabel '{xlabel}'
+    return png(fname, title, f"""set xlabel '{xlabel}'
 set ylabel '{ylabel}'
 set key outside right
 set grid
 set datafile separator ','
 {'set logscale y' if logy else ''}
-{'set logscale x' if logx else ''}
-plot {items}
-""")
-    return os.path.relpath(out, results)
+{'set logscale x' if logx else ''}""", items)
 
 md = []
 md.append("# fedgate reproduction report\n")
@@ -139,7 +190,7 @@ for setting in sorted(scen, key=lambda s: list(SETTINGS).index(s) if s in SETTIN
     md.append(f"\n## {setting}: {SETTINGS.get(setting, setting)}\n")
     ran = [e for e in entries.values() if "data" in e]
     for e in ran:
-        with open(os.path.join(runs, e["name"] + ".csv"), "w") as f:
+        with open(os.path.join(work, e["name"] + ".csv"), "w") as f:
             f.write("time_s,version,accuracy,loss,uplink_mb,gap,messages_up\n")
             for ev in e["data"]["evals"]:
                 g = gap(e, ev) if is_quad(setting) else 0
@@ -172,58 +223,36 @@ for setting in sorted(scen, key=lambda s: list(SETTINGS).index(s) if s in SETTIN
     stale_items, client_items, rate_rows = [], [], []
     for e in ran:
         s = e["data"]["summary"]
-        path = os.path.join(runs, e["name"] + ".staleness.dat")
+        path = os.path.join(work, e["name"] + ".staleness.dat")
         with open(path, "w") as f:
             for k, v in sorted(((int(k), v) for k, v in s["staleness"].items())):
                 f.write(f"{k} {v / max(1, s['updates'])}\n")
         stale_items.append(f"'{path}' using 1:2 with linespoints pt 7 ps 0.4 title '{e['algo']}'")
-        path = os.path.join(runs, e["name"] + ".clients.dat")
+        path = os.path.join(work, e["name"] + ".clients.dat")
         with open(path, "w") as f:
-            for i, (cid, c) in enumerate(sorted(s["clients"].items())):
-                f.write(f"{i} {c['updates']} {c['offers']}\n")
+            for i, (updates, offers) in enumerate(zip(s["client_updates"], s["client_offers"])):
+                f.write(f"{i} {updates} {offers}\n")
         client_items.append(f"'{path}' using 1:2 with points pt 7 ps 0.5 title '{e['algo']}'")
         off = max(1, s["offers"]); rate_rows.append((e["algo"], 100 * s["accepts"] / off, 100 * s["skips"] / max(1, s["offers"] + s["skips"])))
-    out = os.path.join(plots, f"{setting}-staleness.png")
-    gnuplot(f"""set terminal pngcairo size 900,500 noenhanced
-set output '{out}'
-set title '{setting}: staleness of applied updates'
-set xlabel 'staleness tau (versions)'
-set ylabel 'share of applied updates'
-set logscale y
-set key outside right
-set grid
-plot {", ".join(stale_items)}
-""")
-    imgs.append(os.path.relpath(out, results))
-    out = os.path.join(plots, f"{setting}-contributions.png")
-    gnuplot(f"""set terminal pngcairo size 900,500 noenhanced
-set output '{out}'
-set title '{setting}: applied updates per client (client index = slower to the right)'
-set xlabel 'client index (h_i grows with i)'
-set ylabel 'applied updates'
-set key outside right
-set grid
-plot {", ".join(client_items)}
-""")
-    imgs.append(os.path.relpath(out, results))
-    path = os.path.join(runs, f"{setting}.rates.dat")
+    imgs.append(png(f"{setting}-staleness.png", f"{setting}: staleness of applied updates",
+                    "set xlabel 'staleness tau (versions)'\nset ylabel 'share of applied updates'\n"
+                    "set logscale y\nset key outside right\nset grid", ", ".join(stale_items)))
+    imgs.append(png(f"{setting}-contributions.png",
+                    f"{setting}: applied updates per client (client index = slower to the right)",
+                    "set xlabel 'client index (h_i grows with i)'\nset ylabel 'applied updates'\n"
+                    "set key outside right\nset grid", ", ".join(client_items)))
+    path = os.path.join(work, f"{setting}.rates.dat")
     with open(path, "w") as f:
         for algo, acc, skip in rate_rows: f.write(f"{algo} {acc:.2f} {skip:.2f}\n")
-    out = os.path.join(plots, f"{setting}-rates.png")
-    gnuplot(f"""set terminal pngcairo size 900,450 noenhanced
-set output '{out}'
-set title '{setting}: accepted offers and skips'
-set style data histograms
+    imgs.append(png(f"{setting}-rates.png", f"{setting}: accepted offers and skips", """set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set ylabel 'percent'
 set yrange [0:105]
 set xtics rotate by -30
 set key outside right
-set grid ytics
-plot '{path}' using 2:xtic(1) title 'accepted % of offers', '' using 3 title 'skips % of messages'
-""")
-    imgs.append(os.path.relpath(out, results))
+set grid ytics""", f"'{path}' using 2:xtic(1) title 'accepted % of offers', '' using 3 title 'skips % of messages'",
+                    size="900,450"))
     md.extend(f"![{os.path.basename(i)}]({i})" for i in imgs if i)
     md.append("")
 
@@ -257,8 +286,7 @@ md.append(f"| ASGD and delay-adaptive ASGD beat minibatch SGD in F - F* per grad
           (f"; minibatch {mb_reason}" if mb_reason else "") + " | minibatch SGD averages 40 gradients per version, so at equal versions it has used 40x the gradients; the stepsize (0.03) is untuned and every run is still on the slow part of its descent; our F includes a bias parameter, the notebook's does not |")
 asg, res = get("fmnist-dir-100--asgd"), get("fmnist-dir-100--rescaled")
 def bias(name):
-    s = scen["fmnist-dir-100"][name.split("--")[1]]["data"]["summary"]["clients"]
-    c = [v["updates"] for _, v in sorted(s.items())]
+    c = scen["fmnist-dir-100"][name.split("--")[1]]["data"]["summary"]["client_updates"]
     return c[0] / max(1, c[-1])
 md.append("| vanilla ASGD is biased toward fast clients on non-IID data; Rescaled ASGD removes it | proof, no number | " +
           (f"vanilla: fastest/slowest client applied {bias('fmnist-dir-100--asgd'):.1f}x as many updates, accuracy {asg['final']:.3f}" if asg else "not run") +
@@ -276,3 +304,4 @@ not_run = [f"- `{e['name']}`: {e['reason']}" for _, entries in sorted(scen.items
 md.extend(not_run or ["None: every scenario ran."])
 with open(os.path.join(results, "report.md"), "w") as f:
     f.write("\n".join(md) + "\n")
+shutil.rmtree(work)

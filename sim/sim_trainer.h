@@ -9,13 +9,12 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <vector>
 
 #include "core/base/rng.h"
 #include "core/data/dataset.h"
-#include "core/models/model.h"
 #include "core/protocol/gradient_source.h"
+#include "core/training/minibatch_trainer.h"
 #include "sim/compute_model.h"
 
 namespace fedgate {
@@ -32,13 +31,8 @@ class SharedTraining {
  private:
   friend class SimTrainer;
   const Dataset& data_;
-  bool configured_ = false;
   TrainingSetup setup_;
-  std::unique_ptr<Model> model_;
-  std::vector<float> batch_features_;
-  std::vector<int32_t> batch_labels_;
-  std::vector<float> batch_targets_;
-  std::vector<float> workspace_;
+  MinibatchTrainer minibatch_;
 };
 
 class SimTrainer : public GradientSource {

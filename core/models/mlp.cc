@@ -29,26 +29,15 @@ void forward(Span<const float> params, const Batch& batch, Index features, Index
   const Layout at(features, hidden_units, classes);
   const Index rows = static_cast<Index>(batch.rows);
   const ConstMatrixMap x(batch.features, rows, features);
-  const ConstMatrixMap w1(params.data() + at.w1, hidden_units, features);
-  const ConstVectorMap b1(params.data() + at.b1, hidden_units);
-  const ConstMatrixMap w2(params.data() + at.w2, classes, hidden_units);
-  const ConstVectorMap b2(params.data() + at.b2, classes);
-  tiled_product(hidden, x, w1.transpose(), false);
-  hidden.rowwise() += b1.transpose();
+  dense_forward(hidden, x, params.data() + at.w1);
   hidden.array() = hidden.array().max(0.0f);
-  tiled_product(logits, hidden, w2.transpose(), false);
-  logits.rowwise() += b2.transpose();
+  dense_forward(logits, hidden, params.data() + at.w2);
 }
 
 }  // namespace
 
 ModelSpec Mlp::spec() const {
-  ModelSpec spec;
-  spec.kind = ModelKind::kMlp;
-  spec.num_features = num_features_;
-  spec.num_classes = num_classes_;
-  spec.hidden_units = hidden_units_;
-  return spec;
+  return ModelSpec{ModelKind::kMlp, num_features_, num_classes_, hidden_units_};
 }
 
 size_t Mlp::dim() const {
@@ -76,17 +65,11 @@ float Mlp::loss_and_gradient(Span<const float> params, const Batch& batch, Span<
   const double loss_sum = softmax_xent_backward(logits, batch, 1.0f / static_cast<float>(rows));
   const ConstMatrixMap x(batch.features, rows, features);
   const ConstMatrixMap w2(params.data() + at.w2, classes, hidden_units);
-  MatrixMap grad_w1(grad.data() + at.w1, hidden_units, features);
-  VectorMap grad_b1(grad.data() + at.b1, hidden_units);
-  MatrixMap grad_w2(grad.data() + at.w2, classes, hidden_units);
-  VectorMap grad_b2(grad.data() + at.b2, classes);
-  tiled_product(grad_w2, logits.transpose(), hidden, false);
-  grad_b2.noalias() = logits.colwise().sum().transpose();
+  dense_backward(logits, hidden, grad.data() + at.w2);
   tiled_product(hidden_grad, logits, w2, false);
   // ReLU passes the gradient only where the unit was active.
   hidden_grad.array() = (hidden.array() > 0.0f).select(hidden_grad.array(), 0.0f);
-  tiled_product(grad_w1, hidden_grad.transpose(), x, false);
-  grad_b1.noalias() = hidden_grad.colwise().sum().transpose();
+  dense_backward(hidden_grad, x, grad.data() + at.w1);
   return static_cast<float>(loss_sum / static_cast<double>(rows));
 }
 

@@ -20,13 +20,13 @@ enum class ModelKind : uint8_t { kLeastSquares = 0, kBinaryLogistic = 1, kSoftma
 struct ModelSpec {
   ModelKind kind = ModelKind::kSoftmax;
   uint32_t num_features = 0;
-  uint32_t num_classes = 0;  // 1 for least squares, 2 for binary logistic
-  uint32_t hidden_units = 0; // Mlp only
+  uint32_t num_classes = 0;   // 1 for least squares, 2 for binary logistic
+  uint32_t hidden_units = 0;  // Mlp only
 };
 
 struct EvalResult {
-  double loss_sum = 0;     // sum of per-sample losses
-  size_t correct = 0;      // correctly classified samples (0 for regression)
+  double loss_sum = 0;  // sum of per-sample losses
+  size_t correct = 0;   // correctly classified samples (0 for regression)
   size_t samples = 0;
 };
 

@@ -4,8 +4,7 @@
 #include <new>
 #include <utility>
 
-#include "core/models/binary_logistic.h"
-#include "core/models/least_squares.h"
+#include "core/models/linear_model.h"
 #include "core/models/mlp.h"
 #include "core/models/softmax_regression.h"
 
@@ -35,8 +34,10 @@ Status validate(const ModelSpec& spec) {
   constexpr StatusCode kInvalid = StatusCode::kInvalidArgument;
   const char* name = model_kind_name(spec.kind);
   if (static_cast<unsigned>(spec.kind) > static_cast<unsigned>(ModelKind::kMlp)) {
-    return Status::error(kInvalid, "model kind %u unknown, must be 0..3 (least-squares, "
-                         "logistic, softmax, mlp)", static_cast<unsigned>(spec.kind));
+    return Status::error(kInvalid,
+                         "model kind %u unknown, must be 0..3 (least-squares, "
+                         "logistic, softmax, mlp)",
+                         static_cast<unsigned>(spec.kind));
   }
   if (spec.num_features < 1) {
     return Status::error(kInvalid, "%s model: num_features = 0, must be >= 1", name);
@@ -82,10 +83,8 @@ Result<std::unique_ptr<Model>> make_model(const ModelSpec& spec) {
   std::unique_ptr<Model> model;
   switch (spec.kind) {
     case ModelKind::kLeastSquares:
-      model.reset(new (std::nothrow) LeastSquares(spec.num_features));
-      break;
     case ModelKind::kBinaryLogistic:
-      model.reset(new (std::nothrow) BinaryLogistic(spec.num_features));
+      model.reset(new (std::nothrow) LinearModel(spec.kind, spec.num_features));
       break;
     case ModelKind::kSoftmax:
       model.reset(new (std::nothrow) SoftmaxRegression(spec.num_features, spec.num_classes));

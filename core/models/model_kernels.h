@@ -60,6 +60,28 @@ void tiled_product(Dst&& dst, const Lhs& lhs, const Rhs& rhs, bool accumulate) {
   }
 }
 
+// A dense layer whose parameters lie at `layer` as [W (outputs x inputs), b (outputs)]:
+// out (rows x outputs) = in W^T + b.
+template <typename In>
+void dense_forward(MatrixMap out, const In& in, const float* layer) {
+  const Index outputs = out.cols(), inputs = in.cols();
+  const ConstMatrixMap w(layer, outputs, inputs);
+  const ConstVectorMap b(layer + outputs * inputs, outputs);
+  tiled_product(out, in, w.transpose(), false);
+  out.rowwise() += b.transpose();
+}
+
+// That layer's gradient, laid out like its parameters at `grad_layer`, from `delta`
+// (rows x outputs) = d loss / d out: dW = delta^T in, db = the column sums of delta.
+template <typename Delta, typename In>
+void dense_backward(const Delta& delta, const In& in, float* grad_layer) {
+  const Index outputs = delta.cols(), inputs = in.cols();
+  MatrixMap grad_w(grad_layer, outputs, inputs);
+  VectorMap grad_b(grad_layer + outputs * inputs, outputs);
+  tiled_product(grad_w, delta.transpose(), in, false);
+  grad_b.noalias() = delta.colwise().sum().transpose();
+}
+
 // The class of sample `i`, or -1 when the batch carries no labels.
 inline int32_t label_at(const Batch& batch, size_t i) {
   return batch.labels != nullptr ? batch.labels[i] : -1;

@@ -15,22 +15,15 @@ MatrixMap compute_logits(Span<const float> params, const Batch& batch, Index fea
                          Index classes, Span<float> workspace) {
   const Index rows = static_cast<Index>(batch.rows);
   const ConstMatrixMap x(batch.features, rows, features);
-  const ConstMatrixMap w(params.data(), classes, features);
-  const ConstVectorMap b(params.data() + classes * features, classes);
   MatrixMap logits(workspace.data(), rows, classes);
-  tiled_product(logits, x, w.transpose(), false);
-  logits.rowwise() += b.transpose();
+  dense_forward(logits, x, params.data());
   return logits;
 }
 
 }  // namespace
 
 ModelSpec SoftmaxRegression::spec() const {
-  ModelSpec spec;
-  spec.kind = ModelKind::kSoftmax;
-  spec.num_features = num_features_;
-  spec.num_classes = num_classes_;
-  return spec;
+  return ModelSpec{ModelKind::kSoftmax, num_features_, num_classes_, /*hidden_units=*/0};
 }
 
 float SoftmaxRegression::loss_and_gradient(Span<const float> params, const Batch& batch,
@@ -44,13 +37,9 @@ float SoftmaxRegression::loss_and_gradient(Span<const float> params, const Batch
   }
   MatrixMap logits = compute_logits(params, batch, features, classes, workspace);
   // The logits become d(mean loss)/d(logits) in place.
-  const double loss_sum =
-      softmax_xent_backward(logits, batch, 1.0f / static_cast<float>(rows));
+  const double loss_sum = softmax_xent_backward(logits, batch, 1.0f / static_cast<float>(rows));
   const ConstMatrixMap x(batch.features, rows, features);
-  MatrixMap grad_w(grad.data(), classes, features);
-  VectorMap grad_b(grad.data() + classes * features, classes);
-  tiled_product(grad_w, logits.transpose(), x, false);
-  grad_b.noalias() = logits.colwise().sum().transpose();
+  dense_backward(logits, x, grad.data());
   return static_cast<float>(loss_sum / static_cast<double>(rows));
 }
 

@@ -20,8 +20,8 @@ void SoftmaxStream::logits(Span<const float> params, const uint8_t* pixels, floa
   }
 }
 
-void SoftmaxStream::add(Span<const float> params, const uint8_t* pixels, float scale,
-                        int32_t label, Span<float> grad, Span<float> scratch) {
+void SoftmaxStream::add(Span<const float> params, const uint8_t* pixels, float scale, int32_t label,
+                        Span<float> grad, Span<float> scratch) {
   logits(params, pixels, scale, scratch);
   float max = scratch[0];
   for (uint32_t c = 1; c < num_classes_; ++c) max = scratch[c] > max ? scratch[c] : max;
@@ -42,7 +42,8 @@ void SoftmaxStream::add(Span<const float> params, const uint8_t* pixels, float s
     grad_bias[c] += delta;
     const float delta_scaled = delta * scale;
     float* g = grad.data() + static_cast<size_t>(c) * num_features_;
-    for (uint32_t f = 0; f < num_features_; ++f) g[f] += delta_scaled * static_cast<float>(pixels[f]);
+    for (uint32_t f = 0; f < num_features_; ++f)
+      g[f] += delta_scaled * static_cast<float>(pixels[f]);
   }
 }
 

@@ -38,8 +38,7 @@ class SoftmaxStream {
                    Span<float> scratch) const;
 
  private:
-  void logits(Span<const float> params, const uint8_t* pixels, float scale,
-              Span<float> out) const;
+  void logits(Span<const float> params, const uint8_t* pixels, float scale, Span<float> out) const;
 
   uint32_t num_features_;
   uint32_t num_classes_;

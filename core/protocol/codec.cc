@@ -55,23 +55,28 @@ static size_t bounded_strlen(const char* text, size_t limit) {
 // Strings on the wire are capped so a message's size stays predictable.
 constexpr size_t kMaxTextBytes = 200;
 
+flatbuffers::Offset<flatbuffers::String> MessageWriter::create_text(const char* text) {
+  return builder_.CreateString(text, bounded_strlen(text, kMaxTextBytes));
+}
+
+template <typename Struct>
+Result<Span<const uint8_t>> MessageWriter::struct_message(uint32_t seq, wire::Message type,
+                                                          const Struct& body) {
+  FG_TRY(reserve(0));
+  return finish(seq, type, builder_.CreateStruct(body).Union());
+}
+
 Result<Span<const uint8_t>> MessageWriter::hello(uint32_t seq, const HelloInfo& info) {
-  const size_t name_length = bounded_strlen(info.name, kMaxTextBytes);
-  FG_TRY(reserve(name_length + 8));
+  FG_TRY(reserve(bounded_strlen(info.name, kMaxTextBytes) + 8));
   // ClientSession encodes every codec (core/compression).
   const wire::Codec codecs[] = {wire::Codec::Dense, wire::Codec::TopK, wire::Codec::RandK};
   auto codec_vector = builder_.CreateVector(reinterpret_cast<const uint8_t*>(codecs), 3);
-  auto name = builder_.CreateString(info.name, name_length);
-  wire::HelloBuilder hello(builder_);
-  hello.add_device_class(info.device_class);
-  hello.add_num_features(info.num_features);
-  hello.add_num_classes(info.num_classes);
-  hello.add_max_message_bytes(info.max_message_bytes);
-  hello.add_max_chunk_floats(info.max_chunk_floats);
-  hello.add_max_model_dim(info.max_model_dim);
-  hello.add_codecs(flatbuffers::Offset<flatbuffers::Vector<wire::Codec>>(codec_vector.o));
-  hello.add_name(name);
-  return finish(seq, wire::Message::Hello, hello.Finish().Union());
+  auto name = create_text(info.name);
+  auto hello = wire::CreateHello(
+      builder_, info.device_class, info.num_features, info.num_classes, info.max_message_bytes,
+      info.max_chunk_floats, info.max_model_dim,
+      flatbuffers::Offset<flatbuffers::Vector<wire::Codec>>(codec_vector.o), name);
+  return finish(seq, wire::Message::Hello, hello.Union());
 }
 
 Result<Span<const uint8_t>> MessageWriter::config(uint32_t seq, const ConfigInfo& info) {
@@ -85,40 +90,24 @@ Result<Span<const uint8_t>> MessageWriter::config(uint32_t seq, const ConfigInfo
     text_bytes += bounded_strlen(info.params[i].name, kMaxTextBytes) + 32;
   }
   FG_TRY(reserve(text_bytes));
-  auto acceptance = builder_.CreateString(info.acceptance, bounded_strlen(info.acceptance, kMaxTextBytes));
-  auto stepsize = builder_.CreateString(info.stepsize, bounded_strlen(info.stepsize, kMaxTextBytes));
+  auto acceptance = create_text(info.acceptance);
+  auto stepsize = create_text(info.stepsize);
   flatbuffers::Offset<wire::Param> param_offsets[kMaxParams];
   for (size_t i = 0; i < count; ++i) {
     const auto& p = info.params[i];
-    auto name = builder_.CreateString(p.name, bounded_strlen(p.name, kMaxTextBytes));
-    param_offsets[i] = wire::CreateParam(builder_, name, p.value);
+    param_offsets[i] = wire::CreateParam(builder_, create_text(p.name), p.value);
   }
   auto params = builder_.CreateVector(param_offsets, count);
   // Absent rather than empty, so older coordinators and new ones read alike.
   flatbuffers::Offset<flatbuffers::String> trigger, compression;
-  if (bounded_strlen(info.trigger, 1) != 0) {
-    trigger = builder_.CreateString(info.trigger, bounded_strlen(info.trigger, kMaxTextBytes));
-  }
-  if (bounded_strlen(info.compression, 1) != 0) {
-    compression =
-        builder_.CreateString(info.compression, bounded_strlen(info.compression, kMaxTextBytes));
-  }
-  wire::ConfigBuilder config(builder_);
-  config.add_model_kind(info.model_kind);
-  config.add_model_dim(info.model_dim);
-  config.add_num_features(info.num_features);
-  config.add_num_classes(info.num_classes);
-  config.add_hidden_units(info.hidden_units);
-  config.add_batch_size(info.batch_size);
-  config.add_chunk_floats(info.chunk_floats);
-  config.add_heartbeat_ms(info.heartbeat_ms);
-  config.add_codec(info.codec);
-  config.add_acceptance(acceptance);
-  config.add_stepsize(stepsize);
-  config.add_params(params);
-  if (!trigger.IsNull()) config.add_trigger(trigger);
-  if (!compression.IsNull()) config.add_compression(compression);
-  return finish(seq, wire::Message::Config, config.Finish().Union());
+  if (bounded_strlen(info.trigger, 1) != 0) trigger = create_text(info.trigger);
+  if (bounded_strlen(info.compression, 1) != 0) compression = create_text(info.compression);
+  // Null offsets (the absent trigger and compression) are left out of the table.
+  auto config = wire::CreateConfig(builder_, info.model_kind, info.model_dim, info.num_features,
+                                   info.num_classes, info.hidden_units, info.batch_size,
+                                   info.chunk_floats, info.heartbeat_ms, info.codec, acceptance,
+                                   stepsize, params, trigger, compression);
+  return finish(seq, wire::Message::Config, config.Union());
 }
 
 Result<Span<const uint8_t>> MessageWriter::model_chunk(uint32_t seq, uint32_t version,
@@ -131,22 +120,19 @@ Result<Span<const uint8_t>> MessageWriter::model_chunk(uint32_t seq, uint32_t ve
 }
 
 Result<Span<const uint8_t>> MessageWriter::model_request(uint32_t seq, uint32_t have_version) {
-  FG_TRY(reserve(0));
-  wire::ModelRequest request(have_version);
-  return finish(seq, wire::Message::ModelRequest, builder_.CreateStruct(request).Union());
+  return struct_message(seq, wire::Message::ModelRequest, wire::ModelRequest(have_version));
 }
 
 Result<Span<const uint8_t>> MessageWriter::offer(uint32_t seq, const OfferInfo& info) {
-  FG_TRY(reserve(0));
-  wire::Offer offer(info.version, info.grad_norm, info.loss, info.samples, info.compute_us);
-  return finish(seq, wire::Message::Offer, builder_.CreateStruct(offer).Union());
+  return struct_message(
+      seq, wire::Message::Offer,
+      wire::Offer(info.version, info.grad_norm, info.loss, info.samples, info.compute_us));
 }
 
 Result<Span<const uint8_t>> MessageWriter::decision(uint32_t seq, uint32_t offer_version,
                                                     uint32_t current_version, bool accept) {
-  FG_TRY(reserve(0));
-  wire::Decision decision(offer_version, current_version, accept);
-  return finish(seq, wire::Message::Decision, builder_.CreateStruct(decision).Union());
+  return struct_message(seq, wire::Message::Decision,
+                        wire::Decision(offer_version, current_version, accept));
 }
 
 Result<Span<const uint8_t>> MessageWriter::update(uint32_t seq, const UpdateInfo& info) {
@@ -156,88 +142,64 @@ Result<Span<const uint8_t>> MessageWriter::update(uint32_t seq, const UpdateInfo
     vector.values = info.values;
     vector.dim = static_cast<uint32_t>(info.values.size());
   }
-  FG_TRY(reserve(update_arena_bytes(vector.values.size(), vector.indices.size()) -
-                 kMessageOverhead));
+  FG_TRY(
+      reserve(update_arena_bytes(vector.values.size(), vector.indices.size()) - kMessageOverhead));
   flatbuffers::Offset<flatbuffers::Vector<uint32_t>> indices;
   if (vector.codec == wire::Codec::TopK) {
     indices = builder_.CreateVector(vector.indices.data(), vector.indices.size());
   }
   auto values = builder_.CreateVector(vector.values.data(), vector.values.size());
-  wire::UpdateBuilder update(builder_);
-  update.add_version(info.version);
-  update.add_kind(info.kind);
-  update.add_codec(vector.codec);
-  update.add_grad_norm(info.grad_norm);
-  update.add_dim(vector.dim);
-  update.add_values(values);
-  if (!indices.IsNull()) update.add_indices(indices);
-  if (vector.codec == wire::Codec::RandK) update.add_seed(vector.seed);
-  update.add_scale(vector.scale);
-  update.add_samples(info.samples);
-  update.add_compute_us(info.compute_us);
-  update.add_steps(info.steps);
-  update.add_round(info.round);
-  update.add_part(info.part);
-  update.add_parts(info.parts);
-  return finish(seq, wire::Message::Update, update.Finish().Union());
+  // A null indices offset and a zero seed (the field's default) are left out of the table.
+  const uint32_t seed = vector.codec == wire::Codec::RandK ? vector.seed : 0;
+  auto update = wire::CreateUpdate(builder_, info.version, info.kind, vector.codec, info.grad_norm,
+                                   vector.dim, values, indices, seed, vector.scale, info.samples,
+                                   info.compute_us, info.steps, info.round, info.part, info.parts);
+  return finish(seq, wire::Message::Update, update.Union());
 }
 
 Result<Span<const uint8_t>> MessageWriter::skip(uint32_t seq, uint32_t version) {
-  FG_TRY(reserve(0));
-  wire::Skip skip(version);
-  return finish(seq, wire::Message::Skip, builder_.CreateStruct(skip).Union());
+  return struct_message(seq, wire::Message::Skip, wire::Skip(version));
 }
 
 Result<Span<const uint8_t>> MessageWriter::heartbeat(uint32_t seq, uint32_t version) {
-  FG_TRY(reserve(0));
-  wire::Heartbeat heartbeat(version);
-  return finish(seq, wire::Message::Heartbeat, builder_.CreateStruct(heartbeat).Union());
+  return struct_message(seq, wire::Message::Heartbeat, wire::Heartbeat(version));
 }
 
 Result<Span<const uint8_t>> MessageWriter::bye(uint32_t seq, wire::ByeReason reason,
                                                const char* message) {
-  const size_t length = bounded_strlen(message, kMaxTextBytes);
-  FG_TRY(reserve(length));
-  auto text = builder_.CreateString(message, length);
+  FG_TRY(reserve(bounded_strlen(message, kMaxTextBytes)));
+  auto text = create_text(message);
   return finish(seq, wire::Message::Bye, wire::CreateBye(builder_, reason, text).Union());
 }
 
 Result<Span<const uint8_t>> MessageWriter::error(uint32_t seq, wire::ErrorCode code,
                                                  uint32_t ref_seq, const char* message) {
-  const size_t length = bounded_strlen(message, kMaxTextBytes);
-  FG_TRY(reserve(length));
-  auto text = builder_.CreateString(message, length);
-  return finish(seq, wire::Message::Error, wire::CreateError(builder_, code, ref_seq, text).Union());
+  FG_TRY(reserve(bounded_strlen(message, kMaxTextBytes)));
+  auto text = create_text(message);
+  return finish(seq, wire::Message::Error,
+                wire::CreateError(builder_, code, ref_seq, text).Union());
 }
 
-const wire::Envelope* verify_envelope(Span<const uint8_t> bytes, wire::ErrorCode* error) {
+// Why `bytes` is not a usable envelope, or None when it is one.
+static wire::ErrorCode envelope_error(Span<const uint8_t> bytes) {
   // Identifier first: it gives a sharper message than a failed verification.
   if (bytes.size() < 8 || reinterpret_cast<uintptr_t>(bytes.data()) % kMessageAlignment != 0) {
-    *error = wire::ErrorCode::Unverifiable;
-    return nullptr;
+    return wire::ErrorCode::Unverifiable;
   }
-  if (!wire::EnvelopeBufferHasIdentifier(bytes.data())) {
-    *error = wire::ErrorCode::WrongIdentifier;
-    return nullptr;
-  }
+  if (!wire::EnvelopeBufferHasIdentifier(bytes.data())) return wire::ErrorCode::WrongIdentifier;
   // Depth and table counts bound the verifier's own work on hostile input.
   flatbuffers::Verifier verifier(bytes.data(), bytes.size(), /*max_depth=*/16,
                                  /*max_tables=*/256);
-  if (!wire::VerifyEnvelopeBuffer(verifier)) {
-    *error = wire::ErrorCode::Unverifiable;
-    return nullptr;
-  }
+  if (!wire::VerifyEnvelopeBuffer(verifier)) return wire::ErrorCode::Unverifiable;
   const wire::Envelope* envelope = wire::GetEnvelope(bytes.data());
-  if (envelope->protocol_version() != kProtocolVersion) {
-    *error = wire::ErrorCode::UnsupportedProtocol;
-    return nullptr;
-  }
-  if (envelope->message_type() == wire::Message::NONE) {
-    *error = wire::ErrorCode::Unverifiable;
-    return nullptr;
-  }
-  *error = wire::ErrorCode::None;
-  return envelope;
+  if (envelope->protocol_version() != kProtocolVersion) return wire::ErrorCode::UnsupportedProtocol;
+  if (envelope->message_type() == wire::Message::NONE) return wire::ErrorCode::Unverifiable;
+  return wire::ErrorCode::None;
+}
+
+const wire::Envelope* verify_envelope(Span<const uint8_t> bytes, wire::ErrorCode* error) {
+  *error = envelope_error(bytes);
+  return *error == wire::ErrorCode::None ? wire::GetEnvelope(bytes.data()) : nullptr;
 }
 
 uint32_t chunk_crc(Span<const float> weights) {
@@ -295,11 +257,11 @@ Result<Span<const float>> decode_update(const wire::Update& update, uint32_t mod
                              static_cast<unsigned>(index), static_cast<unsigned>(model_dim));
       }
       if (j > 0 && index <= indices->Get(static_cast<flatbuffers::uoffset_t>(j - 1))) {
-        return Status::error(StatusCode::kInvalidArgument,
-                             "update.indices must increase strictly: [%zu] = %u after %u", j,
-                             static_cast<unsigned>(index),
-                             static_cast<unsigned>(
-                                 indices->Get(static_cast<flatbuffers::uoffset_t>(j - 1))));
+        return Status::error(
+            StatusCode::kInvalidArgument,
+            "update.indices must increase strictly: [%zu] = %u after %u", j,
+            static_cast<unsigned>(index),
+            static_cast<unsigned>(indices->Get(static_cast<flatbuffers::uoffset_t>(j - 1))));
       }
     }
   } else {
@@ -310,8 +272,8 @@ Result<Span<const float>> decode_update(const wire::Update& update, uint32_t mod
   *code = wire::ErrorCode::NonFinite;
   const float scale = update.scale();
   if (!std::isfinite(scale) || scale <= 0) {
-    return Status::error(StatusCode::kInvalidArgument,
-                         "update.scale = %g must be finite and > 0", static_cast<double>(scale));
+    return Status::error(StatusCode::kInvalidArgument, "update.scale = %g must be finite and > 0",
+                         static_cast<double>(scale));
   }
   const Span<const float> carried(values->data(), k);
   if (!all_finite(carried)) {

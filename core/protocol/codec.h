@@ -118,6 +118,11 @@ class MessageWriter {
   // Fails instead of letting the builder outgrow the arena.
   Status reserve(size_t payload_bytes);
   Span<const uint8_t> finish(uint32_t seq, wire::Message type, flatbuffers::Offset<void> body);
+  // A message whose body is a fixed-size FlatBuffers struct (no payload).
+  template <typename Struct>
+  Result<Span<const uint8_t>> struct_message(uint32_t seq, wire::Message type, const Struct& body);
+  // `text` as a wire string, capped at kMaxTextBytes (nullptr is empty).
+  flatbuffers::Offset<flatbuffers::String> create_text(const char* text);
 
   Span<uint8_t> arena_;
   ArenaAllocator allocator_;

@@ -8,13 +8,13 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <vector>
 
 #include "core/base/rng.h"
 #include "core/data/dataset.h"
 #include "core/models/model.h"
 #include "core/protocol/gradient_source.h"
+#include "core/training/minibatch_trainer.h"
 
 namespace fedgate {
 
@@ -30,7 +30,7 @@ class LocalTrainer : public GradientSource {
   // Same minibatch as the last compute() (LAG compares gradients at two points).
   Result<GradientStats> recompute(Span<const float> params, Span<float> grad) override;
 
-  const Model* model() const { return model_.get(); }
+  const Model* model() const { return minibatch_.model(); }
   size_t samples() const { return indices_.size(); }
 
  private:
@@ -42,12 +42,7 @@ class LocalTrainer : public GradientSource {
   std::vector<uint32_t> indices_;
   Rng rng_;
   size_t cursor_ = 0;  // position in indices_ of the next sample
-  std::unique_ptr<Model> model_;
-  uint32_t batch_size_ = 0;
-  std::vector<float> batch_features_;
-  std::vector<int32_t> batch_labels_;
-  std::vector<float> batch_targets_;
-  std::vector<float> workspace_;
+  MinibatchTrainer minibatch_;
 };
 
 }  // namespace fedgate

@@ -9,7 +9,7 @@
 
 #include "core/base/crc32.h"
 #include "core/base/rng.h"
-#include "core/models/least_squares.h"
+#include "core/models/linear_model.h"
 #include "core/models/softmax_regression.h"
 #include "core/models/softmax_stream.h"
 #include "core/protocol/client_session.h"
@@ -61,7 +61,7 @@ void test_rng() {
 void test_least_squares() {
   // The tiny linear model: x = (1, 2), w = (0.5, -1), b = 0.25, y = 1.
   // r = 0.5 - 2 + 0.25 - 1 = -2.25, loss = r^2 / 2, grad = (r x, r).
-  LeastSquares model(2);
+  LinearModel model(ModelKind::kLeastSquares, 2);
   const float x[2] = {1.0f, 2.0f};
   const float y[1] = {1.0f};
   Batch batch;

@@ -7,21 +7,14 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 
+#include "tests/core/data/expect_error.h"
 #include "tests/core/data/temp_dir.h"
 
 namespace fedgate {
 namespace {
-
-// Asserts failure with `code` and a message containing `needle`.
-template <typename T>
-void expect_error(const Result<T>& result, StatusCode code, const std::string& needle) {
-  ASSERT_FALSE(result.is_ok()) << "expected an error containing '" << needle << "'";
-  EXPECT_EQ(result.status().code(), code) << result.status().message();
-  EXPECT_NE(std::string(result.status().message()).find(needle), std::string::npos)
-      << "message: " << result.status().message() << "\nwanted: " << needle;
-}
 
 TEST(CsvReader, ReadsLabelFirstWithoutHeader) {
   TempDir dir("csv");
@@ -131,26 +124,34 @@ TEST(CsvReader, RaggedRowNamesTheLine) {
                "line 2");
 }
 
+// A CSV file that load_csv must refuse as kInvalidArgument with `needle` in the message.
+struct BadCsv {
+  const char* name;
+  const char* text;
+  const char* needle;
+};
+
+void expect_refused(const TempDir& dir, std::initializer_list<BadCsv> files) {
+  for (const BadCsv& file : files) {
+    expect_error(load_csv(dir.write(file.name, file.text)), StatusCode::kInvalidArgument,
+                 file.needle);
+  }
+}
+
 TEST(CsvReader, BadLabelsAreRefused) {
   TempDir dir("csv");
-  expect_error(load_csv(dir.write("neg.csv", "0,1\n-1,2\n")), StatusCode::kInvalidArgument,
-               "line 2: label '-1'");
-  expect_error(load_csv(dir.write("frac.csv", "1.5,1\n")), StatusCode::kInvalidArgument,
-               "label '1.5'");
-  expect_error(load_csv(dir.write("big.csv", "70000,1\n")), StatusCode::kInvalidArgument,
-               "0..65535");
-  expect_error(load_csv(dir.write("empty.csv", "0,1\n,2\n")), StatusCode::kInvalidArgument,
-               "line 2");
+  expect_refused(dir, {{"neg.csv", "0,1\n-1,2\n", "line 2: label '-1'"},
+                       {"frac.csv", "1.5,1\n", "label '1.5'"},
+                       {"big.csv", "70000,1\n", "0..65535"},
+                       {"empty.csv", "0,1\n,2\n", "line 2"}});
 }
 
 TEST(CsvReader, BadFeaturesAreRefused) {
   TempDir dir("csv");
-  expect_error(load_csv(dir.write("word.csv", "0,1\n1,two\n")), StatusCode::kInvalidArgument,
-               "line 2 field 2: 'two'");
-  expect_error(load_csv(dir.write("nan.csv", "0,nan\n")), StatusCode::kInvalidArgument,
-               "not a finite number");
-  expect_error(load_csv(dir.write("blank.csv", "0,1,\n")), StatusCode::kInvalidArgument, "field 3");
-  expect_error(load_csv(dir.write("junk.csv", "0,1.5x\n")), StatusCode::kInvalidArgument, "'1.5x'");
+  expect_refused(dir, {{"word.csv", "0,1\n1,two\n", "line 2 field 2: 'two'"},
+                       {"nan.csv", "0,nan\n", "not a finite number"},
+                       {"blank.csv", "0,1,\n", "field 3"},
+                       {"junk.csv", "0,1.5x\n", "'1.5x'"}});
 }
 
 TEST(CsvReader, NeedsDataAndTwoColumns) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/data/partition.h"
+#include "tests/core/data/expect_error.h"
 #include "tests/core/data/temp_dir.h"
 
 namespace fedgate {
@@ -139,25 +140,16 @@ TEST(IdxReader, MissingFileIsNotFoundAndNamesTheFile) {
   TempDir dir("idx");
   write_plain(dir.file("img"), images_file());
   write_plain(dir.file("lbl"), labels_file());
-  auto no_images = load_idx(dir.file("nope-images"), dir.file("lbl"));
-  ASSERT_FALSE(no_images.is_ok());
-  EXPECT_EQ(no_images.status().code(), StatusCode::kNotFound);
-  EXPECT_NE(std::string(no_images.status().message()).find("nope-images"), std::string::npos)
-      << no_images.status().message();
-  auto no_labels = load_idx(dir.file("img"), dir.file("nope-labels"));
-  ASSERT_FALSE(no_labels.is_ok());
-  EXPECT_EQ(no_labels.status().code(), StatusCode::kNotFound);
-  EXPECT_NE(std::string(no_labels.status().message()).find("nope-labels"), std::string::npos)
-      << no_labels.status().message();
+  expect_error(load_idx(dir.file("nope-images"), dir.file("lbl")), StatusCode::kNotFound,
+               "nope-images");
+  expect_error(load_idx(dir.file("img"), dir.file("nope-labels")), StatusCode::kNotFound,
+               "nope-labels");
 }
 
 TEST(IdxReader, EmptyPathIsInvalidArgument) {
   TempDir dir("idx");
   write_plain(dir.file("lbl"), labels_file());
-  auto data = load_idx("", dir.file("lbl"));
-  ASSERT_FALSE(data.is_ok());
-  EXPECT_EQ(data.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(std::string(data.status().message()).find("images"), std::string::npos);
+  expect_error(load_idx("", dir.file("lbl")), StatusCode::kInvalidArgument, "images");
 }
 
 TEST(IdxReader, BadMagicIsDataLoss) {
@@ -165,51 +157,35 @@ TEST(IdxReader, BadMagicIsDataLoss) {
   write_plain(dir.file("img"), images_file());
   write_plain(dir.file("lbl"), labels_file());
   // Files swapped: each has the other's magic.
-  auto swapped = load_idx(dir.file("lbl"), dir.file("img"));
-  ASSERT_FALSE(swapped.is_ok());
-  EXPECT_EQ(swapped.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(std::string(swapped.status().message()).find("magic"), std::string::npos);
-  EXPECT_NE(std::string(swapped.status().message()).find("lbl"), std::string::npos);
+  const auto swapped = load_idx(dir.file("lbl"), dir.file("img"));
+  expect_error(swapped, StatusCode::kDataLoss, "magic");
+  expect_error(swapped, StatusCode::kDataLoss, "lbl");
 
   write_plain(dir.file("bad-lbl"), idx_bytes(0x00000803, {3}, kLabels));
-  auto bad_labels = load_idx(dir.file("img"), dir.file("bad-lbl"));
-  ASSERT_FALSE(bad_labels.is_ok());
-  EXPECT_EQ(bad_labels.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(std::string(bad_labels.status().message()).find("bad-lbl"), std::string::npos);
+  expect_error(load_idx(dir.file("img"), dir.file("bad-lbl")), StatusCode::kDataLoss, "bad-lbl");
 
   // Element type 0x0D (float) is not supported.
   write_plain(dir.file("float-img"), idx_bytes(0x00000D03, {3, 2, 2}, kPixels));
-  auto floats = load_idx(dir.file("float-img"), dir.file("lbl"));
-  ASSERT_FALSE(floats.is_ok());
-  EXPECT_EQ(floats.status().code(), StatusCode::kDataLoss);
+  expect_error(load_idx(dir.file("float-img"), dir.file("lbl")), StatusCode::kDataLoss, "");
 
   // Text, not IDX at all.
   write_plain(dir.file("text"), {'h', 'e', 'l', 'l', 'o', '\n'});
-  auto text = load_idx(dir.file("text"), dir.file("lbl"));
-  ASSERT_FALSE(text.is_ok());
-  EXPECT_EQ(text.status().code(), StatusCode::kDataLoss);
+  expect_error(load_idx(dir.file("text"), dir.file("lbl")), StatusCode::kDataLoss, "");
 }
 
 TEST(IdxReader, TruncatedHeaderIsDataLoss) {
   TempDir dir("idx");
   write_plain(dir.file("lbl"), labels_file());
   write_plain(dir.file("short"), {0, 0, 8});
-  auto data = load_idx(dir.file("short"), dir.file("lbl"));
-  ASSERT_FALSE(data.is_ok());
-  EXPECT_EQ(data.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(std::string(data.status().message()).find("truncated"), std::string::npos);
+  expect_error(load_idx(dir.file("short"), dir.file("lbl")), StatusCode::kDataLoss, "truncated");
 
   std::vector<uint8_t> partial = images_file();
   partial.resize(10);  // magic, count, half a dimension
   write_plain(dir.file("partial"), partial);
-  auto partial_header = load_idx(dir.file("partial"), dir.file("lbl"));
-  ASSERT_FALSE(partial_header.is_ok());
-  EXPECT_EQ(partial_header.status().code(), StatusCode::kDataLoss);
+  expect_error(load_idx(dir.file("partial"), dir.file("lbl")), StatusCode::kDataLoss, "");
 
   write_plain(dir.file("empty"), {});
-  auto empty = load_idx(dir.file("empty"), dir.file("lbl"));
-  ASSERT_FALSE(empty.is_ok());
-  EXPECT_EQ(empty.status().code(), StatusCode::kDataLoss);
+  expect_error(load_idx(dir.file("empty"), dir.file("lbl")), StatusCode::kDataLoss, "");
 }
 
 TEST(IdxReader, TruncatedPayloadIsDataLoss) {
@@ -230,10 +206,8 @@ TEST(IdxReader, TruncatedPayloadIsDataLoss) {
   labels.pop_back();
   write_plain(dir.file("short-lbl"), labels);
   write_plain(dir.file("full-img"), images_file());
-  auto short_labels = load_idx(dir.file("full-img"), dir.file("short-lbl"));
-  ASSERT_FALSE(short_labels.is_ok());
-  EXPECT_EQ(short_labels.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(std::string(short_labels.status().message()).find("short-lbl"), std::string::npos);
+  expect_error(load_idx(dir.file("full-img"), dir.file("short-lbl")), StatusCode::kDataLoss,
+               "short-lbl");
 }
 
 TEST(IdxReader, CutGzipStreamIsDataLoss) {
@@ -259,9 +233,7 @@ TEST(IdxReader, TrailingBytesAreDataLoss) {
   images.push_back(7);
   write_plain(dir.file("img"), images);
   write_plain(dir.file("lbl"), labels_file());
-  auto data = load_idx(dir.file("img"), dir.file("lbl"));
-  ASSERT_FALSE(data.is_ok());
-  EXPECT_EQ(data.status().code(), StatusCode::kDataLoss);
+  expect_error(load_idx(dir.file("img"), dir.file("lbl")), StatusCode::kDataLoss, "");
 }
 
 TEST(IdxReader, CountMismatchIsInvalidArgument) {
@@ -281,41 +253,31 @@ TEST(IdxReader, AbsurdHeaderFailsWithoutAllocating) {
   // 2^32-1 items of 28x28: over the 2 GiB bound, refused from the header alone.
   write_plain(dir.file("huge"), idx_bytes(0x00000803, {0xFFFFFFFFu, 28, 28}, {1, 2, 3}));
   write_plain(dir.file("huge-lbl"), idx_bytes(0x00000801, {0xFFFFFFFFu}, {1, 2, 3}));
-  auto huge = load_idx(dir.file("huge"), dir.file("huge-lbl"));
-  ASSERT_FALSE(huge.is_ok());
-  EXPECT_EQ(huge.status().code(), StatusCode::kDataLoss);
+  expect_error(load_idx(dir.file("huge"), dir.file("huge-lbl")), StatusCode::kDataLoss, "");
 
   // Item size overflowing 64 bits if multiplied blindly.
   write_plain(dir.file("wide"),
               idx_bytes(0x00000805, {1, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 2}, {1}));
   write_plain(dir.file("one-lbl"), idx_bytes(0x00000801, {1}, {1}));
-  auto wide = load_idx(dir.file("wide"), dir.file("one-lbl"));
-  ASSERT_FALSE(wide.is_ok());
-  EXPECT_EQ(wide.status().code(), StatusCode::kDataLoss);
+  expect_error(load_idx(dir.file("wide"), dir.file("one-lbl")), StatusCode::kDataLoss, "");
 
   // Under the bound (1.5 GB claimed) but the file is tiny: reading in chunks
   // finds the truncation after a few bytes instead of allocating 6 GB of floats.
   write_plain(dir.file("liar"), idx_bytes(0x00000803, {2000000, 28, 28}, {1, 2, 3}));
   write_plain(dir.file("liar-lbl"), idx_bytes(0x00000801, {2000000}, {1, 2, 3}));
-  auto liar = load_idx(dir.file("liar"), dir.file("liar-lbl"));
-  ASSERT_FALSE(liar.is_ok());
-  EXPECT_EQ(liar.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(std::string(liar.status().message()).find("truncated"), std::string::npos);
+  expect_error(load_idx(dir.file("liar"), dir.file("liar-lbl")), StatusCode::kDataLoss,
+               "truncated");
 }
 
 TEST(IdxReader, ZeroDimensionAndZeroCountAreRefused) {
   TempDir dir("idx");
   write_plain(dir.file("flat"), idx_bytes(0x00000803, {3, 0, 2}, {}));
   write_plain(dir.file("lbl"), labels_file());
-  auto zero_dim = load_idx(dir.file("flat"), dir.file("lbl"));
-  ASSERT_FALSE(zero_dim.is_ok());
-  EXPECT_EQ(zero_dim.status().code(), StatusCode::kDataLoss);
+  expect_error(load_idx(dir.file("flat"), dir.file("lbl")), StatusCode::kDataLoss, "");
 
   write_plain(dir.file("none"), idx_bytes(0x00000803, {0, 2, 2}, {}));
   write_plain(dir.file("none-lbl"), idx_bytes(0x00000801, {0}, {}));
-  auto none = load_idx(dir.file("none"), dir.file("none-lbl"));
-  ASSERT_FALSE(none.is_ok());
-  EXPECT_EQ(none.status().code(), StatusCode::kInvalidArgument);
+  expect_error(load_idx(dir.file("none"), dir.file("none-lbl")), StatusCode::kInvalidArgument, "");
 }
 
 TEST(IdxReader, LongPathsKeepTheBaseNameInTheMessage) {

@@ -86,28 +86,31 @@ inline double log_sum_exp(const std::vector<double>& z) {
   return max + std::log(sum);
 }
 
-inline double ref_least_squares(const std::vector<double>& p, const Problem& data) {
+// Mean over the rows of point_loss(z_i, i), z_i = w.x_i + b (the bias is the last parameter).
+template <typename PointLoss>
+double ref_linear(const std::vector<double>& p, const Problem& data, PointLoss point_loss) {
   const size_t f = data.features;
   double total = 0.0;
   for (size_t i = 0; i < data.rows; ++i) {
     double z = p[f];
     for (size_t j = 0; j < f; ++j) z += p[j] * data.x[i * f + j];
-    const double y = data.targets.empty() ? data.labels[i] : data.targets[i];
-    total += 0.5 * (z - y) * (z - y);
+    total += point_loss(z, i);
   }
   return total / static_cast<double>(data.rows);
 }
 
+inline double ref_least_squares(const std::vector<double>& p, const Problem& data) {
+  return ref_linear(p, data, [&data](double z, size_t i) {
+    const double y = data.targets.empty() ? data.labels[i] : data.targets[i];
+    return 0.5 * (z - y) * (z - y);
+  });
+}
+
 inline double ref_logistic(const std::vector<double>& p, const Problem& data) {
-  const size_t f = data.features;
-  double total = 0.0;
-  for (size_t i = 0; i < data.rows; ++i) {
-    double z = p[f];
-    for (size_t j = 0; j < f; ++j) z += p[j] * data.x[i * f + j];
+  return ref_linear(p, data, [&data](double z, size_t i) {
     const double s = data.labels[i] == 1 ? 1.0 : -1.0;
-    total += std::log1p(std::exp(-s * z));
-  }
-  return total / static_cast<double>(data.rows);
+    return std::log1p(std::exp(-s * z));
+  });
 }
 
 inline double ref_softmax(const std::vector<double>& p, const Problem& data, size_t classes) {

@@ -7,8 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/models/binary_logistic.h"
-#include "core/models/least_squares.h"
+#include "core/models/linear_model.h"
 #include "core/models/mlp.h"
 #include "core/models/softmax_regression.h"
 #include "tests/core/models/model_test_util.h"
@@ -35,10 +34,10 @@ struct Case {
 
 std::vector<Case> all_cases() {
   std::vector<Case> cases;
-  cases.push_back({"least_squares", std::make_unique<LeastSquares>(kF),
+  cases.push_back({"least_squares", std::make_unique<LinearModel>(ModelKind::kLeastSquares, kF),
                    random_problem(kRows, kF, 0, 11, /*with_targets=*/true),
                    testing_models::ref_least_squares});
-  cases.push_back({"binary_logistic", std::make_unique<BinaryLogistic>(kF),
+  cases.push_back({"binary_logistic", std::make_unique<LinearModel>(ModelKind::kBinaryLogistic, kF),
                    random_problem(kRows, kF, 2, 12), testing_models::ref_logistic});
   cases.push_back({"softmax", std::make_unique<SoftmaxRegression>(kF, kC),
                    random_problem(kRows, kF, kC, 13),
@@ -183,11 +182,11 @@ TEST(Models, EmptyBatchGivesZeroLossAndGradient) {
 }
 
 TEST(Models, SpecAndDim) {
-  EXPECT_EQ(LeastSquares(5).dim(), 6u);
-  EXPECT_EQ(LeastSquares(5).spec().num_classes, 1u);
-  EXPECT_EQ(LeastSquares(5).spec().kind, ModelKind::kLeastSquares);
-  EXPECT_EQ(BinaryLogistic(5).dim(), 6u);
-  EXPECT_EQ(BinaryLogistic(5).spec().num_classes, 2u);
+  EXPECT_EQ(LinearModel(ModelKind::kLeastSquares, 5).dim(), 6u);
+  EXPECT_EQ(LinearModel(ModelKind::kLeastSquares, 5).spec().num_classes, 1u);
+  EXPECT_EQ(LinearModel(ModelKind::kLeastSquares, 5).spec().kind, ModelKind::kLeastSquares);
+  EXPECT_EQ(LinearModel(ModelKind::kBinaryLogistic, 5).dim(), 6u);
+  EXPECT_EQ(LinearModel(ModelKind::kBinaryLogistic, 5).spec().num_classes, 2u);
   EXPECT_EQ(SoftmaxRegression(784, 10).dim(), 7850u);
   const ModelSpec s = SoftmaxRegression(784, 10).spec();
   EXPECT_EQ(s.kind, ModelKind::kSoftmax);
@@ -201,8 +200,8 @@ TEST(Models, SpecAndDim) {
 }
 
 TEST(Models, LinearModelsInitToZero) {
-  const LeastSquares ls(4);
-  const BinaryLogistic lr(4);
+  const LinearModel ls(ModelKind::kLeastSquares, 4);
+  const LinearModel lr(ModelKind::kBinaryLogistic, 4);
   const SoftmaxRegression sm(4, 3);
   for (const Model* model : {static_cast<const Model*>(&ls), static_cast<const Model*>(&lr),
                              static_cast<const Model*>(&sm)}) {
@@ -245,7 +244,7 @@ TEST(Models, MlpInitIsGlorotUniformAndDeterministic) {
 
 TEST(LeastSquares, HandComputedLossAndGradient) {
   // w = (1, 2), b = 0.5; x = (1, 1) -> 3.5 vs 3 (r = 0.5); x = (0, 1) -> 2.5 vs 0 (r = 2.5).
-  const LeastSquares model(2);
+  const LinearModel model(ModelKind::kLeastSquares, 2);
   const std::vector<float> params = {1.0f, 2.0f, 0.5f};
   Problem data;
   data.features = 2;
@@ -272,7 +271,7 @@ TEST(LeastSquares, HandComputedLossAndGradient) {
 
 TEST(BinaryLogistic, HandComputedLossAndAccuracy) {
   // w = 2, b = -1; x = 1, 0, 2 -> z = 1, -1, 3; labels 1, 0, 0 -> the last one is wrong.
-  const BinaryLogistic model(1);
+  const LinearModel model(ModelKind::kBinaryLogistic, 1);
   const std::vector<float> params = {2.0f, -1.0f};
   Problem data;
   data.features = 1;
@@ -293,7 +292,7 @@ TEST(BinaryLogistic, HandComputedLossAndAccuracy) {
 }
 
 TEST(BinaryLogistic, ZeroParamsGiveLog2) {
-  const BinaryLogistic model(kF);
+  const LinearModel model(ModelKind::kBinaryLogistic, kF);
   const Problem data = random_problem(kRows, kF, 2, 31);
   float loss = 0;
   gradient_of(model, std::vector<float>(model.dim(), 0.0f), data.batch(), &loss);
@@ -301,7 +300,7 @@ TEST(BinaryLogistic, ZeroParamsGiveLog2) {
 }
 
 TEST(BinaryLogistic, StableForHugeMargins) {
-  const BinaryLogistic model(1);
+  const LinearModel model(ModelKind::kBinaryLogistic, 1);
   const std::vector<float> params = {1000.0f, 0.0f};
   Problem data;
   data.features = 1;

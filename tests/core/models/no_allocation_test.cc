@@ -4,16 +4,15 @@
 // target; it guards the Eigen code instantiated here) and, because the library's objects are
 // compiled without that flag, a count of every malloc/calloc/realloc the process makes while
 // the models run (glibc: this executable's definitions interpose the C library's).
-#include <Eigen/Core>
 #include <gtest/gtest.h>
+#include <Eigen/Core>
 
 #include <cstddef>
 #include <cstdlib>
 #include <memory>
 #include <vector>
 
-#include "core/models/binary_logistic.h"
-#include "core/models/least_squares.h"
+#include "core/models/linear_model.h"
 #include "core/models/mlp.h"
 #include "core/models/softmax_regression.h"
 #include "tests/core/models/model_test_util.h"
@@ -65,8 +64,8 @@ TEST(NoAllocation, LossGradientAndEvaluate) {
   const Shape shapes[] = {{784, 0, 10}, {784, 128, 10}, {3072, 512, 100}, {5, 4, 3}};
   for (const Shape& s : shapes) {
     std::vector<std::unique_ptr<Model>> models;
-    models.push_back(std::make_unique<LeastSquares>(s.features));
-    models.push_back(std::make_unique<BinaryLogistic>(s.features));
+    models.push_back(std::make_unique<LinearModel>(ModelKind::kLeastSquares, s.features));
+    models.push_back(std::make_unique<LinearModel>(ModelKind::kBinaryLogistic, s.features));
     models.push_back(std::make_unique<SoftmaxRegression>(s.features, s.classes));
     if (s.hidden > 0) models.push_back(std::make_unique<Mlp>(s.features, s.hidden, s.classes));
     for (size_t rows : {size_t{1}, size_t{32}, size_t{257}, size_t{1000}}) {
