@@ -450,10 +450,6 @@ void Coordinator::apply_update(const std::string& id, ClientRecord& client,
   step.gradients = gradients_in(update, settings_.batch_size);
   const double gamma = stepsize_->gamma(step) * acceptance_->update_scale(id, tau, concurrency) *
                        corrected.theta;
-  ++metrics_.updates;
-  ++metrics_.staleness[tau];
-  ++client.counts.updates;
-
   Contribution contribution;
   contribution.version = update.version;
   contribution.kind = update.kind;
@@ -461,7 +457,16 @@ void Coordinator::apply_update(const std::string& id, ClientRecord& client,
   contribution.gamma = gamma;
   contribution.gradients = step.gradients;
   contribution.compute_us = update.compute_us;
-  aggregation_->on_update(*this, id, contribution);
+  // Counted before the call, as a commit inside it may write an evaluation
+  // line; a dropped contribution (after its round's commit, which commits
+  // nothing) is taken back, so updates and the staleness count only what is applied.
+  ++metrics_.updates;
+  ++metrics_.staleness[tau];
+  ++client.counts.updates;
+  if (aggregation_->on_update(*this, id, contribution)) return;
+  --metrics_.updates;
+  if (--metrics_.staleness[tau] == 0) metrics_.staleness.erase(tau);
+  --client.counts.updates;
 }
 
 void Coordinator::commit(Span<const float> direction, double scale) {

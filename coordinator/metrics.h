@@ -23,7 +23,7 @@ struct Metrics {
   uint64_t offers = 0;   // offers that passed validation and got a Decision
   uint64_t accepts = 0;
   uint64_t rejects = 0;
-  uint64_t updates = 0;  // contributions handed to the aggregation policy
+  uint64_t updates = 0;  // contributions the aggregation policy applied or buffered (not dropped)
   uint64_t skips = 0;
   uint64_t commits = 0;         // model versions made (= updates for the asynchronous policies)
   uint64_t clipped = 0;         // gradients the staleness policy dropped entirely

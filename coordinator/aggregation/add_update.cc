@@ -48,7 +48,7 @@ void AddUpdate::on_leave(AggregationHost& host, const std::string& client) {
   release(host);
 }
 
-void AddUpdate::on_update(AggregationHost& host, const std::string& client,
+bool AddUpdate::on_update(AggregationHost& host, const std::string& client,
                           const Contribution& contribution) {
   host.commit(contribution.values, descent_factor(contribution));
   const uint32_t next = round(client) + 1;
@@ -60,6 +60,7 @@ void AddUpdate::on_update(AggregationHost& host, const std::string& client,
     host.send_model(client);
   }
   release(host);
+  return true;
 }
 
 void AddUpdate::on_skip(AggregationHost& host, const std::string& client, uint32_t) {

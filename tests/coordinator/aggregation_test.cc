@@ -220,6 +220,22 @@ TEST(SyncMinibatchAggregation, ANewcomerJoinsTheRunningRound) {
   expect_params(h, moved(h.initial(), {{0.5, kA}, {0.25, kB}, {0.25, kC}}));
 }
 
+TEST(SyncMinibatchAggregation, ADroppedLateContributionIsNotCountedAsAnUpdate) {
+  CoordinatorHarness h(with(std::make_unique<SyncMinibatch>(CoordinatorHarness::kDim)));
+  h.hello("a");
+  h.hello("b");
+  h.contribute("a", kA);
+  h.contribute("b", kB);
+  ASSERT_EQ(h.version(), 1u);
+  // a's second gradient for version 0 comes after the round's commit: dropped.
+  h.contribute_at("a", 0, kC);
+  const Metrics& metrics = h.coordinator().metrics();
+  EXPECT_EQ(metrics.dropped_old, 1u);
+  EXPECT_EQ(metrics.updates, 2u);
+  EXPECT_EQ(metrics.staleness, (std::map<uint32_t, uint64_t>{{0, 2}}));
+  EXPECT_EQ(h.coordinator().clients().all().at("a").counts.updates, 1u);
+}
+
 RoundBufferSettings buffer_settings(uint32_t messages, bool equilibrium, double s = 0) {
   RoundBufferSettings settings;
   settings.messages = messages;
