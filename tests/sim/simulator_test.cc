@@ -58,6 +58,16 @@ double summary_time_s(const std::string& path) {
   return -1;
 }
 
+// The loss of the first evaluation (the initial model).
+double first_loss(const std::string& path) {
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    const nlohmann::json object = nlohmann::json::parse(line, nullptr, false);
+    if (object.is_object() && object.value("event", "") == "eval") return object.at("loss");
+  }
+  return -1;
+}
+
 TEST(Simulator, SameSeedGivesTheSameMetricsFile) {
   TempDir dir("sim");
   auto run = [&](const std::string& name, const std::string& seed) {
@@ -175,6 +185,7 @@ TEST(Simulator, StatefulClientPoliciesRun) {
     std::vector<std::string> overrides = quadratic_run(dir.file(std::string(compression) + ".jsonl"));
     for (const char* setting : {"sim.clients=4", "aggregation.policy=stale-sum",
                                 "trigger.policy=lag", "trigger.lag.workers=4",
+                                "trigger.lag.max_skips=2",
                                 "run.max_versions=200"}) {
       overrides.push_back(setting);
     }
@@ -192,6 +203,33 @@ TEST(Simulator, StatefulClientPoliciesRun) {
   run("dense", &dense);
   run("topk", &topk);  // fraction 0.01 of 21 parameters: one value per message
   EXPECT_LT(topk, dense);
+}
+
+// LAG compares g(x_k; xi) with g(x_hat; xi) on the same minibatch, so the
+// minibatch noise cancels and a converging run skips often (docs/algorithms.md,
+// [P2]); comparing gradients of different minibatches would nearly never skip.
+TEST(Simulator, LagSkipsASubstantialShareOfRoundsInAConvergingRun) {
+  TempDir dir("sim");
+  std::vector<std::string> overrides = quadratic_run(dir.file("lag.jsonl"));
+  for (const char* setting :
+       {"sim.clients=10", "aggregation.policy=stale-sum", "trigger.policy=lag",
+        "trigger.lag.workers=10", "trigger.lag.lr=0.05", "sim.compute.base_ms=10",
+        "run.max_versions=300"}) {
+    overrides.push_back(setting);
+  }
+  auto sim = make(overrides);
+  ASSERT_NE(sim, nullptr);
+  Result<SimReport> report = sim->run();
+  ASSERT_TRUE(report.is_ok());
+  const Metrics& metrics = sim->coordinator().metrics();
+  const double answers = static_cast<double>(metrics.skips + metrics.updates);
+  ASSERT_GT(answers, 0);
+  EXPECT_GT(metrics.skips / answers, 0.3) << metrics.skips << " skips, " << metrics.updates
+                                          << " updates";
+  // Converging: the loss ends far below the start's and near the optimum.
+  ASSERT_TRUE(report->has_f_star);
+  EXPECT_LT(report->final_loss - report->f_star,
+            0.1 * (first_loss(dir.file("lag.jsonl")) - report->f_star));
 }
 
 TEST(Simulator, ClientsBeyondTheSampleCountAreRefused) {
