@@ -307,7 +307,7 @@ TEST(RoundBufferAggregation, EquilibriumTimeEndsTheRoundWithoutTheSlowWorker) {
 }
 
 TEST(AddUpdateAggregation, AddsLocalUpdatesAndBoundsTheRoundSkew) {
-  auto owned = std::make_unique<AddUpdate>(/*max_round_skew=*/1);
+  auto owned = std::make_unique<AddUpdate>(/*max_round_skew=*/1, /*weight=*/1.0);
   AddUpdate* policy = owned.get();
   CoordinatorHarness h(with(std::move(owned)), 8, "aet-schedule");
   h.hello("a");
@@ -329,7 +329,7 @@ TEST(AddUpdateAggregation, AddsLocalUpdatesAndBoundsTheRoundSkew) {
 }
 
 TEST(AddUpdateAggregation, ALeavingSlowClientReleasesTheOthers) {
-  CoordinatorHarness h(with(std::make_unique<AddUpdate>(0)), 8, "aet-schedule");
+  CoordinatorHarness h(with(std::make_unique<AddUpdate>(0, /*weight=*/1.0)), 8, "aet-schedule");
   h.hello("a");
   h.hello("b");
   h.contribute("a", kA, wire::UpdateKind::LocalUpdate);
@@ -338,6 +338,16 @@ TEST(AddUpdateAggregation, ALeavingSlowClientReleasesTheOthers) {
   EXPECT_EQ(h.models_sent(), (Models{{"a", 1}}));
   h.contribute("a", kB, wire::UpdateKind::LocalUpdate);
   expect_params(h, moved(h.initial(), {{-1.0, kA}, {-1.0, kB}}));
+}
+
+TEST(AddUpdateAggregation, ByDefaultALocalUpdateMovesTheModelByItsShareOfTheFleet) {
+  CoordinatorHarness h(with(std::make_unique<AddUpdate>(5, /*weight=*/0)), 8, "aet-schedule");
+  h.hello("a");
+  h.hello("b");
+  h.contribute("a", kA, wire::UpdateKind::LocalUpdate);  // x += U / 2
+  expect_params(h, moved(h.initial(), {{-0.5, kA}}));
+  h.contribute("b", kB, wire::UpdateKind::LocalUpdate);
+  expect_params(h, moved(h.initial(), {{-0.5, kA}, {-0.5, kB}}));
 }
 
 TEST(PcAsgdThroughTheCoordinator, ATooStaleGradientIsClippedAndTheClientGetsTheModel) {
@@ -417,7 +427,7 @@ TEST(ConfigParams, EveryFamilysSettingsReachTheClient) {
   PcAsgdSettings settings;
   settings.theta = 0.5;
   GlobalModel probe(std::vector<float>(CoordinatorHarness::kDim));
-  CoordinatorHarness h(with(std::make_unique<AddUpdate>(4), nullptr,
+  CoordinatorHarness h(with(std::make_unique<AddUpdate>(4, 0), nullptr,
                             with_starvation_guard(std::make_unique<AcceptAll>(), 3),
                             std::make_unique<PcAsgdStaleness>(settings, probe)));
   h.hello("a");

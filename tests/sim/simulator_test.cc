@@ -232,6 +232,33 @@ TEST(Simulator, LagSkipsASubstantialShareOfRoundsInAConvergingRun) {
             0.1 * (first_loss(dir.file("lag.jsonl")) - report->f_star));
 }
 
+// AET-SGD's clients each send x_after - x_before of their local steps; the
+// server averages them (add-update's w = 1/n), so 10 clients converge where
+// adding every update in full (w = 1) multiplies the step by 10 and diverges.
+TEST(Simulator, AetSgdConvergesOnTenClients) {
+  TempDir dir("sim");
+  auto final_loss = [&](const char* name, const char* weight) {
+    std::vector<std::string> overrides = quadratic_run(dir.file(name));
+    for (const char* setting :
+         {"sim.clients=10", "aggregation.policy=add-update", "trigger.policy=aet-schedule",
+          "trigger.aet-schedule.a=2", "trigger.aet-schedule.eta0=0.5", "sim.compute.base_ms=10",
+          "run.max_versions=300", weight}) {
+      overrides.push_back(setting);
+    }
+    auto sim = make(overrides);
+    EXPECT_NE(sim, nullptr);
+    if (sim == nullptr) return -1.0;
+    Result<SimReport> report = sim->run();
+    EXPECT_TRUE(report.is_ok());
+    EXPECT_TRUE(report->has_f_star);
+    return report->final_loss - report->f_star;
+  };
+  const double averaged = final_loss("mean.jsonl", "aggregation.add-update.weight=0");
+  const double start = first_loss(dir.file("mean.jsonl"));
+  EXPECT_LT(averaged, 0.01 * start);
+  EXPECT_FALSE(final_loss("sum.jsonl", "aggregation.add-update.weight=1") < start);  // diverged
+}
+
 TEST(Simulator, ClientsBeyondTheSampleCountAreRefused) {
   Result<SimConfig> config =
       load_sim_config("", {"model.kind=least-squares", "sim.dataset=quadratic",
