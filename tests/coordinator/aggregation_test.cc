@@ -405,13 +405,34 @@ TEST(StarvationGuardThroughTheCoordinator, ForcedOfferIsAppliedWithTheDampedStep
 
 TEST(RescaledThroughTheCoordinator, ComputeTimesReachTheStepsize) {
   CoordinatorHarness h(with(std::make_unique<ApplyOnArrival>(),
-                            std::make_unique<RescaledStepsize>(0.1, 0.5, 100)));
+                            std::make_unique<RescaledStepsize>(0.1, 0.5, 100,
+                                                               RescaledTiming::kCompute)));
   h.hello("a");
   h.hello("b");
   h.contribute("a", kA, wire::UpdateKind::Gradient, 8, 1'000'000);
   h.contribute("b", kB, wire::UpdateKind::Gradient, 8, 3'000'000);
   // gamma_a = 0.1 (alone), gamma_b = 0.1 * 3 / 1.5 = 0.2.
   expect_params(h, moved(h.initial(), {{0.1, kA}, {0.2, kB}}));
+}
+
+// By default tau_i is the cycle time: a and b compute equally fast (1 s) but
+// b's updates land every 4 s (a slow link), a's every 2 s; b's gradients are
+// half as frequent, so they get twice a's stepsize, whatever compute_us says.
+TEST(RescaledThroughTheCoordinator, ByDefaultTheInterArrivalTimeIsTheClientsTime) {
+  CoordinatorHarness h(with(std::make_unique<ApplyOnArrival>(),
+                            std::make_unique<RescaledStepsize>(0.1, /*beta=*/0.0, 100)));
+  h.hello("a");
+  h.hello("b");
+  h.contribute("a", kA, wire::UpdateKind::Gradient, 8, 1'000'000);  // no cycle yet: 0.1
+  h.contribute("b", kB, wire::UpdateKind::Gradient, 8, 1'000'000);
+  const auto x0 = moved(h.initial(), {{0.1, kA}, {0.1, kB}});
+  expect_params(h, x0);
+  h.clock().advance_us(2'000'000);
+  h.contribute("a", kA, wire::UpdateKind::Gradient, 8, 1'000'000);  // tau_a = 2, alone: 0.1
+  h.clock().advance_us(2'000'000);
+  // tau_b = 4: tau_ref = 2 / (1/2 + 1/4) = 8/3, gamma_b = 0.1 * 4 / (8/3) = 0.15.
+  h.contribute("b", kB, wire::UpdateKind::Gradient, 8, 1'000'000);
+  expect_params(h, moved(x0, {{0.1, kA}, {0.15, kB}}));
 }
 
 TEST(ServerPoliciesDefaults, NullStalenessAndAggregationMeanIdentityAndApplyOnArrival) {
