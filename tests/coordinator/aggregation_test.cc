@@ -207,6 +207,17 @@ TEST(SyncMinibatchAggregation, AveragesOneGradientPerClientThenBroadcasts) {
   EXPECT_EQ(h.models_sent(), (Models{{"b", 1}}));
 }
 
+// weight 1 sums as Mishchenko et al.'s code does: the mean with n times gamma.
+TEST(SyncMinibatchAggregation, WeightOneSumsTheRoundsGradients) {
+  CoordinatorHarness h(with(std::make_unique<SyncMinibatch>(CoordinatorHarness::kDim, 1.0)));
+  h.hello("a");
+  h.hello("b");
+  h.contribute("a", kA);
+  h.contribute("b", kB);
+  EXPECT_EQ(h.version(), 1u);
+  expect_params(h, moved(h.initial(), {{0.5, kA}, {0.5, kB}}));
+}
+
 TEST(SyncMinibatchAggregation, ANewcomerJoinsTheRunningRound) {
   CoordinatorHarness h(with(std::make_unique<SyncMinibatch>(CoordinatorHarness::kDim)));
   h.hello("a");
