@@ -497,6 +497,13 @@ void Coordinator::sync_policy_counts() {
   metrics_.forced_accepts = acceptance_->forced_accepts();
 }
 
+void Coordinator::count_never_applied() {
+  metrics_.clients_never_applied = 0;
+  for (const auto& [id, record] : clients_.all()) {
+    if (record.counts.updates == 0) ++metrics_.clients_never_applied;
+  }
+}
+
 void Coordinator::evaluate_and_report() {
   EvalPoint point;
   point.version = model_.version();
@@ -508,6 +515,7 @@ void Coordinator::evaluate_and_report() {
   }
   last_eval_ = point;
   sync_policy_counts();
+  count_never_applied();
   if (log_ != nullptr) log_->write("eval", point, metrics_, clients_);
   if (observer_ != nullptr) observer_->on_eval(point, metrics_, clients_);
   if (settings_.target_accuracy > 0 && point.accuracy >= settings_.target_accuracy) {
@@ -540,6 +548,7 @@ void Coordinator::stop(const char* reason) {
                             {"trigger", settings_.client_policies.trigger},
                             {"compression", settings_.client_policies.compression}};
   sync_policy_counts();
+  count_never_applied();
   EvalPoint final_point = last_eval_;
   final_point.time_s = elapsed_s();
   if (log_ != nullptr) log_->write("summary", final_point, metrics_, clients_, extra);

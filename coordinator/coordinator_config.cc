@@ -195,6 +195,7 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_number(root, "training", "chunk_floats", &s.chunk_floats, 1, 1 << 24));
   FG_TRY(read_number(root, "training", "norm_tolerance", &s.norm_tolerance, 0, 1));
   FG_TRY(read_string(root, "acceptance", "policy", &config->acceptance));
+  config->starvation_limit = default_starvation_limit(config->acceptance);
   FG_TRY(read_number(root, "acceptance", kStarvationLimit.key, &config->starvation_limit,
                      kStarvationLimit.min, kStarvationLimit.max));
   FG_TRY(read_string(root, "stepsize", "policy", &config->stepsize));

@@ -34,6 +34,7 @@ struct Metrics {
   uint64_t held = 0;            // models held back (random-dispatch queue, add-update skew)
   uint64_t model_sends = 0;   // whole models sent (as chunks)
   uint64_t errors = 0;        // Error replies sent
+  uint64_t clients_never_applied = 0;  // registered clients none of whose updates was applied
   std::map<std::string, uint64_t> errors_by_code;
   std::map<uint32_t, uint64_t> staleness;  // tau -> applied updates with that tau
 };

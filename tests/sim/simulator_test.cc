@@ -290,6 +290,40 @@ TEST(Simulator, LeastSquaresWithoutBiasTrainsThePlainQuadratic) {
   EXPECT_FALSE(biased.final_loss < start) << biased.final_loss;  // diverged
 }
 
+// A norm rule starves slow clients: their gradients arrive stale and small
+// next to the model's movement. The starvation guard, on by default under a
+// norm rule (R = 3), lets every client contribute; the summary counts those
+// that never did.
+TEST(Simulator, TheDefaultStarvationGuardLeavesNoClientStarvedUnderANormRule) {
+  TempDir dir("sim");
+  auto starved = [&](const char* name, const char* limit) -> uint64_t {
+    std::vector<std::string> overrides = quadratic_run(dir.file(name));
+    for (const char* setting :
+         {"sim.clients=100", "acceptance.policy=norm-ratio-simplified",
+          "acceptance.norm-ratio-simplified.lambda=30", "sim.compute.model=sqrt",
+          "sim.compute.base_ms=10", "run.max_versions=1500"}) {
+      overrides.push_back(setting);
+    }
+    if (limit != nullptr) overrides.push_back(limit);
+    auto sim = make(overrides);
+    EXPECT_NE(sim, nullptr);
+    if (sim == nullptr) return 0;
+    EXPECT_TRUE(sim->run().is_ok());
+    std::ifstream in(dir.file(name));
+    nlohmann::json summary;
+    for (std::string line; std::getline(in, line);) {
+      const nlohmann::json object = nlohmann::json::parse(line, nullptr, false);
+      if (object.is_object() && object.value("event", "") == "summary") summary = object;
+    }
+    EXPECT_EQ(summary.value("clients_never_applied", uint64_t{999}),
+              sim->coordinator().metrics().clients_never_applied);
+    return sim->coordinator().metrics().clients_never_applied;
+  };
+  const uint64_t without_guard = starved("off.jsonl", "acceptance.starvation_limit=0");
+  EXPECT_GT(without_guard, 10u);
+  EXPECT_EQ(starved("default.jsonl", nullptr), 0u) << without_guard << " without the guard";
+}
+
 TEST(Simulator, ClientsBeyondTheSampleCountAreRefused) {
   Result<SimConfig> config =
       load_sim_config("", {"model.kind=least-squares", "sim.dataset=quadratic",
