@@ -450,10 +450,6 @@ void Coordinator::apply_update(const std::string& id, ClientRecord& client,
   step.gradients = gradients_in(update, settings_.batch_size);
   const double gamma = stepsize_->gamma(step) * acceptance_->update_scale(id, tau, concurrency) *
                        corrected.theta;
-  ++metrics_.updates;
-  ++metrics_.staleness[tau];
-  ++client.counts.updates;
-
   Contribution contribution;
   contribution.version = update.version;
   contribution.kind = update.kind;
@@ -461,7 +457,16 @@ void Coordinator::apply_update(const std::string& id, ClientRecord& client,
   contribution.gamma = gamma;
   contribution.gradients = step.gradients;
   contribution.compute_us = update.compute_us;
-  aggregation_->on_update(*this, id, contribution);
+  // Counted before the call, as a commit inside it may write an evaluation
+  // line; a dropped contribution (after its round's commit, which commits
+  // nothing) is taken back, so updates and the staleness count only what is applied.
+  ++metrics_.updates;
+  ++metrics_.staleness[tau];
+  ++client.counts.updates;
+  if (aggregation_->on_update(*this, id, contribution)) return;
+  --metrics_.updates;
+  if (--metrics_.staleness[tau] == 0) metrics_.staleness.erase(tau);
+  --client.counts.updates;
 }
 
 void Coordinator::commit(Span<const float> direction, double scale) {
@@ -492,6 +497,13 @@ void Coordinator::sync_policy_counts() {
   metrics_.forced_accepts = acceptance_->forced_accepts();
 }
 
+void Coordinator::count_never_applied() {
+  metrics_.clients_never_applied = 0;
+  for (const auto& [id, record] : clients_.all()) {
+    if (record.counts.updates == 0) ++metrics_.clients_never_applied;
+  }
+}
+
 void Coordinator::evaluate_and_report() {
   EvalPoint point;
   point.version = model_.version();
@@ -503,6 +515,7 @@ void Coordinator::evaluate_and_report() {
   }
   last_eval_ = point;
   sync_policy_counts();
+  count_never_applied();
   if (log_ != nullptr) log_->write("eval", point, metrics_, clients_);
   if (observer_ != nullptr) observer_->on_eval(point, metrics_, clients_);
   if (settings_.target_accuracy > 0 && point.accuracy >= settings_.target_accuracy) {
@@ -535,6 +548,7 @@ void Coordinator::stop(const char* reason) {
                             {"trigger", settings_.client_policies.trigger},
                             {"compression", settings_.client_policies.compression}};
   sync_policy_counts();
+  count_never_applied();
   EvalPoint final_point = last_eval_;
   final_point.time_s = elapsed_s();
   if (log_ != nullptr) log_->write("summary", final_point, metrics_, clients_, extra);

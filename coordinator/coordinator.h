@@ -131,6 +131,8 @@ class Coordinator : private AggregationHost {
   void add_config_params(const char* family, const PolicySettings& settings);
   // Copies the policies' own counters into metrics_ before they are reported.
   void sync_policy_counts();
+  // Starved clients: metrics_.clients_never_applied, before a line is written.
+  void count_never_applied();
   void check_max_versions();
 
   // AggregationHost: what the aggregation policy may do.

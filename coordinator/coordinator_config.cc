@@ -23,7 +23,7 @@ using Keys = std::set<std::string>;
 const std::map<std::string, Keys>& known_keys() {
   static const std::map<std::string, Keys> keys = {
       {"server", {"bind", "heartbeat_ms", "max_message_bytes"}},
-      {"model", {"kind", "hidden_units", "seed", "num_features", "num_classes", "init"}},
+      {"model", {"kind", "hidden_units", "seed", "num_features", "num_classes", "init", "bias"}},
       {"data", {"test_images", "test_labels", "test_csv", "csv_label_column"}},
       {"training", {"batch_size", "chunk_floats", "norm_tolerance"}},
       {"acceptance", {"policy", "starvation_limit"}},
@@ -183,6 +183,12 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_number(root, "model", "num_features", &s.model.num_features, 0, 1 << 28));
   FG_TRY(read_number(root, "model", "num_classes", &s.model.num_classes, 0, 1 << 20));
   FG_TRY(read_string(root, "model", "init", &config->model_init));
+  if (const toml::node* bias = root.at_path("model.bias").node()) {
+    if (!bias->is_boolean()) {
+      return Status::error(StatusCode::kInvalidArgument, "model.bias must be true or false");
+    }
+    s.model.bias = bias->value_or(true);
+  }
   FG_TRY(read_string(root, "data", "test_images", &config->test_images));
   FG_TRY(read_string(root, "data", "test_labels", &config->test_labels));
   FG_TRY(read_string(root, "data", "test_csv", &config->test_csv));
@@ -191,6 +197,7 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_number(root, "training", "chunk_floats", &s.chunk_floats, 1, 1 << 24));
   FG_TRY(read_number(root, "training", "norm_tolerance", &s.norm_tolerance, 0, 1));
   FG_TRY(read_string(root, "acceptance", "policy", &config->acceptance));
+  config->starvation_limit = default_starvation_limit(config->acceptance);
   FG_TRY(read_number(root, "acceptance", kStarvationLimit.key, &config->starvation_limit,
                      kStarvationLimit.min, kStarvationLimit.max));
   FG_TRY(read_string(root, "stepsize", "policy", &config->stepsize));
@@ -319,6 +326,7 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
       << c.model_kind << "\"\nhidden_units = " << s.model.hidden_units << "\nseed = " << c.seed
       << "\nnum_features = " << s.model.num_features << "\nnum_classes = " << s.model.num_classes
       << "\ninit = \"" << c.model_init << "\""
+      << "\nbias = " << (s.model.bias ? "true" : "false")
       << "\n\n[data]\ntest_images = \"" << c.test_images << "\"\ntest_labels = \""
       << c.test_labels << "\"\ntest_csv = \"" << c.test_csv
       << "\"\ncsv_label_column = " << c.csv_label_column << "\n\n[training]\nbatch_size = "

@@ -41,6 +41,7 @@ std::string metrics_json(const char* event, const EvalPoint& point, const Metric
   line["reused"] = m.reused;
   line["dropped_old"] = m.dropped_old;
   line["held"] = m.held;
+  line["clients_never_applied"] = m.clients_never_applied;
   line["errors_by_code"] = Json::object();
   for (const auto& [code, count] : m.errors_by_code) line["errors_by_code"][code] = count;
   line["staleness"] = Json::object();

@@ -97,6 +97,8 @@ std::vector<TensorLayout> model_tensors(const ModelSpec& spec) {
     }
     case ModelKind::kBinaryLogistic:
     case ModelKind::kLeastSquares:
+      // model.bias = false (least squares only): the intercept is not there.
+      if (!spec.bias) return {layer("W", {1, features}, &offset)};
       return {layer("W", {1, features}, &offset), layer("b", {1}, &offset)};
   }
   return {};

@@ -29,15 +29,15 @@ Dataset make_quadratic_dataset(const QuadraticSpec& spec, uint64_t seed) {
   return data;
 }
 
-double least_squares_optimum(const Dataset& data) {
+double least_squares_optimum(const Dataset& data, bool bias) {
   const Eigen::Index n = static_cast<Eigen::Index>(data.size());
   const Eigen::Index d = data.num_features;
-  Eigen::MatrixXd x(n, d + 1);
+  Eigen::MatrixXd x(n, bias ? d + 1 : d);
   Eigen::VectorXd y(n);
   for (Eigen::Index j = 0; j < n; ++j) {
     const float* row = data.row(static_cast<size_t>(j));
     for (Eigen::Index k = 0; k < d; ++k) x(j, k) = row[k];
-    x(j, d) = 1.0;  // the model's bias
+    if (bias) x(j, d) = 1.0;  // the model's bias
     y(j) = data.targets[static_cast<size_t>(j)];
   }
   const Eigen::MatrixXd gram = x.transpose() * x;

@@ -16,9 +16,9 @@ namespace sim {
 Dataset make_quadratic_dataset(const QuadraticSpec& spec, uint64_t seed);
 
 // F* = min over (w, c) of (1/2n) sum_j (a_j . w + c - b_j)^2: the optimum of the
-// least_squares model (whose parameters include the bias c), from the normal
-// equations in double precision.
-double least_squares_optimum(const Dataset& data);
+// least_squares model (with `bias`, c is a parameter; without, c = 0), from the
+// normal equations in double precision.
+double least_squares_optimum(const Dataset& data, bool bias = true);
 
 }  // namespace sim
 }  // namespace fedgate

@@ -50,12 +50,29 @@ void SimTrainer::next_batch() {
 Result<GradientStats> SimTrainer::compute(Span<const float> params, Span<float> grad) {
   FG_TRY(shared_.minibatch_.check_sizes(params, grad));
   next_batch();
+  shared_.batch_owner_ = this;
   FG_ASSIGN_OR_RETURN(GradientStats stats, shared_.minibatch_.gradient(params, grad));
-  const int64_t us = compute_.sample_us(index_, time_rng_);
-  stats.compute_us = static_cast<uint32_t>(std::min<int64_t>(us, UINT32_MAX));
-  consumed_us_ += us;
+  charge(&stats);
   ++gradients_;
   return stats;
+}
+
+Result<GradientStats> SimTrainer::recompute(Span<const float> params, Span<float> grad) {
+  FG_TRY(shared_.minibatch_.check_sizes(params, grad));
+  // The gather buffers are shared; they hold this client's batch only until
+  // another client computes (never in between within one handler).
+  if (shared_.batch_owner_ != this) {
+    return Status::error(StatusCode::kFailedPrecondition, "no minibatch of this client to recompute on");
+  }
+  FG_ASSIGN_OR_RETURN(GradientStats stats, shared_.minibatch_.gradient(params, grad));
+  charge(&stats);
+  return stats;
+}
+
+void SimTrainer::charge(GradientStats* stats) {
+  const int64_t us = compute_.sample_us(index_, time_rng_);
+  stats->compute_us = static_cast<uint32_t>(std::min<int64_t>(us, UINT32_MAX));
+  consumed_us_ += us;
 }
 
 }  // namespace sim

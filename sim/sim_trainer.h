@@ -33,6 +33,7 @@ class SharedTraining {
   const Dataset& data_;
   TrainingSetup setup_;
   MinibatchTrainer minibatch_;
+  const void* batch_owner_ = nullptr;  // the client whose minibatch the buffers hold
 };
 
 class SimTrainer : public GradientSource {
@@ -50,6 +51,10 @@ class SimTrainer : public GradientSource {
   }
   Status configure(const TrainingSetup& setup) override { return shared_.configure(setup); }
   Result<GradientStats> compute(Span<const float> params, Span<float> grad) override;
+  // The last minibatch again at `params` (LAG's g_old), charged as one more
+  // gradient's virtual compute time.
+  bool can_recompute() const override { return true; }
+  Result<GradientStats> recompute(Span<const float> params, Span<float> grad) override;
 
   // Virtual microseconds of compute since the last call (then resets).
   int64_t take_consumed_us() {
@@ -63,6 +68,8 @@ class SimTrainer : public GradientSource {
 
  private:
   void next_batch();
+  // Draws this gradient's virtual compute time and charges it.
+  void charge(GradientStats* stats);
 
   SharedTraining& shared_;
   std::vector<uint32_t> indices_;

@@ -36,7 +36,7 @@ Result<SimData> load_sim_data(const SimConfig& config) {
     }
     data.train = make_quadratic_dataset(s.quadratic, s.seed);
     data.test = data.train;
-    data.f_star = least_squares_optimum(data.train);
+    data.f_star = least_squares_optimum(data.train, config.coordinator.settings.model.bias);
     data.has_f_star = true;
     return data;
   }

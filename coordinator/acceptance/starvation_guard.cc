@@ -55,4 +55,9 @@ std::unique_ptr<AcceptancePolicy> with_starvation_guard(std::unique_ptr<Acceptan
   return std::make_unique<StarvationGuard>(std::move(inner), limit);
 }
 
+uint32_t default_starvation_limit(const std::string& acceptance) {
+  const bool norm_rule = acceptance == "norm-ratio-exact" || acceptance == "norm-ratio-simplified";
+  return norm_rule ? 3 : 0;
+}
+
 }  // namespace fedgate

@@ -21,7 +21,10 @@ namespace fedgate {
 inline constexpr ParamSpec kStarvationLimit{
     "starvation_limit", ParamKind::kCount, 0, 0, 1e6,
     "after this many consecutive rejections of one client its next offer is accepted, with the "
-    "stepsize times M / max(M, tau); 0 = off"};
+    "stepsize times M / max(M, tau); 0 = off; when not given, 3 under a norm-ratio rule"};
+// R when the config does not set it: on under the norm-ratio rules, which
+// otherwise starve slow clients (R = 3 as in docs/algorithms.md), else off.
+uint32_t default_starvation_limit(const std::string& acceptance);
 inline constexpr ParamSpec kStarvationGuardParams[] = {kStarvationLimit};
 
 class StarvationGuard : public AcceptancePolicy {

@@ -1,5 +1,7 @@
 #include "coordinator/aggregation/add_update.h"
 
+#include <algorithm>
+
 namespace fedgate {
 
 uint32_t AddUpdate::round(const std::string& client) const {
@@ -48,9 +50,13 @@ void AddUpdate::on_leave(AggregationHost& host, const std::string& client) {
   release(host);
 }
 
-void AddUpdate::on_update(AggregationHost& host, const std::string& client,
+bool AddUpdate::on_update(AggregationHost& host, const std::string& client,
                           const Contribution& contribution) {
-  host.commit(contribution.values, descent_factor(contribution));
+  double factor = descent_factor(contribution);
+  if (contribution.kind == wire::UpdateKind::LocalUpdate) {
+    factor *= weight_ > 0 ? weight_ : 1.0 / std::max<size_t>(round_.size(), 1);
+  }
+  host.commit(contribution.values, factor);
   const uint32_t next = round(client) + 1;
   set_round(client, next);
   if (next - slowest() > max_round_skew_) {
@@ -60,6 +66,7 @@ void AddUpdate::on_update(AggregationHost& host, const std::string& client,
     host.send_model(client);
   }
   release(host);
+  return true;
 }
 
 void AddUpdate::on_skip(AggregationHost& host, const std::string& client, uint32_t) {
@@ -75,18 +82,23 @@ namespace {
 constexpr ParamSpec kMaxRoundSkew{
     "max_round_skew", ParamKind::kCount, 5, 0, 1u << 20,
     "a client this many rounds ahead of the slowest waits for its next model"};
-constexpr ParamSpec kParams[] = {kMaxRoundSkew};
+constexpr ParamSpec kWeight{
+    "weight", ParamKind::kNumber, 0, 0, 1e6,
+    "w of x += w U for a local update; 0 = 1 / the number of clients (their average move)"};
+constexpr ParamSpec kParams[] = {kMaxRoundSkew, kWeight};
 
 Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams& params, const PolicyContext&) {
   FG_ASSIGN_OR_RETURN(uint32_t skew, params.count(kMaxRoundSkew));
-  return std::unique_ptr<AggregationPolicy>(new AddUpdate(skew));
+  FG_ASSIGN_OR_RETURN(double weight, params.number(kWeight));
+  return std::unique_ptr<AggregationPolicy>(new AddUpdate(skew, weight));
 }
 
 }  // namespace
 
 extern const AggregationEntry kAddUpdateEntry = {
     "add-update",
-    "x += U for local updates, clients at most d_round rounds apart (AET-SGD)",
+    "x += w U for local updates (w = 1/n: the average), clients at most d_round rounds apart "
+    "(AET-SGD)",
     param_table(kParams), make};
 
 }  // namespace fedgate

@@ -1,7 +1,10 @@
 // AddUpdate: AET-SGD's server side in the star port (ALGORITHMS.md 5a). A
 // LocalUpdate U = x_after - x_before (a client's accumulated local steps) is
-// added at once, x <- x + U, as each node in the reference code adds its
-// neighbours' U; plain gradients are applied with their stepsize. Each
+// added at once with a weight, x <- x + w U. In the authors' peer-to-peer code
+// a node adds only its two neighbours' U; adding every one of n clients' U in
+// full multiplies the local step by n and diverges, so the default w = 1 / n
+// (n = the members now) averages the clients' moves (docs/algorithms.md [P5]).
+// Plain gradients are applied with their stepsize. Each
 // contribution ends the client's round r_i. Bounded asynchrony: a client may
 // run at most `max_round_skew` (d_round) rounds ahead of the slowest member, so
 // a client that finished round r_i with r_i - min_j r_j > d_round gets its next
@@ -19,15 +22,17 @@ namespace fedgate {
 
 class AddUpdate : public AggregationPolicy {
  public:
-  explicit AddUpdate(uint32_t max_round_skew) : max_round_skew_(max_round_skew) {}
+  // `weight` w of x <- x + w U; 0: 1 / (the number of members).
+  AddUpdate(uint32_t max_round_skew, double weight)
+      : max_round_skew_(max_round_skew), weight_(weight) {}
 
   const char* name() const override { return "add-update"; }
   PolicySettings settings() const override {
-    return {{"max_round_skew", static_cast<double>(max_round_skew_)}};
+    return {{"max_round_skew", static_cast<double>(max_round_skew_)}, {"weight", weight_}};
   }
   void on_join(AggregationHost& host, const std::string& client) override;
   void on_leave(AggregationHost& host, const std::string& client) override;
-  void on_update(AggregationHost& host, const std::string& client,
+  bool on_update(AggregationHost& host, const std::string& client,
                  const Contribution& contribution) override;
   void on_skip(AggregationHost& host, const std::string& client, uint32_t version) override;
   void on_model_request(AggregationHost& host, const std::string& client) override;
@@ -42,6 +47,7 @@ class AddUpdate : public AggregationPolicy {
   void release(AggregationHost& host);
 
   uint32_t max_round_skew_;
+  double weight_;
   std::map<std::string, uint32_t> round_;
   std::multiset<uint32_t> rounds_;  // every member's round, for the minimum
   std::set<std::string> held_;

@@ -63,7 +63,9 @@ class AggregationPolicy {
   virtual void on_join(AggregationHost& host, const std::string& client) = 0;
   // `client` said Bye.
   virtual void on_leave(AggregationHost& host, const std::string& client) = 0;
-  virtual void on_update(AggregationHost& host, const std::string& client,
+  // False when the contribution was dropped (it came after its round's
+  // commit): the coordinator counts only what is applied or buffered.
+  virtual bool on_update(AggregationHost& host, const std::string& client,
                          const Contribution& contribution) = 0;
   // `client` sent nothing for `version` (a Skip, or a gradient the staleness
   // policy dropped entirely).

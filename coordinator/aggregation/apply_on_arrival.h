@@ -17,10 +17,11 @@ class ApplyOnArrival : public AggregationPolicy {
     host.send_model(client);
   }
   void on_leave(AggregationHost&, const std::string&) override {}
-  void on_update(AggregationHost& host, const std::string& client,
+  bool on_update(AggregationHost& host, const std::string& client,
                  const Contribution& contribution) override {
     host.commit(contribution.values, descent_factor(contribution));
     host.send_model(client);
+    return true;
   }
   void on_skip(AggregationHost& host, const std::string& client, uint32_t) override {
     host.send_model(client);

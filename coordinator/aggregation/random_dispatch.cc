@@ -53,12 +53,13 @@ void RandomDispatch::on_leave(AggregationHost& host, const std::string& client) 
   while (jobs-- > 0) assign_random(host);
 }
 
-void RandomDispatch::on_update(AggregationHost& host, const std::string& client,
+bool RandomDispatch::on_update(AggregationHost& host, const std::string& client,
                                const Contribution& contribution) {
   busy_.erase(client);
   host.commit(contribution.values, descent_factor(contribution));
   assign_random(host);
   serve_owed(host, client);
+  return true;
 }
 
 void RandomDispatch::on_skip(AggregationHost& host, const std::string& client, uint32_t) {

@@ -34,16 +34,17 @@ void RoundPolicy::on_leave(AggregationHost& host, const std::string& client) {
   finish_if_complete(host);
 }
 
-void RoundPolicy::on_update(AggregationHost& host, const std::string& client,
+bool RoundPolicy::on_update(AggregationHost& host, const std::string& client,
                             const Contribution& contribution) {
   if (contribution.version != host.model().version() || members_.count(client) == 0 ||
       done_.count(client) != 0) {
     ++counts_.dropped_old;
-    return;
+    return false;
   }
   ++counts_.buffered;
   if (take(host, client, contribution)) done_.insert(client);
   finish_if_complete(host);
+  return true;
 }
 
 void RoundPolicy::on_skip(AggregationHost& host, const std::string& client, uint32_t version) {

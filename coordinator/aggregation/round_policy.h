@@ -18,7 +18,7 @@ class RoundPolicy : public AggregationPolicy {
  public:
   void on_join(AggregationHost& host, const std::string& client) override;
   void on_leave(AggregationHost& host, const std::string& client) override;
-  void on_update(AggregationHost& host, const std::string& client,
+  bool on_update(AggregationHost& host, const std::string& client,
                  const Contribution& contribution) override;
   void on_skip(AggregationHost& host, const std::string& client, uint32_t version) override;
   void on_model_request(AggregationHost& host, const std::string& client) override;

@@ -11,9 +11,8 @@ bool SyncMinibatch::take(AggregationHost&, const std::string&, const Contributio
 
 void SyncMinibatch::commit_round(AggregationHost& host) {
   if (gradients_ == 0) return;
-  for (size_t i = 0; i < sum_.size(); ++i) {
-    direction_[i] = static_cast<float>(sum_[i] / gradients_);
-  }
+  const double weight = weight_ > 0 ? weight_ : 1.0 / gradients_;
+  for (size_t i = 0; i < sum_.size(); ++i) direction_[i] = static_cast<float>(sum_[i] * weight);
   sum_.assign(sum_.size(), 0.0);
   gradients_ = 0;
   host.commit(Span<const float>(direction_.data(), direction_.size()), 1.0);
@@ -21,15 +20,22 @@ void SyncMinibatch::commit_round(AggregationHost& host) {
 
 namespace {
 
-Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams&, const PolicyContext& context) {
-  return std::unique_ptr<AggregationPolicy>(new SyncMinibatch(context.model->dim()));
+constexpr ParamSpec kWeight{
+    "weight", ParamKind::kNumber, 0, 0, 1e6,
+    "w of x -= w sum_i gamma g_i; 0 = 1 / the gradients received (the mean), 1 = the sum"};
+constexpr ParamSpec kParams[] = {kWeight};
+
+Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams& params,
+                                                const PolicyContext& context) {
+  FG_ASSIGN_OR_RETURN(double weight, params.number(kWeight));
+  return std::unique_ptr<AggregationPolicy>(new SyncMinibatch(context.model->dim(), weight));
 }
 
 }  // namespace
 
 extern const AggregationEntry kSyncMinibatchEntry = {
     "sync-minibatch",
-    "rounds; average one gradient per client, then broadcast (baseline)",
-    Span<const ParamSpec>(), make};
+    "rounds; average (or weigh) one gradient per client, then broadcast (baseline)",
+    param_table(kParams), make};
 
 }  // namespace fedgate

@@ -1,8 +1,11 @@
 // SyncMinibatch: synchronous minibatch SGD, the baseline the asynchronous
 // methods are compared with (ALGORITHMS.md 2a-2b). Every member computes one
-// gradient at version t; when all have answered, x <- x - (1/n) sum_i gamma_i
-// g_i over the n gradients received (Skips count as answered, add nothing), and
+// gradient at version t; when all have answered, x <- x - w sum_i gamma_i g_i
+// over the n gradients received (Skips count as answered, add nothing), and
 // version t+1 goes to everyone. A round of Skips only resends version t.
+// w = 1/n by default (the mean); Mishchenko et al.'s code sums (w = 1), which
+// is the mean with n times the stepsize (docs/algorithms.md [P1]). Compared with
+// ASGD per gradient, a round costs n of them.
 #pragma once
 
 #include <vector>
@@ -14,10 +17,12 @@ namespace fedgate {
 
 class SyncMinibatch : public RoundPolicy {
  public:
-  explicit SyncMinibatch(size_t dim) : sum_(dim), direction_(dim) {}
+  // `weight` w; 0: 1 / the gradients received (the mean).
+  explicit SyncMinibatch(size_t dim, double weight = 0)
+      : weight_(weight), sum_(dim), direction_(dim) {}
 
   const char* name() const override { return "sync-minibatch"; }
-  PolicySettings settings() const override { return {}; }
+  PolicySettings settings() const override { return {{"weight", weight_}}; }
 
  protected:
   bool take(AggregationHost& host, const std::string& client,
@@ -25,6 +30,7 @@ class SyncMinibatch : public RoundPolicy {
   void commit_round(AggregationHost& host) override;
 
  private:
+  double weight_;
   std::vector<double> sum_;
   std::vector<float> direction_;
   uint32_t gradients_ = 0;

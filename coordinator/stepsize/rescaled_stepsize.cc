@@ -19,8 +19,9 @@ void RescaledStepsize::observe(Estimate& estimate, double seconds) {
 double RescaledStepsize::gamma(const StepContext& step) {
   if (step.client == nullptr) return gamma_;
   Estimate& estimate = clients_[*step.client];
-  double seconds = step.compute_us / 1e6;
-  if (step.compute_us == 0 && estimate.last_us >= 0) {
+  const bool by_compute = timing_ == RescaledTiming::kCompute && step.compute_us != 0;
+  double seconds = by_compute ? step.compute_us / 1e6 : 0.0;
+  if (!by_compute && estimate.last_us >= 0) {
     seconds = static_cast<double>(step.now_us - estimate.last_us) / 1e6;
   }
   estimate.last_us = step.now_us;
@@ -53,7 +54,10 @@ void RescaledStepsize::on_client_left(const std::string& client) {
 }
 
 PolicySettings RescaledStepsize::settings() const {
-  return {{"gamma", gamma_}, {"beta", beta_}, {"max_ratio", max_ratio_}};
+  return {{"gamma", gamma_},
+          {"beta", beta_},
+          {"max_ratio", max_ratio_},
+          {"compute_time", timing_ == RescaledTiming::kCompute ? 1.0 : 0.0}};
 }
 
 namespace {
@@ -61,24 +65,30 @@ namespace {
 constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,
                            "the stepsize of a client at the reference speed"};
 constexpr ParamSpec kBeta{"beta", ParamKind::kNumber, 0.9, 0.0, 0.999,
-                          "EMA factor of the compute times"};
+                          "EMA factor of the measured times"};
 constexpr ParamSpec kMaxRatio{"max_ratio", ParamKind::kNumber, 100.0, 1.0, 1e6,
                               "tau_i / tau_ref is clamped to [1 / max_ratio, max_ratio]"};
-constexpr ParamSpec kParams[] = {kGamma, kBeta, kMaxRatio};
+constexpr ParamSpec kComputeTime{
+    "compute_time", ParamKind::kCount, 0, 0, 1,
+    "0: tau_i is the client's cycle (inter-arrival) time; 1: its reported compute time"};
+constexpr ParamSpec kParams[] = {kGamma, kBeta, kMaxRatio, kComputeTime};
 
 Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const PolicyContext&) {
   FG_ASSIGN_OR_RETURN(double gamma, params.number(kGamma));
   // beta = 1 would freeze the first sample forever; beta = 0 keeps only the last.
   FG_ASSIGN_OR_RETURN(double beta, params.number(kBeta));
   FG_ASSIGN_OR_RETURN(double max_ratio, params.number(kMaxRatio));
-  return std::unique_ptr<StepsizePolicy>(new RescaledStepsize(gamma, beta, max_ratio));
+  FG_ASSIGN_OR_RETURN(uint32_t compute_time, params.count(kComputeTime));
+  return std::unique_ptr<StepsizePolicy>(new RescaledStepsize(
+      gamma, beta, max_ratio,
+      compute_time != 0 ? RescaledTiming::kCompute : RescaledTiming::kCycle));
 }
 
 }  // namespace
 
 extern const StepsizeEntry kRescaledStepsizeEntry = {
     "rescaled",
-    "gamma * tau_i / tau_ref, tau_i online compute time, tau_ref harmonic mean (Rescaled ASGD)",
+    "gamma * tau_i / tau_ref, tau_i online cycle time, tau_ref harmonic mean (Rescaled ASGD)",
     param_table(kParams), make};
 
 }  // namespace fedgate

@@ -60,7 +60,7 @@ EvalResult evaluate_of(Span<const float> params, const Batch& batch, Index featu
 
 ModelSpec LinearModel::spec() const {
   const uint32_t classes = kind_ == ModelKind::kBinaryLogistic ? 2 : 1;
-  return ModelSpec{kind_, num_features_, classes, /*hidden_units=*/0};
+  return ModelSpec{kind_, num_features_, classes, /*hidden_units=*/0, bias_};
 }
 
 float LinearModel::loss_and_gradient(Span<const float> params, const Batch& batch, Span<float> grad,

@@ -22,6 +22,9 @@ struct ModelSpec {
   uint32_t num_features = 0;
   uint32_t num_classes = 0;   // 1 for least squares, 2 for binary logistic
   uint32_t hidden_units = 0;  // Mlp only
+  // Least squares only: the intercept b. Off, the model is the plain quadratic
+  // (1/2n)|Aw - y|^2 of Mishchenko et al., whose L the bias would change.
+  bool bias = true;
 };
 
 struct EvalResult {

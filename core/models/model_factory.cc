@@ -18,7 +18,7 @@ constexpr uint64_t kMaxDim = UINT32_MAX;
 uint64_t spec_dim(const ModelSpec& spec) {
   const uint64_t f = spec.num_features, c = spec.num_classes, h = spec.hidden_units;
   switch (spec.kind) {
-    case ModelKind::kLeastSquares:
+    case ModelKind::kLeastSquares: return spec.bias ? f + 1 : f;
     case ModelKind::kBinaryLogistic: return f + 1;
     case ModelKind::kSoftmax: return c * f + c;
     case ModelKind::kMlp: {
@@ -38,6 +38,10 @@ Status validate(const ModelSpec& spec) {
                          "model kind %u unknown, must be 0..3 (least-squares, "
                          "logistic, softmax, mlp)",
                          static_cast<unsigned>(spec.kind));
+  }
+  if (!spec.bias && spec.kind != ModelKind::kLeastSquares) {
+    return Status::error(kInvalid, "%s model: bias = false, only least-squares can drop its bias",
+                         name);
   }
   if (spec.num_features < 1) {
     return Status::error(kInvalid, "%s model: num_features = 0, must be >= 1", name);
@@ -84,7 +88,7 @@ Result<std::unique_ptr<Model>> make_model(const ModelSpec& spec) {
   switch (spec.kind) {
     case ModelKind::kLeastSquares:
     case ModelKind::kBinaryLogistic:
-      model.reset(new (std::nothrow) LinearModel(spec.kind, spec.num_features));
+      model.reset(new (std::nothrow) LinearModel(spec.kind, spec.num_features, spec.bias));
       break;
     case ModelKind::kSoftmax:
       model.reset(new (std::nothrow) SoftmaxRegression(spec.num_features, spec.num_classes));

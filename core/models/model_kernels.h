@@ -152,7 +152,10 @@ inline VectorMap linear_outputs(Span<const float> params, const Batch& batch, In
   const ConstVectorMap w(params.data(), features);
   VectorMap z(workspace.data(), rows);
   z.noalias() = x * w;
-  for (Index i = 0; i < rows; ++i) z(i) += params[static_cast<size_t>(features)];
+  // A parameter after w is the bias b (a model without one has none).
+  if (params.size() > static_cast<size_t>(features)) {
+    for (Index i = 0; i < rows; ++i) z(i) += params[static_cast<size_t>(features)];
+  }
   return z;
 }
 
@@ -184,7 +187,7 @@ float linear_loss_and_gradient(Span<const float> params, const Batch& batch, Ind
   const ConstMatrixMap x(batch.features, rows, features);
   VectorMap grad_w(grad.data(), features);
   grad_w.noalias() = x.transpose() * z;
-  grad[static_cast<size_t>(features)] = z.sum();
+  if (grad.size() > static_cast<size_t>(features)) grad[static_cast<size_t>(features)] = z.sum();
   return static_cast<float>(loss_sum / static_cast<double>(rows));
 }
 

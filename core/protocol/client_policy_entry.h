@@ -28,6 +28,7 @@ struct ClientPolicyNeeds {
   wire::Codec codec = wire::Codec::Dense;
   wire::UpdateKind kind = wire::UpdateKind::Gradient;  // what the trigger sends
   bool offers = true;                                  // the trigger offers a norm first
+  bool recompute = false;  // the trigger needs GradientSource::recompute (LAG)
   uint32_t k = 0;                                      // values per sparse message (0 for dense)
 };
 

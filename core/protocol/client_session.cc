@@ -179,6 +179,12 @@ Status ClientSession::configure_policies(const wire::Config& config, const Train
   Status built = policies_.configure(spec, setup, policy_memory_.floats, policy_memory_.indices,
                                      name_seed(identity_.name));
   if (!built.is_ok()) return fail_configure(built);
+  if (policies_.needs().recompute && !source_.can_recompute()) {
+    return fail_configure(Status::error(
+        StatusCode::kFailedPrecondition,
+        "the %s trigger compares two gradients on one minibatch; this client cannot recompute one",
+        spec.trigger));
+  }
   // Payload plus the Update's framing (update_arena_bytes with no vectors).
   const size_t largest = policies_.needs().max_payload_bytes + update_arena_bytes(0, 0);
   // A dense Update larger than the arena is streamed from the gradient (send_vector).

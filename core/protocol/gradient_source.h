@@ -47,7 +47,8 @@ class GradientSource {
 
   // The gradient at `params` on the same minibatch as the last compute(), for
   // triggers that compare gradients at two points (LAG). Sources that cannot
-  // do it keep this default; the trigger then falls back (docs/algorithms.md).
+  // do it keep these defaults, and a session refuses such a trigger at Config.
+  virtual bool can_recompute() const { return false; }
   virtual Result<GradientStats> recompute(Span<const float> params, Span<float> grad) {
     (void)params;
     (void)grad;

@@ -28,6 +28,7 @@ class LocalTrainer : public GradientSource {
   Status configure(const TrainingSetup& setup) override;
   Result<GradientStats> compute(Span<const float> params, Span<float> grad) override;
   // Same minibatch as the last compute() (LAG compares gradients at two points).
+  bool can_recompute() const override { return true; }
   Result<GradientStats> recompute(Span<const float> params, Span<float> grad) override;
 
   const Model* model() const { return minibatch_.model(); }

@@ -28,6 +28,8 @@ Status MinibatchTrainer::configure(const Dataset& data, const TrainingSetup& set
   spec.num_features = setup.num_features;
   spec.num_classes = setup.num_classes;
   spec.hidden_units = setup.hidden_units;
+  // Config has no bias flag: a least-squares model of F parameters has none.
+  spec.bias = !(spec.kind == ModelKind::kLeastSquares && setup.model_dim == setup.num_features);
   FG_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, make_model(spec));
   if (model->dim() != setup.model_dim) {
     return Status::error(StatusCode::kInvalidArgument,

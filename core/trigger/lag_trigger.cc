@@ -50,9 +50,14 @@ Result<TriggerResult> LagTrigger::on_model(uint32_t version, Span<float> model, 
     result.action = TriggerAction::kSend;
     return result;
   }
-  // g_old on the same minibatch at x_hat; without that, the last upload's gradient.
-  Result<GradientStats> old = source.recompute(anchor_, old_gradient_);
-  (void)old;  // on failure old_gradient_ still holds the last uploaded gradient
+  // g_old on the same minibatch at x_hat. A source that cannot recompute
+  // (refused at Config in a session; tests drive the trigger directly) leaves
+  // the last uploaded gradient there, the LAG-WK1 form; a source that can but
+  // fails ends the round with its error rather than comparing other minibatches.
+  if (source.can_recompute()) {
+    FG_ASSIGN_OR_RETURN(GradientStats old, source.recompute(anchor_, old_gradient_));
+    result.stats.compute_us += old.compute_us;
+  }
   double change = 0;
   for (uint32_t i = 0; i < dim_; ++i) {
     const double d = static_cast<double>(out[i]) - old_gradient_[i];
@@ -97,6 +102,7 @@ Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* n
   FG_TRY(r.read(kLr, &p.lr));
   FG_TRY(r.read(kWorkers, &p.workers));
   needs->offers = false;
+  needs->recompute = true;
   const size_t floats = LagTrigger::state_floats(model.dim);
   needs->state_floats += floats;
   if (build != nullptr) build->emplace<LagTrigger>(p, model.dim, state->floats(floats));

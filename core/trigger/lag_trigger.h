@@ -4,9 +4,10 @@
 //   ||g_new - g_old||^2 > sum_{d=1}^{D-1} ||x^{k+1-d} - x^{k-d}||^2 / (c * lr * M^2)
 // or D rounds were skipped in a row (forced send), and always during the first
 // D rounds (warm-up); otherwise send Skip. The client measures model movement
-// between consecutive models it receives. A source without recompute() makes
-// g_old the last uploaded gradient (LAG-WK1 form). docs/algorithms.md has the
-// choices where the papers are open.
+// between consecutive models it receives. The trigger needs a source that can
+// recompute (a session refuses it at Config otherwise); driven directly with
+// one that cannot, g_old is the last uploaded gradient (LAG-WK1 form).
+// docs/algorithms.md has the choices where the papers are open.
 #pragma once
 
 #include "core/trigger/trigger.h"

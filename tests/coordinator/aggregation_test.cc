@@ -207,6 +207,17 @@ TEST(SyncMinibatchAggregation, AveragesOneGradientPerClientThenBroadcasts) {
   EXPECT_EQ(h.models_sent(), (Models{{"b", 1}}));
 }
 
+// weight 1 sums as Mishchenko et al.'s code does: the mean with n times gamma.
+TEST(SyncMinibatchAggregation, WeightOneSumsTheRoundsGradients) {
+  CoordinatorHarness h(with(std::make_unique<SyncMinibatch>(CoordinatorHarness::kDim, 1.0)));
+  h.hello("a");
+  h.hello("b");
+  h.contribute("a", kA);
+  h.contribute("b", kB);
+  EXPECT_EQ(h.version(), 1u);
+  expect_params(h, moved(h.initial(), {{0.5, kA}, {0.5, kB}}));
+}
+
 TEST(SyncMinibatchAggregation, ANewcomerJoinsTheRunningRound) {
   CoordinatorHarness h(with(std::make_unique<SyncMinibatch>(CoordinatorHarness::kDim)));
   h.hello("a");
@@ -218,6 +229,22 @@ TEST(SyncMinibatchAggregation, ANewcomerJoinsTheRunningRound) {
   h.contribute("b", kC);
   EXPECT_EQ(h.version(), 2u);
   expect_params(h, moved(h.initial(), {{0.5, kA}, {0.25, kB}, {0.25, kC}}));
+}
+
+TEST(SyncMinibatchAggregation, ADroppedLateContributionIsNotCountedAsAnUpdate) {
+  CoordinatorHarness h(with(std::make_unique<SyncMinibatch>(CoordinatorHarness::kDim)));
+  h.hello("a");
+  h.hello("b");
+  h.contribute("a", kA);
+  h.contribute("b", kB);
+  ASSERT_EQ(h.version(), 1u);
+  // a's second gradient for version 0 comes after the round's commit: dropped.
+  h.contribute_at("a", 0, kC);
+  const Metrics& metrics = h.coordinator().metrics();
+  EXPECT_EQ(metrics.dropped_old, 1u);
+  EXPECT_EQ(metrics.updates, 2u);
+  EXPECT_EQ(metrics.staleness, (std::map<uint32_t, uint64_t>{{0, 2}}));
+  EXPECT_EQ(h.coordinator().clients().all().at("a").counts.updates, 1u);
 }
 
 RoundBufferSettings buffer_settings(uint32_t messages, bool equilibrium, double s = 0) {
@@ -291,7 +318,7 @@ TEST(RoundBufferAggregation, EquilibriumTimeEndsTheRoundWithoutTheSlowWorker) {
 }
 
 TEST(AddUpdateAggregation, AddsLocalUpdatesAndBoundsTheRoundSkew) {
-  auto owned = std::make_unique<AddUpdate>(/*max_round_skew=*/1);
+  auto owned = std::make_unique<AddUpdate>(/*max_round_skew=*/1, /*weight=*/1.0);
   AddUpdate* policy = owned.get();
   CoordinatorHarness h(with(std::move(owned)), 8, "aet-schedule");
   h.hello("a");
@@ -313,7 +340,7 @@ TEST(AddUpdateAggregation, AddsLocalUpdatesAndBoundsTheRoundSkew) {
 }
 
 TEST(AddUpdateAggregation, ALeavingSlowClientReleasesTheOthers) {
-  CoordinatorHarness h(with(std::make_unique<AddUpdate>(0)), 8, "aet-schedule");
+  CoordinatorHarness h(with(std::make_unique<AddUpdate>(0, /*weight=*/1.0)), 8, "aet-schedule");
   h.hello("a");
   h.hello("b");
   h.contribute("a", kA, wire::UpdateKind::LocalUpdate);
@@ -322,6 +349,16 @@ TEST(AddUpdateAggregation, ALeavingSlowClientReleasesTheOthers) {
   EXPECT_EQ(h.models_sent(), (Models{{"a", 1}}));
   h.contribute("a", kB, wire::UpdateKind::LocalUpdate);
   expect_params(h, moved(h.initial(), {{-1.0, kA}, {-1.0, kB}}));
+}
+
+TEST(AddUpdateAggregation, ByDefaultALocalUpdateMovesTheModelByItsShareOfTheFleet) {
+  CoordinatorHarness h(with(std::make_unique<AddUpdate>(5, /*weight=*/0)), 8, "aet-schedule");
+  h.hello("a");
+  h.hello("b");
+  h.contribute("a", kA, wire::UpdateKind::LocalUpdate);  // x += U / 2
+  expect_params(h, moved(h.initial(), {{-0.5, kA}}));
+  h.contribute("b", kB, wire::UpdateKind::LocalUpdate);
+  expect_params(h, moved(h.initial(), {{-0.5, kA}, {-0.5, kB}}));
 }
 
 TEST(PcAsgdThroughTheCoordinator, ATooStaleGradientIsClippedAndTheClientGetsTheModel) {
@@ -379,13 +416,34 @@ TEST(StarvationGuardThroughTheCoordinator, ForcedOfferIsAppliedWithTheDampedStep
 
 TEST(RescaledThroughTheCoordinator, ComputeTimesReachTheStepsize) {
   CoordinatorHarness h(with(std::make_unique<ApplyOnArrival>(),
-                            std::make_unique<RescaledStepsize>(0.1, 0.5, 100)));
+                            std::make_unique<RescaledStepsize>(0.1, 0.5, 100,
+                                                               RescaledTiming::kCompute)));
   h.hello("a");
   h.hello("b");
   h.contribute("a", kA, wire::UpdateKind::Gradient, 8, 1'000'000);
   h.contribute("b", kB, wire::UpdateKind::Gradient, 8, 3'000'000);
   // gamma_a = 0.1 (alone), gamma_b = 0.1 * 3 / 1.5 = 0.2.
   expect_params(h, moved(h.initial(), {{0.1, kA}, {0.2, kB}}));
+}
+
+// By default tau_i is the cycle time: a and b compute equally fast (1 s) but
+// b's updates land every 4 s (a slow link), a's every 2 s; b's gradients are
+// half as frequent, so they get twice a's stepsize, whatever compute_us says.
+TEST(RescaledThroughTheCoordinator, ByDefaultTheInterArrivalTimeIsTheClientsTime) {
+  CoordinatorHarness h(with(std::make_unique<ApplyOnArrival>(),
+                            std::make_unique<RescaledStepsize>(0.1, /*beta=*/0.0, 100)));
+  h.hello("a");
+  h.hello("b");
+  h.contribute("a", kA, wire::UpdateKind::Gradient, 8, 1'000'000);  // no cycle yet: 0.1
+  h.contribute("b", kB, wire::UpdateKind::Gradient, 8, 1'000'000);
+  const auto x0 = moved(h.initial(), {{0.1, kA}, {0.1, kB}});
+  expect_params(h, x0);
+  h.clock().advance_us(2'000'000);
+  h.contribute("a", kA, wire::UpdateKind::Gradient, 8, 1'000'000);  // tau_a = 2, alone: 0.1
+  h.clock().advance_us(2'000'000);
+  // tau_b = 4: tau_ref = 2 / (1/2 + 1/4) = 8/3, gamma_b = 0.1 * 4 / (8/3) = 0.15.
+  h.contribute("b", kB, wire::UpdateKind::Gradient, 8, 1'000'000);
+  expect_params(h, moved(x0, {{0.1, kA}, {0.15, kB}}));
 }
 
 TEST(ServerPoliciesDefaults, NullStalenessAndAggregationMeanIdentityAndApplyOnArrival) {
@@ -401,7 +459,7 @@ TEST(ConfigParams, EveryFamilysSettingsReachTheClient) {
   PcAsgdSettings settings;
   settings.theta = 0.5;
   GlobalModel probe(std::vector<float>(CoordinatorHarness::kDim));
-  CoordinatorHarness h(with(std::make_unique<AddUpdate>(4), nullptr,
+  CoordinatorHarness h(with(std::make_unique<AddUpdate>(4, 0), nullptr,
                             with_starvation_guard(std::make_unique<AcceptAll>(), 3),
                             std::make_unique<PcAsgdStaleness>(settings, probe)));
   h.hello("a");

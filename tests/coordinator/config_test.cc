@@ -256,7 +256,22 @@ TEST(CoordinatorConfig, NewFamiliesDefaultToTodaysBehaviour) {
   ASSERT_TRUE(config.is_ok()) << config.status().message();
   EXPECT_EQ(config->staleness, "identity");
   EXPECT_EQ(config->aggregation, "apply-on-arrival");
-  EXPECT_EQ(config->starvation_limit, 0u);
+  // The default acceptance is a norm rule, and under a norm rule the starvation
+  // guard is on by default (R = 3): without it slow clients never contribute.
+  EXPECT_EQ(config->acceptance, "norm-ratio-simplified");
+  EXPECT_EQ(config->starvation_limit, 3u);
+}
+
+TEST(CoordinatorConfig, TheStarvationGuardIsOffByDefaultWithoutANormRuleAndCanBeTurnedOff) {
+  auto accept_all = load_coordinator_config("", {"acceptance.policy=\"accept-all\""});
+  ASSERT_TRUE(accept_all.is_ok()) << accept_all.status().message();
+  EXPECT_EQ(accept_all->starvation_limit, 0u);
+  auto exact = load_coordinator_config("", {"acceptance.policy=\"norm-ratio-exact\""});
+  ASSERT_TRUE(exact.is_ok()) << exact.status().message();
+  EXPECT_EQ(exact->starvation_limit, 3u);
+  auto off = load_coordinator_config("", {"acceptance.starvation_limit=0"});
+  ASSERT_TRUE(off.is_ok()) << off.status().message();
+  EXPECT_EQ(off->starvation_limit, 0u);
 }
 
 TEST(CoordinatorConfig, ReadsStalenessAggregationAndTheStarvationLimit) {

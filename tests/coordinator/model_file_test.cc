@@ -103,6 +103,20 @@ INSTANTIATE_TEST_SUITE_P(Kinds, LayoutMatchesTheModel,
                                            ModelSpec{ModelKind::kMlp, 4, 3, 6},
                                            ModelSpec{ModelKind::kBinaryLogistic, 4, 2, 0}));
 
+TEST(ModelFile, LeastSquaresWithoutBiasHasOnlyW) {
+  ModelSpec spec{ModelKind::kLeastSquares, 4, 1, 0};
+  spec.bias = false;
+  Result<std::unique_ptr<Model>> model = make_model(spec);
+  ASSERT_TRUE(model.is_ok()) << model.status().message();
+  const std::vector<float> params = random_values((*model)->dim(), 3);
+  Result<SavedModel> saved = decode_model_file(encode_model_file(spec, params, {}));
+  ASSERT_TRUE(saved.is_ok()) << saved.status().message();
+  EXPECT_EQ(saved->tensors.count("b"), 0u);
+  Result<std::vector<float>> back = model_params(*saved, spec);
+  ASSERT_TRUE(back.is_ok()) << back.status().message();
+  EXPECT_EQ(*back, params);
+}
+
 TEST(ModelFile, FramingFollowsTheSafetensorsFormat) {
   const ModelSpec spec{ModelKind::kSoftmax, 3, 2, 0};
   const std::vector<float> params = random_values(8, 1);

@@ -202,7 +202,7 @@ StepContext from(const std::string& client, double compute_s, double now_s = 0) 
 }
 
 TEST(RescaledStepsize, GammaTimesTauOverHarmonicMean) {
-  RescaledStepsize policy(/*gamma=*/0.1, /*beta=*/0.5, /*max_ratio=*/100);
+  RescaledStepsize policy(/*gamma=*/0.1, /*beta=*/0.5, /*max_ratio=*/100, RescaledTiming::kCompute);
   const std::string a = "a", b = "b";
   // Only a is known: tau_ref = tau_a, full gamma.
   EXPECT_DOUBLE_EQ(policy.gamma(from(a, 1.0)), 0.1);
@@ -219,7 +219,7 @@ TEST(RescaledStepsize, GammaTimesTauOverHarmonicMean) {
 }
 
 TEST(RescaledStepsize, FallsBackToInterArrivalTimeWithoutComputeTime) {
-  RescaledStepsize policy(0.1, 0.5, 100);
+  RescaledStepsize policy(0.1, 0.5, 100, RescaledTiming::kCompute);
   const std::string a = "a", b = "b";
   policy.gamma(from(b, 4.0));
   // a reports no compute time: its first update carries no sample (gamma as is) ...
@@ -230,7 +230,7 @@ TEST(RescaledStepsize, FallsBackToInterArrivalTimeWithoutComputeTime) {
 }
 
 TEST(RescaledStepsize, RatioIsClampedAndDepartedClientsLeaveTheMean) {
-  RescaledStepsize policy(0.1, 0.5, /*max_ratio=*/2);
+  RescaledStepsize policy(0.1, 0.5, /*max_ratio=*/2, RescaledTiming::kCompute);
   const std::string a = "a", b = "b";
   policy.gamma(from(a, 1.0));
   // tau_b / tau_ref = 100 / (2 / 1.01) = 50.5 is clamped to 2.
@@ -315,7 +315,8 @@ TEST(StepsizeRegistry, NewPoliciesCheckTheirSettings) {
   auto rescaled = build("rescaled");
   ASSERT_NE(rescaled, nullptr);
   EXPECT_EQ(rescaled->settings(),
-            (PolicySettings{{"gamma", 0.05}, {"beta", 0.9}, {"max_ratio", 100.0}}));
+            (PolicySettings{
+                {"gamma", 0.05}, {"beta", 0.9}, {"max_ratio", 100.0}, {"compute_time", 0.0}}));
 }
 
 }  // namespace

@@ -58,6 +58,16 @@ double summary_time_s(const std::string& path) {
   return -1;
 }
 
+// The loss of the first evaluation (the initial model).
+double first_loss(const std::string& path) {
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    const nlohmann::json object = nlohmann::json::parse(line, nullptr, false);
+    if (object.is_object() && object.value("event", "") == "eval") return object.at("loss");
+  }
+  return -1;
+}
+
 TEST(Simulator, SameSeedGivesTheSameMetricsFile) {
   TempDir dir("sim");
   auto run = [&](const std::string& name, const std::string& seed) {
@@ -175,6 +185,7 @@ TEST(Simulator, StatefulClientPoliciesRun) {
     std::vector<std::string> overrides = quadratic_run(dir.file(std::string(compression) + ".jsonl"));
     for (const char* setting : {"sim.clients=4", "aggregation.policy=stale-sum",
                                 "trigger.policy=lag", "trigger.lag.workers=4",
+                                "trigger.lag.max_skips=2",
                                 "run.max_versions=200"}) {
       overrides.push_back(setting);
     }
@@ -192,6 +203,125 @@ TEST(Simulator, StatefulClientPoliciesRun) {
   run("dense", &dense);
   run("topk", &topk);  // fraction 0.01 of 21 parameters: one value per message
   EXPECT_LT(topk, dense);
+}
+
+// LAG compares g(x_k; xi) with g(x_hat; xi) on the same minibatch, so the
+// minibatch noise cancels and a converging run skips often (docs/algorithms.md,
+// [P2]); comparing gradients of different minibatches would nearly never skip.
+TEST(Simulator, LagSkipsASubstantialShareOfRoundsInAConvergingRun) {
+  TempDir dir("sim");
+  std::vector<std::string> overrides = quadratic_run(dir.file("lag.jsonl"));
+  for (const char* setting :
+       {"sim.clients=10", "aggregation.policy=stale-sum", "trigger.policy=lag",
+        "trigger.lag.workers=10", "trigger.lag.lr=0.05", "sim.compute.base_ms=10",
+        "run.max_versions=300"}) {
+    overrides.push_back(setting);
+  }
+  auto sim = make(overrides);
+  ASSERT_NE(sim, nullptr);
+  Result<SimReport> report = sim->run();
+  ASSERT_TRUE(report.is_ok());
+  const Metrics& metrics = sim->coordinator().metrics();
+  const double answers = static_cast<double>(metrics.skips + metrics.updates);
+  ASSERT_GT(answers, 0);
+  EXPECT_GT(metrics.skips / answers, 0.3) << metrics.skips << " skips, " << metrics.updates
+                                          << " updates";
+  // Converging: the loss ends far below the start's and near the optimum.
+  ASSERT_TRUE(report->has_f_star);
+  EXPECT_LT(report->final_loss - report->f_star,
+            0.1 * (first_loss(dir.file("lag.jsonl")) - report->f_star));
+}
+
+// AET-SGD's clients each send x_after - x_before of their local steps; the
+// server averages them (add-update's w = 1/n), so 10 clients converge where
+// adding every update in full (w = 1) multiplies the step by 10 and diverges.
+TEST(Simulator, AetSgdConvergesOnTenClients) {
+  TempDir dir("sim");
+  auto final_loss = [&](const char* name, const char* weight) {
+    std::vector<std::string> overrides = quadratic_run(dir.file(name));
+    for (const char* setting :
+         {"sim.clients=10", "aggregation.policy=add-update", "trigger.policy=aet-schedule",
+          "trigger.aet-schedule.a=2", "trigger.aet-schedule.eta0=0.5", "sim.compute.base_ms=10",
+          "run.max_versions=300", weight}) {
+      overrides.push_back(setting);
+    }
+    auto sim = make(overrides);
+    EXPECT_NE(sim, nullptr);
+    if (sim == nullptr) return -1.0;
+    Result<SimReport> report = sim->run();
+    EXPECT_TRUE(report.is_ok());
+    EXPECT_TRUE(report->has_f_star);
+    return report->final_loss - report->f_star;
+  };
+  const double averaged = final_loss("mean.jsonl", "aggregation.add-update.weight=0");
+  const double start = first_loss(dir.file("mean.jsonl"));
+  EXPECT_LT(averaged, 0.01 * start);
+  EXPECT_FALSE(final_loss("sum.jsonl", "aggregation.add-update.weight=1") < start);  // diverged
+}
+
+// model.bias = false replicates Mishchenko et al.'s quadratic exactly: the
+// clients infer the bias-free model from its size and F* has no intercept.
+// Its L is about 5x smaller, so a stepsize that converges without the bias
+// diverges with it.
+TEST(Simulator, LeastSquaresWithoutBiasTrainsThePlainQuadratic) {
+  TempDir dir("sim");
+  auto run = [&](const char* name, const char* bias) {
+    std::vector<std::string> overrides = quadratic_run(dir.file(name));
+    for (const char* setting : {"sim.clients=4", "run.max_versions=2000",
+                                "stepsize.constant.gamma=0.6", bias}) {
+      overrides.push_back(setting);
+    }
+    auto sim = make(overrides);
+    EXPECT_NE(sim, nullptr);
+    if (sim == nullptr) return std::make_pair(size_t{0}, SimReport());
+    Result<SimReport> report = sim->run();
+    EXPECT_TRUE(report.is_ok());
+    return std::make_pair(sim->coordinator().model().dim(), report.is_ok() ? *report : SimReport());
+  };
+  const auto [plain_dim, plain] = run("plain.jsonl", "model.bias=false");
+  EXPECT_EQ(plain_dim, 20u);  // w only
+  EXPECT_EQ(plain.final_version, 2000u);
+  ASSERT_TRUE(plain.has_f_star);
+  const double start = first_loss(dir.file("plain.jsonl"));
+  EXPECT_LT(plain.final_loss - plain.f_star, 1e-3 * (start - plain.f_star));
+  EXPECT_GE(plain.final_loss, plain.f_star * (1 - 1e-6));
+  const auto [biased_dim, biased] = run("biased.jsonl", "model.bias=true");
+  EXPECT_EQ(biased_dim, 21u);
+  EXPECT_FALSE(biased.final_loss < start) << biased.final_loss;  // diverged
+}
+
+// A norm rule starves slow clients: their gradients arrive stale and small
+// next to the model's movement. The starvation guard, on by default under a
+// norm rule (R = 3), lets every client contribute; the summary counts those
+// that never did.
+TEST(Simulator, TheDefaultStarvationGuardLeavesNoClientStarvedUnderANormRule) {
+  TempDir dir("sim");
+  auto starved = [&](const char* name, const char* limit) -> uint64_t {
+    std::vector<std::string> overrides = quadratic_run(dir.file(name));
+    for (const char* setting :
+         {"sim.clients=100", "acceptance.policy=norm-ratio-simplified",
+          "acceptance.norm-ratio-simplified.lambda=30", "sim.compute.model=sqrt",
+          "sim.compute.base_ms=10", "run.max_versions=1500"}) {
+      overrides.push_back(setting);
+    }
+    if (limit != nullptr) overrides.push_back(limit);
+    auto sim = make(overrides);
+    EXPECT_NE(sim, nullptr);
+    if (sim == nullptr) return 0;
+    EXPECT_TRUE(sim->run().is_ok());
+    std::ifstream in(dir.file(name));
+    nlohmann::json summary;
+    for (std::string line; std::getline(in, line);) {
+      const nlohmann::json object = nlohmann::json::parse(line, nullptr, false);
+      if (object.is_object() && object.value("event", "") == "summary") summary = object;
+    }
+    EXPECT_EQ(summary.value("clients_never_applied", uint64_t{999}),
+              sim->coordinator().metrics().clients_never_applied);
+    return sim->coordinator().metrics().clients_never_applied;
+  };
+  const uint64_t without_guard = starved("off.jsonl", "acceptance.starvation_limit=0");
+  EXPECT_GT(without_guard, 10u);
+  EXPECT_EQ(starved("default.jsonl", nullptr), 0u) << without_guard << " without the guard";
 }
 
 TEST(Simulator, ClientsBeyondTheSampleCountAreRefused) {

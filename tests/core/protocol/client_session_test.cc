@@ -30,10 +30,17 @@ class FixedSource : public GradientSource {
     stats.samples = 8;
     return stats;
   }
+  // g = x + 1 depends on no minibatch: the same gradient again.
+  bool can_recompute() const override { return can_recompute_; }
+  Result<GradientStats> recompute(Span<const float> params, Span<float> grad) override {
+    for (size_t i = 0; i < params.size(); ++i) grad[i] = params[i] + 1.0f;
+    return GradientStats{};
+  }
   TrainingSetup setup_;
   int configured = 0;
   int computed = 0;
   bool refuse = false;
+  bool can_recompute_ = true;
 };
 
 class CapturingOutbox : public Outbox {
@@ -415,6 +422,16 @@ TEST_F(PolicySessionTest, LagSkipsAnUnchangedGradientThenIsForcedToSend) {
   ASSERT_NE(sent_since(before).back()->message_as_Update(), nullptr);
   EXPECT_EQ(session_->counters().skips, 1u);
   EXPECT_EQ(session_->counters().updates, 2u);
+}
+
+TEST_F(PolicySessionTest, LagIsRefusedAtConfigWhenTheSourceCannotRecompute) {
+  source_.can_recompute_ = false;
+  configure("lag", "dense");
+  EXPECT_FALSE(configured_.is_ok());
+  EXPECT_EQ(session_->state(), ClientSession::State::kFailed);
+  EXPECT_STREQ(session_->final_message(),
+               "the lag trigger compares two gradients on one minibatch; this client cannot "
+               "recompute one");
 }
 
 TEST_F(PolicySessionTest, AetScheduleSendsALocalUpdatePerRound) {

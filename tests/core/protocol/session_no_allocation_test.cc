@@ -27,6 +27,7 @@ class StaticSource : public GradientSource {
     for (size_t i = 0; i < grad.size(); ++i) grad[i] = params[i] + 1.0f;
     return GradientStats{};
   }
+  bool can_recompute() const override { return true; }
   Result<GradientStats> recompute(Span<const float> params, Span<float> grad) override {
     return compute(params, grad);
   }

@@ -25,8 +25,9 @@ class ScriptedSource : public GradientSource {
     offset = offsets.empty() ? 0.0f : offsets[(computes - 1) % offsets.size()];
     return fill(params, grad);
   }
+  bool can_recompute() const override { return recomputes_batch; }
   Result<GradientStats> recompute(Span<const float> params, Span<float> grad) override {
-    if (!can_recompute) return GradientSource::recompute(params, grad);
+    if (!recomputes_batch) return GradientSource::recompute(params, grad);
     ++recomputes;
     return fill(params, grad);
   }
@@ -41,7 +42,7 @@ class ScriptedSource : public GradientSource {
   std::vector<float> offsets;
   float offset = 0;
   bool constant = false;  // gradient = offset, independent of x
-  bool can_recompute = true;
+  bool recomputes_batch = true;
   int computes = 0;
   int recomputes = 0;
 };
@@ -127,7 +128,7 @@ TEST(Lag, WithoutRecomputeComparesWithTheLastUploadedGradient) {
   std::vector<float> state(LagTrigger::state_floats(1));
   LagTrigger lag(params, 1, state);
   ScriptedSource source;
-  source.can_recompute = false;
+  source.recomputes_batch = false;
   source.constant = true;
   source.offsets = {2.0f, 2.0f, 2.5f};
   EXPECT_EQ(lag_round(lag, source, 0.0f), TriggerAction::kSend);  // uploads g = 2
