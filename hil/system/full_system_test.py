@@ -145,6 +145,7 @@ def boot_raspi3b(guest, coordinator, image, figures):
     before = coordinator.client(CLIENT).get("updates", 0)
     hellos = coordinator.last_event().get("hellos", 0)
     guest.boot("raspi3b", dtb=dtb)
+    guest.plug_usb_net(BOOT_TIMEOUT)
     coordinator.wait_for_updates(CLIENT, before + 1, BOOT_TIMEOUT + UPDATE_TIMEOUT)
     figures["raspi3b_boot_to_update_s"] = time.monotonic() - guest.started_at
     expect(coordinator.last_event().get("hellos", 0) > hellos, "no new registration from raspi3b")
