@@ -63,6 +63,10 @@ class GuestMachine:
             # The Pi's own peripherals: SD card, USB network (no virtio, so no shared
             # folder: the test watches this boot from the coordinator only). The USB
             # network is plugged in later (plug_usb_net), over QMP.
+            # cdc_subset and cdc_ether race for usb-net's data interface (whichever loads
+            # first takes it): keep it to cdc_ether, which the adapter's descriptors name.
+            # QEMU has no VideoCore, and the vchiq driver's thread oopses on it.
+            args[args.index("-append") + 1] += " module_blacklist=cdc_subset,vchiq"
             args += ["-m", "1G", "-smp", "4", "-dtb", dtb,
                      "-drive", f"if=sd,format=qcow2,file={self.disk}",
                      "-netdev", "user,id=net0",
