@@ -5,9 +5,12 @@ virtio-9p, through which guest/fedgate-hil-agent runs the test's commands.
 
 Every wait is bounded; stop() always ends QEMU."""
 
+import json
 import os
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 
@@ -58,10 +61,16 @@ class GuestMachine:
                 "-append", append]
         if machine == "raspi3b":
             # The Pi's own peripherals: SD card, USB network (no virtio, so no shared
-            # folder: the test watches this boot from the coordinator only).
+            # folder: the test watches this boot from the coordinator only). The USB
+            # network is plugged in later (plug_usb_net), over QMP.
+            # cdc_subset and cdc_ether race for usb-net's data interface (whichever loads
+            # first takes it): keep it to cdc_ether, which the adapter's descriptors name.
+            # QEMU has no VideoCore, and the vchiq driver's thread oopses on it.
+            args[args.index("-append") + 1] += " module_blacklist=cdc_subset,vchiq"
             args += ["-m", "1G", "-smp", "4", "-dtb", dtb,
                      "-drive", f"if=sd,format=qcow2,file={self.disk}",
-                     "-netdev", "user,id=net0", "-device", "usb-net,netdev=net0"]
+                     "-netdev", "user,id=net0",
+                     "-qmp", f"unix:{self.qmp_socket()},server=on,wait=off"]
         else:
             args += ["-m", "1G", "-smp", "2",
                      "-drive", f"if=none,id=disk,format=qcow2,file={self.disk}",
@@ -72,6 +81,42 @@ class GuestMachine:
         self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                         stdout=open(os.path.join(self.work_dir, "qemu.log"), "ab"),
                                         stderr=subprocess.STDOUT)
+
+    def qmp_socket(self):
+        return os.path.join(self.work_dir, "qmp.sock")
+
+    def plug_usb_net(self, timeout):
+        """Plugs a USB network adapter into the raspi3b once the kernel's USB host
+        driver (dwc2) is up. Present from power-on, the adapter is never enumerated:
+        the driver's reset loses the connect event of QEMU's port, so the driver
+        refuses every transfer ("dwc2 ...: Not connected"). Plugged in later, the
+        port reports the connection as a real plug does."""
+        self.wait_for_console(r"hub 1-0:1\.0: \d+ ports? detected", timeout)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as qmp:
+            qmp.settimeout(30)
+            qmp.connect(self.qmp_socket())
+            replies = qmp.makefile("r")
+            replies.readline()  # the greeting
+            for command in ({"execute": "qmp_capabilities"},
+                            {"execute": "device_add", "arguments": {"driver": "usb-net", "netdev": "net0"}}):
+                qmp.sendall(json.dumps(command).encode() + b"\n")
+                while True:
+                    reply = json.loads(replies.readline())
+                    if "return" in reply or "error" in reply:
+                        break  # skips asynchronous events
+                if "error" in reply:
+                    raise GuestError(f"{self.name}: QMP {command['execute']}: {reply['error']}")
+
+    def wait_for_console(self, pattern, timeout):
+        """Waits until the console of the current boot shows `pattern` (a regex)."""
+        deadline = time.monotonic() + timeout
+        path = os.path.join(self.work_dir, f"console-{self.starts}.log")
+        while not (os.path.exists(path) and re.search(pattern, open(path, errors="replace").read())):
+            self._check_running()
+            if time.monotonic() > deadline:
+                raise GuestError(f"{self.name}: no `{pattern}` on the console within {timeout} s\n"
+                                 + self.console_tail())
+            time.sleep(1)
 
     def boots(self):
         out = os.path.join(self.share, "out")
