@@ -257,7 +257,7 @@ set grid ytics""", f"'{path}' using 2:xtic(1) title 'accepted % of offers', '' u
     md.append("")
 
 def get(name): return all_stats.get(name)
-md.append("\n## Side by side with the papers (ALGORITHMS.md)\n")
+md.append("\n## Side by side with the papers (docs/algorithms.md)\n")
 md.append("| claim | paper | ours | why they differ |\n|---|---|---|---|")
 a, d = get("fmnist-iid-10--aet-sgd"), get("fmnist-iid-10--detsgrad")
 def msgs_to(name, acc):

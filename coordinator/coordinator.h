@@ -77,7 +77,7 @@ struct IncomingUpdate {
 // SummedGradient (at least 1), else 1.
 uint32_t gradients_in(const IncomingUpdate& update, uint32_t batch_size);
 
-// The server-side policies of one run (ALGORITHMS.md 6.2): every update goes
+// The server-side policies of one run (docs/architecture.md, "One Offer"): every update goes
 // acceptance -> staleness -> stepsize -> aggregation.
 struct ServerPolicies {
   std::unique_ptr<AcceptancePolicy> acceptance;

@@ -1,5 +1,5 @@
 // Policy combinations that cannot work together, refused at start-up with a
-// message that names both settings and what would fit (ALGORITHMS.md 6.4).
+// message that names both settings and what would fit (docs/algorithms.md, "Combinations the configuration refuses").
 #pragma once
 
 #include <string>

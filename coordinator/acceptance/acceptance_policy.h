@@ -1,5 +1,5 @@
 // AcceptancePolicy: decides, from the few bytes of an Offer, whether the
-// coordinator wants the gradient behind it (ALGORITHMS.md sections 1 and 6.3).
+// coordinator wants the gradient behind it (docs/algorithms.md [P1] and docs/architecture.md).
 #pragma once
 
 #include <cstdint>

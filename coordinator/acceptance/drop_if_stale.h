@@ -1,5 +1,5 @@
 // DropIfStale: the eta_t = 0 branch of Koloskova et al.'s delay-adaptive rule
-// (ALGORITHMS.md 2a, Thm 8): a gradient whose delay tau = t - v exceeds the
+// (docs/algorithms.md [P2a], Thm 8): a gradient whose delay tau = t - v exceeds the
 // concurrency tau_C is dropped. With constant concurrency the average delay is
 // O(tau_C), so only the few very late gradients are lost. Unlike the norm
 // gates it needs no memory and judges any version, so it never answers

@@ -1,4 +1,4 @@
-// StarvationGuard: a decorator over any acceptance policy (ALGORITHMS.md 1b,
+// StarvationGuard: a decorator over any acceptance policy (docs/algorithms.md [P1],
 // safeguard). A slow client (an MCU) whose gradients always arrive stale can be
 // rejected forever by a norm gate; after `limit` consecutive rejections of one
 // client (outside-window verdicts count too) its next offer is accepted

@@ -1,4 +1,4 @@
-// AddUpdate: AET-SGD's server side in the star port (ALGORITHMS.md 5a). A
+// AddUpdate: AET-SGD's server side in the star port (docs/algorithms.md [P5]). A
 // LocalUpdate U = x_after - x_before (a client's accumulated local steps) is
 // added at once with a weight, x <- x + w U. In the authors' peer-to-peer code
 // a node adds only its two neighbours' U; adding every one of n clients' U in

@@ -1,5 +1,5 @@
 // AggregationPolicy: how contributions become model versions and who gets
-// the next model (ALGORITHMS.md 6.2-6.3). It owns "apply or buffer", "commit
+// the next model (docs/algorithms.md, "Aggregation and dispatch"). It owns "apply or buffer", "commit
 // a version", dispatch, and what a Skip means; the Coordinator hands it every
 // update that passed validation, acceptance, staleness and stepsize, and every
 // join, leave, Skip, model request and tick.

@@ -1,4 +1,4 @@
-// RandomDispatch: Koloskova, Stich, Jaggi's Algorithm 2 (ALGORITHMS.md 2a) for
+// RandomDispatch: Koloskova, Stich, Jaggi's Algorithm 2 (docs/algorithms.md [P2a]) for
 // heterogeneous data. Every contribution is applied at once, and the new model
 // goes to a client drawn uniformly at random, not to the one that finished:
 // fast clients no longer get more jobs, so the iterates follow the average

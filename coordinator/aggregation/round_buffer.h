@@ -1,4 +1,4 @@
-// RoundBuffer: Shadowheart SGD's server side (ALGORITHMS.md 2d). Within a
+// RoundBuffer: Shadowheart SGD's server side (docs/algorithms.md [P2d]). Within a
 // round the weighted messages gamma w_i / Z * C_ij(G_i) (weights from the
 // shadowheart stepsize) are summed as they arrive; the round commits
 // x <- x - sum once every member has sent its m = `messages` messages (or a

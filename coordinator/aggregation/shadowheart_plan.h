@@ -1,4 +1,4 @@
-// The equilibrium time of Shadowheart SGD (ALGORITHMS.md 2d (b), from the
+// The equilibrium time of Shadowheart SGD (docs/algorithms.md [P2d], from the
 // authors' find_equilibrium_time): given each worker's seconds per gradient
 // h_i and per compressed message tau_i, the variance ratio s = sigma^2 / eps
 // and the compressor's omega, the round length t* that balances computing

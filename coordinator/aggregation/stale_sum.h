@@ -1,4 +1,4 @@
-// StaleSum: SASG's server side (Deng et al.; ALGORITHMS.md 3). The server
+// StaleSum: SASG's server side (Deng et al.; docs/algorithms.md [P3]). The server
 // keeps each worker's latest contribution delta_m = gamma * u_m; a round ends
 // when every member sent an Update or a Skip, and commits
 //   x <- x - sum_m delta_m,

@@ -1,5 +1,5 @@
 // SyncMinibatch: synchronous minibatch SGD, the baseline the asynchronous
-// methods are compared with (ALGORITHMS.md 2a-2b). Every member computes one
+// methods are compared with (docs/algorithms.md [P2a], [P2b]). Every member computes one
 // gradient at version t; when all have answered, x <- x - w sum_i gamma_i g_i
 // over the n gradients received (Skips count as answered, add nothing), and
 // version t+1 goes to everyone. A round of Skips only resends version t.

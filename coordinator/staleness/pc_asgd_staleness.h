@@ -1,5 +1,5 @@
 // PcAsgdStaleness: the predict/clip step of PC-ASGD (Wang et al., arXiv
-// 2208.13154; ALGORITHMS.md 4, star-topology form). For a gradient g computed
+// 2208.13154; docs/algorithms.md [P4], star-topology form). For a gradient g computed
 // at x_v and applied at x_t (tau = t - v > 0):
 //   predict: g^ = g + lambda * g (.) g (.) (x_t - x_v)   (first-order Taylor
 //            with DC-ASGD's diagonal Hessian approximation g (.) g)

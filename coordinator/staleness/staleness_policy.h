@@ -1,5 +1,5 @@
 // StalenessPolicy: what to do with a gradient computed at an older model
-// version before it is applied (ALGORITHMS.md 4 and 6.3): pass it on, correct
+// version before it is applied (docs/algorithms.md [P4], "Staleness"): pass it on, correct
 // it toward the current model, or drop part or all of it.
 #pragma once
 

@@ -1,5 +1,5 @@
 // AetDiminishingStepsize: the sqrt-decay schedule of AET-SGD's reference code
-// (Nguyen, Han, arXiv 2112.13935; ALGORITHMS.md 5b): gamma = eta0 / (1 + b sqrt(t)),
+// (Nguyen, Han, arXiv 2112.13935; docs/algorithms.md [P5]): gamma = eta0 / (1 + b sqrt(t)),
 // never below min_gamma. The code decays by the node's local iteration count;
 // in the star port the only clock every update shares is the model version, so
 // t = StepContext::current_version (see docs/algorithms.md).

@@ -1,5 +1,5 @@
 // ConstantStepsize: gamma is the same for every update, whatever its delay.
-// CE-ASGD's claim is that norm gating makes this enough (ALGORITHMS.md 1b).
+// CE-ASGD's claim is that norm gating makes this enough (docs/algorithms.md [P1]).
 #pragma once
 
 #include "coordinator/policy_entry.h"

@@ -1,5 +1,5 @@
 // KoloskovaStepsize: the delay-adaptive stepsize of Koloskova, Stich, Jaggi
-// (NeurIPS 2022, Thm 8 / eq. 11; ALGORITHMS.md 2a) in the paper's practical
+// (NeurIPS 2022, Thm 8 / eq. 11; docs/algorithms.md [P2a]) in the paper's practical
 // form: gamma = eta while tau <= tau_C, eta / tau beyond. Only the rare very
 // late gradients are damped, so the rate depends on the average delay, not the
 // maximum, with no setting beyond eta. The paper warns it favours fast clients

@@ -1,5 +1,5 @@
 // MishchenkoStepsize: the delay-adaptive stepsize of Mishchenko, Bach, Even,
-// Woodworth's reference code (NeurIPS 2022; ALGORITHMS.md 2b):
+// Woodworth's reference code (NeurIPS 2022; docs/algorithms.md [P2b]):
 // gamma_k = gamma * M / max(M, tau_k). Full stepsize while the delay is within
 // the number of workers M, then shrinking as M / tau, so the guarantee depends
 // on M rather than on the (possibly huge) maximum delay.

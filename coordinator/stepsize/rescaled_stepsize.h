@@ -1,5 +1,5 @@
 // RescaledStepsize: Rescaled ASGD (Mahran, Maranjyan, Richtarik 2026;
-// ALGORITHMS.md 2c). Vanilla ASGD applies fast clients' gradients more often
+// docs/algorithms.md [P2c]). Vanilla ASGD applies fast clients' gradients more often
 // and so drifts toward their objectives. Giving client i the stepsize
 //   gamma_i = gamma * tau_i / tau_ref,  tau_ref = n / sum_j (1 / tau_j)
 // (tau_i its time per gradient, tau_ref the harmonic mean over the n clients

@@ -1,5 +1,5 @@
 // ShadowheartStepsize: the per-message weights of Shadowheart SGD (Tyurin,
-// Pozzi, Ilin, Richtarik, NeurIPS 2024; ALGORITHMS.md 2d). A round's step is
+// Pozzi, Ilin, Richtarik, NeurIPS 2024; docs/algorithms.md [P2d]). A round's step is
 //   g = (1/Z) sum_i w_i sum_{j<=m_i} C_ij(G_i),  x <- x - gamma g,
 //   w_i = 1 / (b_i omega + omega s + m_i s)   (1 when s = omega = 0),
 //   Z   = sum_i w_i m_i b_i,

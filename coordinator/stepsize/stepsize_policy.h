@@ -1,4 +1,4 @@
-// StepsizePolicy: the stepsize gamma for one applied gradient (ALGORITHMS.md 6.3).
+// StepsizePolicy: the stepsize gamma for one applied gradient (docs/algorithms.md, "Stepsize").
 #pragma once
 
 #include <cstdint>

@@ -108,7 +108,7 @@ TEST(NormRatioSimplified, OffersOlderThanWindowAreOutside) {
 }
 
 TEST(NormRatio, SimplifiedAcceptsOnlyWhatExactAccepts) {
-  // Property from ALGORITHMS.md 1(b): the prefix-sum bound is conservative.
+  // Property from docs/algorithms.md [P1]: the prefix-sum bound is conservative.
   Rng rng(11);
   const size_t dim = 20;
   GlobalModel exact_model(std::vector<float>(dim, 0.0f));
