@@ -53,10 +53,9 @@ Coordinator::Coordinator(const CoordinatorSettings& settings, GlobalModel model,
       client_needs_(client_needs(settings, model_.dim())),
       max_message_bytes_(settings.max_message_bytes != 0
                              ? settings.max_message_bytes
-                             : static_cast<uint32_t>(
-                                   std::max(model_.dim() * sizeof(float),
-                                            client_needs_.max_payload_bytes) +
-                                   kMessageOverhead)),
+                             : static_cast<uint32_t>(std::max(model_.dim() * sizeof(float),
+                                                              client_needs_.max_payload_bytes) +
+                                                     kMessageOverhead)),
       decoded_(model_.dim()),
       arena_(std::max<size_t>(settings.chunk_floats * sizeof(float), 8192) + kMessageOverhead),
       writer_(Span<uint8_t>(arena_.data(), arena_.size())) {
@@ -67,8 +66,8 @@ Coordinator::Coordinator(const CoordinatorSettings& settings, GlobalModel model,
   // Client policy settings: only those given in the config, so a default run's
   // Config stays as it was.
   const ClientPolicySettings& client = settings_.client_policies;
-  add_config_params("trigger", PolicySettings(client.trigger_params.begin(),
-                                              client.trigger_params.end()));
+  add_config_params("trigger",
+                    PolicySettings(client.trigger_params.begin(), client.trigger_params.end()));
   add_config_params("compression", PolicySettings(client.compression_params.begin(),
                                                   client.compression_params.end()));
   // The staleness policy may have been built around another copy of the
@@ -193,23 +192,14 @@ void Coordinator::dispatch(const std::string& id, Span<const uint8_t> bytes) {
     return;
   }
   switch (type) {
-    case wire::Message::Offer:
-      on_offer(id, *client, seq, *envelope->message_as_Offer());
-      return;
-    case wire::Message::Update:
-      on_update(id, *client, seq, *envelope->message_as_Update());
-      return;
+    case wire::Message::Offer: on_offer(id, *client, seq, *envelope->message_as_Offer()); return;
+    case wire::Message::Update: on_update(id, *client, seq, *envelope->message_as_Update()); return;
     case wire::Message::ModelRequest:
       if (!holding_model_) aggregation_->on_model_request(*this, id);
       return;
-    case wire::Message::Skip:
-      on_skip(id, *client, *envelope->message_as_Skip());
-      return;
-    case wire::Message::Heartbeat:
-      return;
-    case wire::Message::Bye:
-      on_bye(id);
-      return;
+    case wire::Message::Skip: on_skip(id, *client, *envelope->message_as_Skip()); return;
+    case wire::Message::Heartbeat: return;
+    case wire::Message::Bye: on_bye(id); return;
     default:
       reply_error(id, seq, wire::ErrorCode::UnexpectedMessage, "a client does not send %s",
                   wire::EnumNameMessage(type));
@@ -250,10 +240,11 @@ void Coordinator::on_hello(const std::string& id, uint32_t seq, const wire::Hell
   uint32_t chunk = settings_.chunk_floats;
   if (hello.max_chunk_floats() != 0) chunk = std::min(chunk, hello.max_chunk_floats());
   if (hello.max_message_bytes() != 0) {
-    const uint32_t room = hello.max_message_bytes() > kMessageOverhead
-                              ? (hello.max_message_bytes() - static_cast<uint32_t>(kMessageOverhead)) /
-                                    static_cast<uint32_t>(sizeof(float))
-                              : 0;
+    const uint32_t room =
+        hello.max_message_bytes() > kMessageOverhead
+            ? (hello.max_message_bytes() - static_cast<uint32_t>(kMessageOverhead)) /
+                  static_cast<uint32_t>(sizeof(float))
+            : 0;
     chunk = std::min(chunk, room);
   }
   if (chunk == 0) {
@@ -309,8 +300,10 @@ void Coordinator::on_offer(const std::string& id, ClientRecord& client, uint32_t
                            const wire::Offer& offer) {
   const double norm = offer.grad_norm();
   if (!std::isfinite(norm) || !std::isfinite(offer.loss()) || norm < 0) {
-    reply_error(id, seq, wire::ErrorCode::NonFinite, "offer norm %g / loss %g is not a finite "
-                "non-negative number", norm, static_cast<double>(offer.loss()));
+    reply_error(id, seq, wire::ErrorCode::NonFinite,
+                "offer norm %g / loss %g is not a finite "
+                "non-negative number",
+                norm, static_cast<double>(offer.loss()));
     return;
   }
   const uint32_t t = model_.version();
@@ -366,8 +359,7 @@ void Coordinator::on_update(const std::string& id, ClientRecord& client, uint32_
   client.pending = false;
   if (update.version() > model_.version()) {
     reply_error(id, seq, wire::ErrorCode::VersionFromFuture,
-                "update for version %u, coordinator is at %u", update.version(),
-                model_.version());
+                "update for version %u, coordinator is at %u", update.version(), model_.version());
     return;
   }
   if (update.codec() != client_needs_.codec) {
@@ -385,9 +377,9 @@ void Coordinator::on_update(const std::string& id, ClientRecord& client, uint32_
     return;
   }
   wire::ErrorCode code = wire::ErrorCode::None;
-  Result<Span<const float>> decoded = decode_update(
-      update, static_cast<uint32_t>(model_.dim()), Span<float>(decoded_.data(), decoded_.size()),
-      &code);
+  Result<Span<const float>> decoded =
+      decode_update(update, static_cast<uint32_t>(model_.dim()),
+                    Span<float>(decoded_.data(), decoded_.size()), &code);
   if (!decoded.is_ok()) {
     reply_error(id, seq, code, "%s", decoded.status().message());
     return;
@@ -448,8 +440,8 @@ void Coordinator::apply_update(const std::string& id, ClientRecord& client,
   step.compute_us = update.compute_us;
   step.now_us = clock_.now_us();
   step.gradients = gradients_in(update, settings_.batch_size);
-  const double gamma = stepsize_->gamma(step) * acceptance_->update_scale(id, tau, concurrency) *
-                       corrected.theta;
+  const double gamma =
+      stepsize_->gamma(step) * acceptance_->update_scale(id, tau, concurrency) * corrected.theta;
   Contribution contribution;
   contribution.version = update.version;
   contribution.kind = update.kind;
@@ -529,7 +521,8 @@ void Coordinator::tick() {
   check_max_versions();
   sync_policy_counts();
   if (stopped_) return;
-  if (settings_.max_seconds > 0 && elapsed_s() >= settings_.max_seconds) stop("reached max_seconds");
+  if (settings_.max_seconds > 0 && elapsed_s() >= settings_.max_seconds)
+    stop("reached max_seconds");
 }
 
 void Coordinator::stop(const char* reason) {

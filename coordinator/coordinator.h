@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "coordinator/acceptance/acceptance_policy.h"
-#include "coordinator/client_policy_settings.h"
 #include "coordinator/aggregation/aggregation_policy.h"
+#include "coordinator/client_policy_settings.h"
 #include "coordinator/client_registry.h"
 #include "coordinator/clock.h"
 #include "coordinator/evaluator.h"
@@ -48,29 +48,29 @@ struct CoordinatorSettings {
   uint32_t batch_size = 32;
   uint32_t chunk_floats = 1024;
   uint32_t heartbeat_ms = 1000;
-  double norm_tolerance = 1e-3;  // relative |norm(update) - offered norm| allowed
-  uint32_t max_message_bytes = 0;  // 0: derived from the model (a dense update + overhead)
-  uint32_t eval_every = 100;       // versions between evaluations (0 = only at start and end)
-  double target_accuracy = 0;      // stop when reached (0 = off)
-  uint32_t max_versions = 0;       // stop after this many updates (0 = off)
-  double max_seconds = 0;          // stop after this long (0 = off)
-  uint32_t min_clients = 0;        // hold the first model until this many have registered
+  double norm_tolerance = 1e-3;          // relative |norm(update) - offered norm| allowed
+  uint32_t max_message_bytes = 0;        // 0: derived from the model (a dense update + overhead)
+  uint32_t eval_every = 100;             // versions between evaluations (0 = only at start and end)
+  double target_accuracy = 0;            // stop when reached (0 = off)
+  uint32_t max_versions = 0;             // stop after this many updates (0 = off)
+  double max_seconds = 0;                // stop after this long (0 = off)
+  uint32_t min_clients = 0;              // hold the first model until this many have registered
   ClientPolicySettings client_policies;  // [trigger], [compression]: sent to clients in Config
 };
 
 // A decoded, validated gradient from one client, ready to be aggregated.
 struct IncomingUpdate {
-  uint32_t version = 0;         // model version it was computed at
+  uint32_t version = 0;  // model version it was computed at
   wire::UpdateKind kind = wire::UpdateKind::Gradient;
-  Span<const float> gradient;   // dense, model-dimension values (decoded if it came compressed)
+  Span<const float> gradient;  // dense, model-dimension values (decoded if it came compressed)
   double grad_norm = 0;
   uint32_t samples = 0;
   uint32_t compute_us = 0;
-  uint32_t steps = 0;           // minibatch gradients behind it (local steps, b_i); 0 = not said
-  uint32_t round = 0;           // the client's round (aet-schedule)
-  uint16_t part = 0;            // j of `parts` sends of one vector (fixed-budget m_i)
+  uint32_t steps = 0;  // minibatch gradients behind it (local steps, b_i); 0 = not said
+  uint32_t round = 0;  // the client's round (aet-schedule)
+  uint16_t part = 0;   // j of `parts` sends of one vector (fixed-budget m_i)
   uint16_t parts = 0;
-  bool offered = false;         // it followed an accepted Offer (its norm was checked)
+  bool offered = false;  // it followed an accepted Offer (its norm was checked)
 };
 
 // Gradients summed in an update (b_i): samples / batch_size for a
@@ -120,7 +120,8 @@ class Coordinator : private AggregationHost {
 
  private:
   void on_hello(const std::string& id, uint32_t seq, const wire::Hello& hello);
-  void on_offer(const std::string& id, ClientRecord& client, uint32_t seq, const wire::Offer& offer);
+  void on_offer(const std::string& id, ClientRecord& client, uint32_t seq,
+                const wire::Offer& offer);
   void on_update(const std::string& id, ClientRecord& client, uint32_t seq,
                  const wire::Update& update);
   void on_skip(const std::string& id, ClientRecord& client, const wire::Skip& skip);

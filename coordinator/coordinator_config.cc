@@ -137,8 +137,8 @@ Result<PolicyParams> read_policy_params(const toml::table& root, const std::stri
 Status apply_override(toml::table& root, const std::string& assignment) {
   const size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
-    return Status::error(StatusCode::kInvalidArgument,
-                         "override '%s' is not section.key=value", assignment.c_str());
+    return Status::error(StatusCode::kInvalidArgument, "override '%s' is not section.key=value",
+                         assignment.c_str());
   }
   const std::string path = assignment.substr(0, eq);
   const std::string value_text = assignment.substr(eq + 1);
@@ -243,11 +243,10 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   const GlobalModel probe(std::vector<float>(1, 0.0f));
   FG_TRY(make_acceptance_policy(config->acceptance, config->acceptance_params, probe).status());
   FG_TRY(make_staleness_policy(config->staleness, config->staleness_params, probe).status());
-  FG_TRY(make_aggregation_policy(config->aggregation, config->aggregation_params, probe,
-                                 config->seed)
-             .status());
-  FG_TRY(make_stepsize_policy(config->stepsize, config->stepsize_params,
-                              config->aggregation_params)
+  FG_TRY(
+      make_aggregation_policy(config->aggregation, config->aggregation_params, probe, config->seed)
+          .status());
+  FG_TRY(make_stepsize_policy(config->stepsize, config->stepsize_params, config->aggregation_params)
              .status());
   return Status::ok();
 }
@@ -308,8 +307,8 @@ std::string policy_section(const char* family, const std::string& policy,
     if (it != given.end()) {
       text += std::string(spec.key) + " = " + toml_number(it->second) + "\n";
     } else {
-      text += "# " + std::string(spec.key) + " = " + toml_number(spec.fallback) +
-              "  (default; " + spec.doc + ")\n";
+      text += "# " + std::string(spec.key) + " = " + toml_number(spec.fallback) + "  (default; " +
+              spec.doc + ")\n";
     }
   }
   return text;
@@ -322,15 +321,14 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
   const ClientPolicySettings& client = s.client_policies;
   std::ostringstream out;
   out << "[server]\nbind = \"" << c.bind << "\"\nheartbeat_ms = " << s.heartbeat_ms
-      << "\nmax_message_bytes = " << s.max_message_bytes << "\n\n[model]\nkind = \""
-      << c.model_kind << "\"\nhidden_units = " << s.model.hidden_units << "\nseed = " << c.seed
+      << "\nmax_message_bytes = " << s.max_message_bytes << "\n\n[model]\nkind = \"" << c.model_kind
+      << "\"\nhidden_units = " << s.model.hidden_units << "\nseed = " << c.seed
       << "\nnum_features = " << s.model.num_features << "\nnum_classes = " << s.model.num_classes
       << "\ninit = \"" << c.model_init << "\""
-      << "\nbias = " << (s.model.bias ? "true" : "false")
-      << "\n\n[data]\ntest_images = \"" << c.test_images << "\"\ntest_labels = \""
-      << c.test_labels << "\"\ntest_csv = \"" << c.test_csv
-      << "\"\ncsv_label_column = " << c.csv_label_column << "\n\n[training]\nbatch_size = "
-      << s.batch_size << "\nchunk_floats = " << s.chunk_floats
+      << "\nbias = " << (s.model.bias ? "true" : "false") << "\n\n[data]\ntest_images = \""
+      << c.test_images << "\"\ntest_labels = \"" << c.test_labels << "\"\ntest_csv = \""
+      << c.test_csv << "\"\ncsv_label_column = " << c.csv_label_column
+      << "\n\n[training]\nbatch_size = " << s.batch_size << "\nchunk_floats = " << s.chunk_floats
       << "\nnorm_tolerance = " << s.norm_tolerance << "\n\n[acceptance]\npolicy = \""
       << c.acceptance << "\"\nstarvation_limit = " << c.starvation_limit << "\n"
       << policy_section("acceptance", c.acceptance, c.acceptance_params.values())
@@ -346,8 +344,8 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
       << policy_section("aggregation", c.aggregation, c.aggregation_params.values());
   out << "\n[run]\neval_every = " << s.eval_every << "\ntarget_accuracy = " << s.target_accuracy
       << "\nmax_versions = " << s.max_versions << "\nmax_seconds = " << s.max_seconds
-      << "\nmin_clients = " << s.min_clients
-      << "\nmetrics = \"" << c.metrics_path << "\"\ndir = \"" << c.run_dir << "\"\n";
+      << "\nmin_clients = " << s.min_clients << "\nmetrics = \"" << c.metrics_path << "\"\ndir = \""
+      << c.run_dir << "\"\n";
   return out.str();
 }
 

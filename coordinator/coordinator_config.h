@@ -25,7 +25,8 @@ struct CoordinatorConfig {
   PolicyParams acceptance_params;
   std::string stepsize = "constant";
   PolicyParams stepsize_params;
-  uint32_t starvation_limit = 0;  // [acceptance] starvation_limit; 0 = no guard (unset: 3 under a norm rule)
+  uint32_t starvation_limit =
+      0;  // [acceptance] starvation_limit; 0 = no guard (unset: 3 under a norm rule)
   std::string staleness = "identity";
   PolicyParams staleness_params;
   std::string aggregation = "apply-on-arrival";

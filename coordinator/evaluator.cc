@@ -5,7 +5,9 @@
 namespace fedgate {
 
 Evaluator::Evaluator(const Model& model, Dataset test_data)
-    : model_(model), data_(std::move(test_data)), workspace_(model.workspace_floats(kRowsPerChunk)) {}
+    : model_(model),
+      data_(std::move(test_data)),
+      workspace_(model.workspace_floats(kRowsPerChunk)) {}
 
 Evaluation Evaluator::evaluate(Span<const float> params) {
   const EvalResult result = evaluate_dataset(model_, params, data_, workspace_, kRowsPerChunk);

@@ -93,13 +93,15 @@ int main(int argc, char** argv) {
   app.add_option("--set", overrides,
                  "override a setting: section.key=value (repeatable), e.g. "
                  "--set acceptance.policy=norm-ratio-exact --set stepsize.constant.gamma=0.1");
-  app.add_option("--bind", bind, "ZeroMQ endpoint to bind (default tcp://*:5555; "
-                                 "tcp://127.0.0.1:* picks a free port)");
+  app.add_option("--bind", bind,
+                 "ZeroMQ endpoint to bind (default tcp://*:5555; "
+                 "tcp://127.0.0.1:* picks a free port)");
   app.add_option("--run-dir", run_dir,
                  "write everything the run produces here (config, metrics, log, "
                  "model.safetensors); created if missing");
-  app.add_option("--metrics", metrics_path,
-                 "write JSON-lines metrics to this file (default with --run-dir: DIR/metrics.jsonl)");
+  app.add_option(
+      "--metrics", metrics_path,
+      "write JSON-lines metrics to this file (default with --run-dir: DIR/metrics.jsonl)");
   app.add_option("--max-versions", max_versions, "stop after this many applied updates");
   app.add_option("--max-seconds", max_seconds, "stop after this many seconds");
   app.add_option("--target-accuracy", target_accuracy, "stop when test accuracy reaches this");

@@ -20,7 +20,7 @@ struct Metrics {
   uint64_t bytes_up = 0;
   uint64_t bytes_down = 0;
   uint64_t hellos = 0;
-  uint64_t offers = 0;   // offers that passed validation and got a Decision
+  uint64_t offers = 0;  // offers that passed validation and got a Decision
   uint64_t accepts = 0;
   uint64_t rejects = 0;
   uint64_t updates = 0;  // contributions the aggregation policy applied or buffered (not dropped)
@@ -32,8 +32,8 @@ struct Metrics {
   uint64_t reused = 0;          // stale contributions re-applied for a Skip (stale-sum)
   uint64_t dropped_old = 0;     // contributions that came after their round's commit
   uint64_t held = 0;            // models held back (random-dispatch queue, add-update skew)
-  uint64_t model_sends = 0;   // whole models sent (as chunks)
-  uint64_t errors = 0;        // Error replies sent
+  uint64_t model_sends = 0;     // whole models sent (as chunks)
+  uint64_t errors = 0;          // Error replies sent
   uint64_t clients_never_applied = 0;  // registered clients none of whose updates was applied
   std::map<std::string, uint64_t> errors_by_code;
   std::map<uint32_t, uint64_t> staleness;  // tau -> applied updates with that tau

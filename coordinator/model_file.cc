@@ -108,10 +108,11 @@ std::vector<uint8_t> encode_model_file(const ModelSpec& spec, Span<const float> 
                                        const ModelFileInfo& info) {
   json header = json::object();
   for (const TensorLayout& tensor : model_tensors(spec)) {
-    header[tensor.name] = {{"dtype", "F32"},
-                           {"shape", tensor.shape},
-                           {"data_offsets", {tensor.offset * sizeof(float),
-                                             (tensor.offset + tensor.count) * sizeof(float)}}};
+    header[tensor.name] = {
+        {"dtype", "F32"},
+        {"shape", tensor.shape},
+        {"data_offsets",
+         {tensor.offset * sizeof(float), (tensor.offset + tensor.count) * sizeof(float)}}};
   }
   header["__metadata__"] = metadata_json(spec, info);
   std::string text = header.dump();
@@ -142,8 +143,8 @@ Result<SavedModel> decode_model_file(Span<const uint8_t> bytes) {
   const char* text = reinterpret_cast<const char*>(bytes.data() + kLengthBytes);
   const json header = json::parse(text, text + length, nullptr, /*allow_exceptions=*/false);
   if (!header.is_object()) return bad_file("the header is not a JSON object");
-  const Span<const uint8_t> data = bytes.subspan(kLengthBytes + length,
-                                                 bytes.size() - kLengthBytes - length);
+  const Span<const uint8_t> data =
+      bytes.subspan(kLengthBytes + length, bytes.size() - kLengthBytes - length);
   SavedModel saved;
   for (const auto& [name, entry] : header.items()) {
     if (name == "__metadata__") {
@@ -173,8 +174,9 @@ Result<std::vector<float>> model_params(const SavedModel& saved, const ModelSpec
   const char* kind = model_kind_name(spec.kind);
   auto saved_kind = saved.metadata.find("model_kind");
   if (saved_kind != saved.metadata.end() && saved_kind->second != kind) {
-    return Status::error(StatusCode::kInvalidArgument, "the file holds a %s model, this run's is %s",
-                         saved_kind->second.c_str(), kind);
+    return Status::error(StatusCode::kInvalidArgument,
+                         "the file holds a %s model, this run's is %s", saved_kind->second.c_str(),
+                         kind);
   }
   std::vector<float> params;
   for (const TensorLayout& tensor : model_tensors(spec)) {

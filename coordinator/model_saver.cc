@@ -8,9 +8,8 @@ namespace fedgate {
 
 void ModelSaver::save(const std::string& path, const EvalPoint& point) {
   if (path.empty() || coordinator_ == nullptr) return;
-  const Status written =
-      write_model_file(path, spec_, coordinator_->model().params(),
-                       ModelFileInfo{point.version, point.accuracy, point.loss});
+  const Status written = write_model_file(path, spec_, coordinator_->model().params(),
+                                          ModelFileInfo{point.version, point.accuracy, point.loss});
   if (written.is_ok()) return;
   // The run goes on: losing a model file must not stop the training.
   std::fprintf(stderr, "fedgate-coordinator: %s\n", written.message());

@@ -14,7 +14,9 @@ class ModelSaver : public RunObserver {
  public:
   // Either path may be empty (that file is not written). `next` may be null.
   ModelSaver(ModelSpec spec, std::string final_path, std::string best_path, RunObserver* next)
-      : spec_(spec), final_path_(std::move(final_path)), best_path_(std::move(best_path)),
+      : spec_(spec),
+        final_path_(std::move(final_path)),
+        best_path_(std::move(best_path)),
         next_(next) {}
   // The coordinator whose model is saved; call before it starts.
   void attach(const Coordinator& coordinator) { coordinator_ = &coordinator; }

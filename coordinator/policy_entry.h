@@ -26,7 +26,7 @@ struct PolicyContext {
   // The initial model (its dimension, its snapshots); null for stepsize
   // policies, which see the model only through StepContext.
   const GlobalModel* model = nullptr;
-  uint64_t seed = 0;                   // the run's model seed
+  uint64_t seed = 0;  // the run's model seed
   // The aggregation's own settings: a stepsize that weighs the aggregation's
   // rounds (shadowheart) reads them here.
   const PolicyParams* aggregation_params = nullptr;
@@ -35,10 +35,9 @@ struct PolicyContext {
 template <typename Policy>
 struct PolicyEntry {
   const char* name;
-  const char* summary;            // one line for --list-policies and the docs
-  Span<const ParamSpec> params;   // every setting, in the order they are listed
-  Result<std::unique_ptr<Policy>> (*make)(const PolicyParams& params,
-                                          const PolicyContext& context);
+  const char* summary;           // one line for --list-policies and the docs
+  Span<const ParamSpec> params;  // every setting, in the order they are listed
+  Result<std::unique_ptr<Policy>> (*make)(const PolicyParams& params, const PolicyContext& context);
 };
 
 using AcceptanceEntry = PolicyEntry<AcceptancePolicy>;

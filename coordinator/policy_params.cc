@@ -12,8 +12,7 @@ Result<double> PolicyParams::checked(const std::string& key, double fallback, do
   const bool below = min_exclusive ? value <= min : value < min;
   if (!std::isfinite(value) || below || value > max) {
     return Status::error(StatusCode::kInvalidArgument, "%s.%s = %g is outside %c%g, %g]",
-                         section_.c_str(), key.c_str(), value, min_exclusive ? '(' : '[', min,
-                         max);
+                         section_.c_str(), key.c_str(), value, min_exclusive ? '(' : '[', min, max);
   }
   return value;
 }

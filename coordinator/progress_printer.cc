@@ -25,8 +25,7 @@ std::string settings_text(const PolicySettings& settings) {
 
 }  // namespace
 
-void ProgressPrinter::on_eval(const EvalPoint& p, const Metrics& m,
-                              const ClientRegistry& clients) {
+void ProgressPrinter::on_eval(const EvalPoint& p, const Metrics& m, const ClientRegistry& clients) {
   std::fprintf(out_,
                "[%7.1fs] version %6u  test acc %.4f  loss %.4f  offers %" PRIu64
                " (accepted %.1f%%)  up %.1f MB  down %.1f MB  clients %zu\n",
@@ -41,8 +40,8 @@ void ProgressPrinter::on_stop(const char* reason, const EvalPoint& p, const Metr
     std::fprintf(out_,
                  "\nstopped: %s\n  final version %u after %.1f %ss, test acc %.4f, loss "
                  "%.6g, offers %" PRIu64 " (accepted %" PRIu64 "), updates %" PRIu64 "\n",
-                 reason, p.version, p.time_s, style_.clock, p.accuracy, p.loss, m.offers,
-                 m.accepts, m.updates);
+                 reason, p.version, p.time_s, style_.clock, p.accuracy, p.loss, m.offers, m.accepts,
+                 m.updates);
     std::fflush(out_);
     return;
   }
@@ -57,8 +56,10 @@ void ProgressPrinter::on_stop(const char* reason, const EvalPoint& p, const Metr
                "  test accuracy      %.4f (loss %.4f)\n"
                "  offers             %" PRIu64 ": %" PRIu64 " accepted (%.1f%%), %" PRIu64
                " rejected\n"
-               "  updates applied    %" PRIu64 " (staleness mean %.2f, max %" PRIu64 ")\n"
-               "  bytes up / down    %.2f MB / %.2f MB (%" PRIu64 " / %" PRIu64 " messages)\n"
+               "  updates applied    %" PRIu64 " (staleness mean %.2f, max %" PRIu64
+               ")\n"
+               "  bytes up / down    %.2f MB / %.2f MB (%" PRIu64 " / %" PRIu64
+               " messages)\n"
                "  errors             %" PRIu64 "\n",
                reason, p.version, p.time_s, p.accuracy, p.loss, m.offers, m.accepts,
                percent(m.accepts, m.offers), m.rejects, m.updates,
@@ -66,8 +67,9 @@ void ProgressPrinter::on_stop(const char* reason, const EvalPoint& p, const Metr
                megabytes(m.bytes_up), megabytes(m.bytes_down), m.messages_up, m.messages_down,
                m.errors);
   for (const auto& [id, record] : clients.all()) {
-    std::fprintf(out_, "  client %-12s offers %6" PRIu64 "  accepted %6" PRIu64 "  applied %6" PRIu64 "\n",
-                 id.c_str(), record.counts.offers, record.counts.accepts, record.counts.updates);
+    std::fprintf(
+        out_, "  client %-12s offers %6" PRIu64 "  accepted %6" PRIu64 "  applied %6" PRIu64 "\n",
+        id.c_str(), record.counts.offers, record.counts.accepts, record.counts.updates);
   }
   std::fflush(out_);
 }
@@ -75,7 +77,8 @@ void ProgressPrinter::on_stop(const char* reason, const EvalPoint& p, const Metr
 void print_run_description(std::FILE* out, const Coordinator& coordinator,
                            const CoordinatorConfig& config, size_t test_samples) {
   const ModelSpec& spec = config.settings.model;
-  std::fprintf(out, "  model      %s, %zu parameters (%u features, %u classes), test set %zu samples\n",
+  std::fprintf(out,
+               "  model      %s, %zu parameters (%u features, %u classes), test set %zu samples\n",
                model_kind_name(spec.kind), coordinator.model().dim(), spec.num_features,
                spec.num_classes, test_samples);
   std::fprintf(out, "  acceptance %s (%s)\n", coordinator.acceptance().name(),

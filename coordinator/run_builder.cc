@@ -97,8 +97,7 @@ Status CoordinatorRun::load_initial_model(std::vector<float>* params) const {
   }
   Result<std::vector<float>> loaded = model_params(*saved, config_.settings.model);
   if (!loaded.is_ok()) {
-    return Status::error(StatusCode::kInvalidArgument, "model.init: %s",
-                         loaded.status().message());
+    return Status::error(StatusCode::kInvalidArgument, "model.init: %s", loaded.status().message());
   }
   *params = std::move(loaded).value();
   return Status::ok();
@@ -110,9 +109,9 @@ Status CoordinatorRun::open_directory(std::FILE* progress) {
   // An explicit run.metrics (or --metrics) wins over the directory's.
   if (config_.metrics_path.empty()) config_.metrics_path = directory_->metrics_path();
   const std::string text = render_coordinator_config(config_);
-  FG_TRY(write_file_atomically(directory_->config_path(),
-                               Span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()),
-                                                   text.size())));
+  FG_TRY(write_file_atomically(
+      directory_->config_path(),
+      Span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
   log_file_ = std::fopen(directory_->log_path().c_str(), "w");
   if (log_file_ == nullptr) {
     return Status::error(StatusCode::kUnavailable, "cannot write %s: %s",
@@ -124,8 +123,8 @@ Status CoordinatorRun::open_directory(std::FILE* progress) {
 }
 
 Coordinator& CoordinatorRun::make_coordinator(const Clock& clock, ServerOutbox& outbox) {
-  RunObserver* observer = saver_ != nullptr ? static_cast<RunObserver*>(saver_.get())
-                                             : progress_.get();
+  RunObserver* observer =
+      saver_ != nullptr ? static_cast<RunObserver*>(saver_.get()) : progress_.get();
   coordinator_ =
       std::make_unique<Coordinator>(config_.settings, std::move(*initial_), std::move(*policies_),
                                     evaluator_.get(), clock, outbox, log_.get(), observer);

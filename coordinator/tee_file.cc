@@ -17,8 +17,9 @@ ssize_t write_both(void* cookie, const char* data, size_t size) {
   const Targets& targets = *static_cast<const Targets*>(cookie);
   for (std::FILE* out : {targets.first, targets.second}) {
     if (out == nullptr) continue;
-    std::fwrite(data, 1, size, out);
-    std::fflush(out);
+    // A failing copy (a full disk under the log) must not stop the other one;
+    // the stream reports the whole size written either way.
+    if (std::fwrite(data, 1, size, out) == size) std::fflush(out);
   }
   return static_cast<ssize_t>(size);
 }

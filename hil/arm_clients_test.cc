@@ -29,10 +29,9 @@ const char* const kClient = "firmware/linux/fedgate-client";
 // ones; a heartbeat of 5 s (silence timeout 15 s) keeps them from re-registering.
 std::vector<std::string> coordinator_args(const std::string& dir,
                                           const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {"--bind", "tcp://127.0.0.1:*",
-                                   "--endpoint-file", dir + "/endpoint",
-                                   "--metrics", dir + "/metrics.jsonl",
-                                   "--set", "server.heartbeat_ms=5000"};
+  std::vector<std::string> args = {
+      "--bind",    "tcp://127.0.0.1:*",    "--endpoint-file", dir + "/endpoint",
+      "--metrics", dir + "/metrics.jsonl", "--set",           "server.heartbeat_ms=5000"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -77,17 +76,16 @@ class ArmClients : public ::testing::Test {
 };
 
 TEST_F(ArmClients, TwoAarch64AndOneArmhfClientTrainWithANativeCoordinator) {
-  const std::vector<ArmClient> arm = {{aarch64_target(), "pi64-a"},
-                                      {aarch64_target(), "pi64-b"},
-                                      {armhf_target(), "pi32"}};
+  const std::vector<ArmClient> arm = {
+      {aarch64_target(), "pi64-a"}, {aarch64_target(), "pi64-b"}, {armhf_target(), "pi32"}};
   for (const ArmClient& client : arm) ASSERT_NO_FATAL_FAILURE(require_client(client.target));
 
   const auto started = std::chrono::steady_clock::now();
   constexpr int kVersions = 600;
   Process coordinator(FEDGATE_COORDINATOR_BIN,
                       coordinator_args(dir_, {"--max-versions", std::to_string(kVersions),
-                                              "--min-clients", std::to_string(arm.size()),
-                                              "--set", "run.eval_every=200", "--quiet"}),
+                                              "--min-clients", std::to_string(arm.size()), "--set",
+                                              "run.eval_every=200", "--quiet"}),
                       dir_ + "/coordinator.log");
   const std::string endpoint = wait_for_line(dir_ + "/endpoint", 30);
   ASSERT_FALSE(endpoint.empty()) << read_file(dir_ + "/coordinator.log");
@@ -95,11 +93,11 @@ TEST_F(ArmClients, TwoAarch64AndOneArmhfClientTrainWithANativeCoordinator) {
   std::vector<std::unique_ptr<Process>> clients;
   const int count = static_cast<int>(arm.size());
   for (int i = 0; i < count; ++i) {
-    clients.push_back(start_client(arm[i].target,
-                                   {"--connect", endpoint, "--name", arm[i].name, "--clients",
-                                    std::to_string(count), "--index", std::to_string(i),
-                                    "--data-dir", kDataDir},
-                                   arm[i].name + ".log"));
+    clients.push_back(
+        start_client(arm[i].target,
+                     {"--connect", endpoint, "--name", arm[i].name, "--clients",
+                      std::to_string(count), "--index", std::to_string(i), "--data-dir", kDataDir},
+                     arm[i].name + ".log"));
   }
   ASSERT_EQ(coordinator.wait(150), 0) << read_file(dir_ + "/coordinator.log");
   for (auto& client : clients) {
@@ -127,12 +125,12 @@ TEST_F(ArmClients, TwoAarch64AndOneArmhfClientTrainWithANativeCoordinator) {
     const std::string counts = client_counts(summary, arm[i].name);
     ASSERT_FALSE(counts.empty()) << arm[i].name << " missing from " << summary;
     EXPECT_GT(json_number(counts, "updates"), 0) << arm[i].name << ": " << counts;
-    const auto lines = lines_starting_with(read_file(clients[i]->output_path()),
-                                           "{\"event\":\"client_summary\"");
+    const auto lines =
+        lines_starting_with(read_file(clients[i]->output_path()), "{\"event\":\"client_summary\"");
     ASSERT_EQ(lines.size(), 1u) << read_file(clients[i]->output_path());
     EXPECT_EQ(json_number(lines[0], "accepts"), json_number(counts, "accepts")) << arm[i].name;
-    std::printf("%s (%s): offers %.0f, accepted %.0f, updates applied %.0f\n",
-                arm[i].name.c_str(), arm[i].target.name.c_str(), json_number(counts, "offers"),
+    std::printf("%s (%s): offers %.0f, accepted %.0f, updates applied %.0f\n", arm[i].name.c_str(),
+                arm[i].target.name.c_str(), json_number(counts, "offers"),
                 json_number(counts, "accepts"), json_number(counts, "updates"));
   }
   std::printf("accuracy %.3f -> %.3f in %d versions, %.1f s\n", first_accuracy(run),
@@ -164,9 +162,8 @@ TEST_F(ArmClients, Aarch64ClientWithOtherDataIsRefusedAtHello) {
 TEST_F(ArmClients, ArmhfClientWithoutItsDataFileSaysSoAndExits) {
   const ArmTarget target = armhf_target();
   ASSERT_NO_FATAL_FAILURE(require_client(target));
-  auto client = start_client(target,
-                             {"--connect", "tcp://127.0.0.1:9", "--data-dir", dir_ + "/absent"},
-                             "client.log");
+  auto client = start_client(
+      target, {"--connect", "tcp://127.0.0.1:9", "--data-dir", dir_ + "/absent"}, "client.log");
   EXPECT_EQ(client->wait(60), 2);
   const std::string log = read_file(client->output_path());
   EXPECT_NE(log.find("cannot load training data"), std::string::npos) << log;

@@ -130,13 +130,12 @@ TEST(Stm32BadInput, GarbageOversizedUnverifiableWrongDimensionAndSilenceAreSurvi
   const int listener = listen_on(0);
   ASSERT_GE(listener, 0);
   const int port = port_of(listener);
-  Process qemu(FEDGATE_QEMU_SYSTEM_ARM,
-               {"-M", "netduinoplus2", "-nographic", "-monitor", "none", "-kernel", kImage,
-                "-chardev",
-                "socket,id=link,host=127.0.0.1,port=" + std::to_string(port) +
-                    ",nodelay=on,reconnect=1",
-                "-serial", "chardev:link", "-serial", "file:" + console},
-               dir + "/qemu.log");
+  Process qemu(
+      FEDGATE_QEMU_SYSTEM_ARM,
+      {"-M", "netduinoplus2", "-nographic", "-monitor", "none", "-kernel", kImage, "-chardev",
+       "socket,id=link,host=127.0.0.1,port=" + std::to_string(port) + ",nodelay=on,reconnect=1",
+       "-serial", "chardev:link", "-serial", "file:" + console},
+      dir + "/qemu.log");
   const int peer = accept(listener, nullptr, nullptr);
   ASSERT_GE(peer, 0);
   // The firmware's greeting says its UART is receiving (QEMU drops bytes before that).
@@ -199,7 +198,8 @@ TEST(Stm32BadInput, GarbageOversizedUnverifiableWrongDimensionAndSilenceAreSurvi
   // Now a correct model: the firmware trains and offers.
   for (uint32_t offset = 0; offset < kDim; offset += chunk_floats) {
     const uint32_t n = std::min(chunk_floats, kDim - offset);
-    router.send(writer.model_chunk(3, 1, offset, kDim, Span<const float>(model.data() + offset, n)));
+    router.send(
+        writer.model_chunk(3, 1, offset, kDim, Span<const float>(model.data() + offset, n)));
   }
   const wire::Envelope* offer = router.receive_type(wire::Message::Offer, 20000);
   ASSERT_NE(offer, nullptr) << read_file(console);
@@ -234,11 +234,12 @@ TEST(Stm32BadInput, GarbageOversizedUnverifiableWrongDimensionAndSilenceAreSurvi
   EXPECT_EQ(number(status, "heap_requests"), 0);
   EXPECT_EQ(number(status, "uart_dropped"), 0);
   EXPECT_LE(number(status, "stack_size") - number(status, "stack_free"), 8192);
-  std::printf("after garbage, oversized, unverifiable, wrong-dimension and silence: discarded %.0f, "
-              "zmtp oversized %.0f, zmtp malformed %.0f, zmtp garbage bytes %.0f, registrations %.0f\n",
-              number(status, "discarded"), number(status, "zmtp_oversized"),
-              number(status, "zmtp_malformed"), number(status, "zmtp_garbage"),
-              number(status, "registrations"));
+  std::printf(
+      "after garbage, oversized, unverifiable, wrong-dimension and silence: discarded %.0f, "
+      "zmtp oversized %.0f, zmtp malformed %.0f, zmtp garbage bytes %.0f, registrations %.0f\n",
+      number(status, "discarded"), number(status, "zmtp_oversized"),
+      number(status, "zmtp_malformed"), number(status, "zmtp_garbage"),
+      number(status, "registrations"));
 }
 
 }  // namespace

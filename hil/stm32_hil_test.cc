@@ -86,10 +86,10 @@ class Stm32Hil : public ::testing::Test {
 
   std::unique_ptr<Process> start_coordinator(int port, const std::string& name,
                                              const std::vector<std::string>& extra) {
-    std::vector<std::string> args = {"--bind", "tcp://127.0.0.1:" + std::to_string(port),
+    std::vector<std::string> args = {"--bind",          "tcp://127.0.0.1:" + std::to_string(port),
                                      "--endpoint-file", dir_ + "/" + name + ".endpoint",
-                                     "--metrics", dir_ + "/" + name + ".jsonl",
-                                     "--set", "run.eval_every=4"};
+                                     "--metrics",       dir_ + "/" + name + ".jsonl",
+                                     "--set",           "run.eval_every=4"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto process =
         std::make_unique<Process>(FEDGATE_COORDINATOR_BIN, args, dir_ + "/" + name + ".log");
@@ -101,10 +101,19 @@ class Stm32Hil : public ::testing::Test {
   std::unique_ptr<Process> start_firmware(const std::string& image, int port,
                                           const std::string& console) {
     const std::vector<std::string> args = {
-        "-M", "netduinoplus2", "-nographic", "-monitor", "none", "-kernel", image,
+        "-M",
+        "netduinoplus2",
+        "-nographic",
+        "-monitor",
+        "none",
+        "-kernel",
+        image,
         "-chardev",
         "socket,id=link,host=127.0.0.1,port=" + std::to_string(port) + ",nodelay=on,reconnect=1",
-        "-serial", "chardev:link", "-serial", "file:" + console};
+        "-serial",
+        "chardev:link",
+        "-serial",
+        "file:" + console};
     return std::make_unique<Process>(FEDGATE_QEMU_SYSTEM_ARM, args, console + ".qemu.log");
   }
 
@@ -134,7 +143,8 @@ TEST_F(Stm32Hil, TwoFirmwareInstancesTrainAndSurviveACoordinatorRestart) {
     firmware.push_back(start_firmware(images[i], port, consoles.back()));
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (latest_version(dir_ + "/first.jsonl") < 12 && std::chrono::steady_clock::now() < deadline) {
+  while (latest_version(dir_ + "/first.jsonl") < 12 &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   ASSERT_GE(latest_version(dir_ + "/first.jsonl"), 12)
@@ -160,7 +170,8 @@ TEST_F(Stm32Hil, TwoFirmwareInstancesTrainAndSurviveACoordinatorRestart) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     summaries[i] = last_line_fields(read_file(consoles[i]), "FEDGATE-SUMMARY");
-    if (summaries[i].empty()) summaries[i] = last_line_fields(read_file(consoles[i]), "FEDGATE-STATUS");
+    if (summaries[i].empty())
+      summaries[i] = last_line_fields(read_file(consoles[i]), "FEDGATE-STATUS");
   }
   for (auto& process : firmware) process->signal(SIGKILL);
   const double seconds =
@@ -206,20 +217,20 @@ TEST_F(Stm32Hil, TwoFirmwareInstancesTrainAndSurviveACoordinatorRestart) {
     const double stack_used = field(fields, "stack_size") - field(fields, "stack_free");
     EXPECT_GT(stack_used, 0);
     EXPECT_LE(stack_used, 8192);
-    std::printf("%s: offers %.0f, accepts %.0f, updates %.0f, models %.0f, hellos %.0f, "
-                "zmtp handshakes %.0f; offer %.0f bytes on the wire; step %.0f us; offer->decision "
-                "%.0f us (avg); stack used %.0f bytes; heap requests %.0f\n",
-                fields.at("name").c_str(), field(fields, "offers"), field(fields, "accepts"),
-                field(fields, "updates"), field(fields, "models"), field(fields, "registrations"),
-                field(fields, "zmtp_handshakes"), field(fields, "offer_bytes"),
-                field(fields, "step_us"), field(fields, "rtt_avg_us"), stack_used,
-                field(fields, "heap_requests"));
+    std::printf(
+        "%s: offers %.0f, accepts %.0f, updates %.0f, models %.0f, hellos %.0f, "
+        "zmtp handshakes %.0f; offer %.0f bytes on the wire; step %.0f us; offer->decision "
+        "%.0f us (avg); stack used %.0f bytes; heap requests %.0f\n",
+        fields.at("name").c_str(), field(fields, "offers"), field(fields, "accepts"),
+        field(fields, "updates"), field(fields, "models"), field(fields, "registrations"),
+        field(fields, "zmtp_handshakes"), field(fields, "offer_bytes"), field(fields, "step_us"),
+        field(fields, "rtt_avg_us"), stack_used, field(fields, "heap_requests"));
   }
-  std::printf("accuracy before restart %.3f -> %.3f at version %.0f (best %.3f); after restart "
-              "%.3f at 12 versions; %.1f s in all\n",
-              json_number(before.evals.front(), "accuracy"), json_number(last_before, "accuracy"),
-              json_number(last_before, "version"), best_before, json_number(summary, "accuracy"),
-              seconds);
+  std::printf(
+      "accuracy before restart %.3f -> %.3f at version %.0f (best %.3f); after restart "
+      "%.3f at 12 versions; %.1f s in all\n",
+      json_number(before.evals.front(), "accuracy"), json_number(last_before, "accuracy"),
+      json_number(last_before, "version"), best_before, json_number(summary, "accuracy"), seconds);
 }
 
 }  // namespace

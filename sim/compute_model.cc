@@ -16,14 +16,11 @@ double ComputeModel::mean_us(uint32_t index) const {
   const double base = spec_.base_ms * 1000.0;
   switch (spec_.kind) {
     case ComputeKind::kFixed:
-    case ComputeKind::kExponential:
-      return base;
-    case ComputeKind::kSqrt:
-      return std::sqrt(static_cast<double>(index) + 1.0) * base;
+    case ComputeKind::kExponential: return base;
+    case ComputeKind::kSqrt: return std::sqrt(static_cast<double>(index) + 1.0) * base;
     case ComputeKind::kStraggler:
       return index + 1 == clients_ ? base * spec_.straggler_factor : base;
-    case ComputeKind::kMix:
-      return index >= first_slow_ ? base * spec_.slow_ratio : base;
+    case ComputeKind::kMix: return index >= first_slow_ ? base * spec_.slow_ratio : base;
   }
   return base;
 }

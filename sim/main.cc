@@ -106,9 +106,8 @@ int main(int argc, char** argv) {
                "  virtual %.1f s, wall %.2f s, %.0f updates/s (%llu updates, %llu gradients, "
                "%llu events), peak RSS %.0f MB\n",
                r.stop_reason.c_str(), r.clients, r.final_version, r.final_accuracy, r.final_loss,
-               r.has_f_star ? (" (F* " + std::to_string(r.f_star) + ")").c_str() : "",
-               r.virtual_s, r.wall_s, r.updates_per_wall_s,
-               static_cast<unsigned long long>(r.updates),
+               r.has_f_star ? (" (F* " + std::to_string(r.f_star) + ")").c_str() : "", r.virtual_s,
+               r.wall_s, r.updates_per_wall_s, static_cast<unsigned long long>(r.updates),
                static_cast<unsigned long long>(r.gradients),
                static_cast<unsigned long long>(r.events), r.peak_rss_mb);
   return 0;

@@ -21,9 +21,10 @@ class SimReader {
 
   Status check_keys() const {
     static const std::map<std::string, std::set<std::string>> known = {
-        {"", {"clients", "seed", "dataset", "train_images", "train_labels", "partition",
-              "dirichlet_alpha", "shards_per_client", "max_virtual_seconds",
-              "progress_seconds", "compute", "link", "quadratic"}},
+        {"",
+         {"clients", "seed", "dataset", "train_images", "train_labels", "partition",
+          "dirichlet_alpha", "shards_per_client", "max_virtual_seconds", "progress_seconds",
+          "compute", "link", "quadratic"}},
         {"compute", {"model", "base_ms", "straggler_factor", "slow_fraction", "slow_ratio"}},
         {"link", {"latency_ms", "up_mbit_s", "down_mbit_s"}},
         {"quadratic", {"rows", "features", "noise"}},
@@ -55,8 +56,8 @@ class SimReader {
                            range);
     }
     if (std::is_integral<T>::value && *value != std::floor(*value)) {
-      return Status::error(StatusCode::kInvalidArgument, "sim.%s must be a whole number in %s",
-                           key, range);
+      return Status::error(StatusCode::kInvalidArgument, "sim.%s must be a whole number in %s", key,
+                           range);
     }
     *out = static_cast<T>(*value);
     return Status::ok();
@@ -92,7 +93,8 @@ Status read_sim(const toml::table* table, SimSettings* s) {
   } else if (dataset == "quadratic") {
     s->dataset = DatasetKind::kQuadratic;
   } else {
-    return invalid("sim.dataset = '%s': allowed are fashion-mnist, idx, quadratic", dataset.c_str());
+    return invalid("sim.dataset = '%s': allowed are fashion-mnist, idx, quadratic",
+                   dataset.c_str());
   }
   FG_TRY(r.string("train_images", &s->train_images));
   FG_TRY(r.string("train_labels", &s->train_labels));
@@ -106,7 +108,8 @@ Status read_sim(const toml::table* table, SimSettings* s) {
   } else {
     Result<PartitionScheme> scheme = parse_partition_scheme(partition);
     if (!scheme.is_ok()) {
-      return invalid("sim.partition = '%s': allowed are iid, shards, dirichlet, full", partition.c_str());
+      return invalid("sim.partition = '%s': allowed are iid, shards, dirichlet, full",
+                     partition.c_str());
     }
     s->partition.scheme = *scheme;
   }
@@ -128,9 +131,10 @@ Status read_sim(const toml::table* table, SimSettings* s) {
   } else if (model == "mix") {
     s->compute.kind = ComputeKind::kMix;
   } else {
-    return invalid("sim.compute.model = '%s': allowed are fixed, sqrt, exponential, straggler, "
-                   "mix",
-                   model.c_str());
+    return invalid(
+        "sim.compute.model = '%s': allowed are fixed, sqrt, exponential, straggler, "
+        "mix",
+        model.c_str());
   }
   FG_TRY(r.number("compute.base_ms", &s->compute.base_ms, 1e-3, 1e7, "[0.001, 1e7] ms"));
   FG_TRY(r.number("compute.straggler_factor", &s->compute.straggler_factor, 1, 1e6, "[1, 1e6]"));

@@ -62,7 +62,8 @@ Result<GradientStats> SimTrainer::recompute(Span<const float> params, Span<float
   // The gather buffers are shared; they hold this client's batch only until
   // another client computes (never in between within one handler).
   if (shared_.batch_owner_ != this) {
-    return Status::error(StatusCode::kFailedPrecondition, "no minibatch of this client to recompute on");
+    return Status::error(StatusCode::kFailedPrecondition,
+                         "no minibatch of this client to recompute on");
   }
   FG_ASSIGN_OR_RETURN(GradientStats stats, shared_.minibatch_.gradient(params, grad));
   charge(&stats);

@@ -167,11 +167,11 @@ Status Simulator::build() {
   index_of_.reserve(s.clients);
   for (uint32_t i = 0; i < s.clients; ++i) {
     std::string id = std::to_string(i);
-    id = "c" + std::string(id.size() < static_cast<size_t>(width) ? width - id.size() : 0, '0') + id;
+    id =
+        "c" + std::string(id.size() < static_cast<size_t>(width) ? width - id.size() : 0, '0') + id;
     const uint64_t seed = s.seed * 1000003ull + i;
-    clients_.push_back(
-        std::make_unique<VirtualClient>(*this, i, id, dim, std::move(parts[i]), seed,
-                                        needs.state_floats, needs.state_indices));
+    clients_.push_back(std::make_unique<VirtualClient>(*this, i, id, dim, std::move(parts[i]), seed,
+                                                       needs.state_floats, needs.state_indices));
     index_of_[id] = i;
   }
   return Status::ok();

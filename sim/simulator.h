@@ -40,13 +40,13 @@ struct SimReport {
   uint32_t final_version = 0;
   double final_accuracy = 0;
   double final_loss = 0;
-  double f_star = 0;         // least-squares optimum (quadratic dataset), else 0
+  double f_star = 0;  // least-squares optimum (quadratic dataset), else 0
   bool has_f_star = false;
-  double virtual_s = 0;      // virtual time of the last event
+  double virtual_s = 0;  // virtual time of the last event
   double wall_s = 0;
   uint64_t events = 0;
-  uint64_t updates = 0;      // applied by the coordinator
-  uint64_t gradients = 0;    // computed by all clients
+  uint64_t updates = 0;    // applied by the coordinator
+  uint64_t gradients = 0;  // computed by all clients
   double updates_per_wall_s = 0;
   double peak_rss_mb = 0;
 };
@@ -104,7 +104,7 @@ class Simulator {
   std::unordered_map<std::string, uint32_t> index_of_;
   std::unique_ptr<ServerLink> server_link_;
   std::unique_ptr<CoordinatorRun> run_;  // after server_link_: its coordinator sends through it
-  Coordinator* coordinator_ = nullptr;  // owned by run_
+  Coordinator* coordinator_ = nullptr;   // owned by run_
   int64_t last_event_us_ = 0;
   uint64_t client_failures_ = 0;
 };

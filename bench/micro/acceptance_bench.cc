@@ -43,9 +43,8 @@ void decide(benchmark::State& state, AcceptancePolicy& policy, GlobalModel& mode
   offer.grad_norm = 1.0;
   offer.active_clients = 10;
   offer.model = &model;
-  bench::run_against_memcpy(state, model.dim() * sizeof(float), [&] {
-    benchmark::DoNotOptimize(policy.decide(offer));
-  });
+  bench::run_against_memcpy(state, model.dim() * sizeof(float),
+                            [&] { benchmark::DoNotOptimize(policy.decide(offer)); });
 }
 
 void BM_DecideAcceptAll(benchmark::State& state) {

@@ -46,8 +46,8 @@ void round_trip(benchmark::State& state, size_t payload_bytes, size_t arena_byte
     Span<const uint8_t> received = *bytes;
     if (reinterpret_cast<uintptr_t>(received.data()) % kMessageAlignment != 0) {
       std::memcpy(receive.data(), received.data(), received.size());
-      received = Span<const uint8_t>(reinterpret_cast<const uint8_t*>(receive.data()),
-                                     received.size());
+      received =
+          Span<const uint8_t>(reinterpret_cast<const uint8_t*>(receive.data()), received.size());
     }
     wire::ErrorCode error = wire::ErrorCode::None;
     const wire::Envelope* envelope = verify_envelope(received, &error);
@@ -57,8 +57,8 @@ void round_trip(benchmark::State& state, size_t payload_bytes, size_t arena_byte
   if (!ok) state.SkipWithError("verify or decode failed");
   state.counters["message_bytes"] = static_cast<double>(message_bytes);
   if (payload_bytes > 0) {
-    state.counters["overhead_pct"] =
-        100.0 * static_cast<double>(message_bytes - payload_bytes) / static_cast<double>(payload_bytes);
+    state.counters["overhead_pct"] = 100.0 * static_cast<double>(message_bytes - payload_bytes) /
+                                     static_cast<double>(payload_bytes);
   }
 }
 

@@ -11,8 +11,6 @@ Result<std::unique_ptr<AcceptancePolicy>> make(const PolicyParams&, const Policy
 }  // namespace
 
 extern const AcceptanceEntry kAcceptAllEntry = {
-    "accept-all",
-    "every offer is accepted (vanilla ASGD)",
-    Span<const ParamSpec>(), make};
+    "accept-all", "every offer is accepted (vanilla ASGD)", Span<const ParamSpec>(), make};
 
 }  // namespace fedgate

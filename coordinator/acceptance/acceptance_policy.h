@@ -48,8 +48,7 @@ class AcceptancePolicy {
   // Factor on the stepsize of `client`'s update now being applied (delay tau,
   // concurrency tau_C). 1 unless the policy accepted that client's offer on
   // condition of a smaller step (StarvationGuard). Called once per update.
-  virtual double update_scale(const std::string& client, uint32_t staleness,
-                              uint32_t concurrency) {
+  virtual double update_scale(const std::string& client, uint32_t staleness, uint32_t concurrency) {
     (void)client, (void)staleness, (void)concurrency;
     return 1.0;
   }

@@ -14,8 +14,8 @@ PolicySettings DropIfStale::settings() const {
 
 namespace {
 
-constexpr ParamSpec kMaxStaleness{"max_staleness", ParamKind::kCount, 0, 0, 1u << 20,
-                                  "tau_C; 0 = the number of active clients"};
+constexpr ParamSpec kMaxStaleness{
+    "max_staleness", ParamKind::kCount, 0, 0, 1u << 20, "tau_C; 0 = the number of active clients"};
 constexpr ParamSpec kParams[] = {kMaxStaleness};
 
 Result<std::unique_ptr<AcceptancePolicy>> make(const PolicyParams& params, const PolicyContext&) {
@@ -26,8 +26,7 @@ Result<std::unique_ptr<AcceptancePolicy>> make(const PolicyParams& params, const
 }  // namespace
 
 extern const AcceptanceEntry kDropIfStaleEntry = {
-    "drop-if-stale",
-    "accept iff tau = t - v <= tau_C (Koloskova's eta_t = 0 branch)",
+    "drop-if-stale", "accept iff tau = t - v <= tau_C (Koloskova's eta_t = 0 branch)",
     param_table(kParams), make};
 
 }  // namespace fedgate

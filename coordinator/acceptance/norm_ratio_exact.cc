@@ -27,10 +27,11 @@ PolicySettings NormRatioExact::settings() const {
 
 namespace {
 
-constexpr ParamSpec kLambda{"lambda", ParamKind::kNumber, 10.0, 0.0, 1e12,
-                            "the norm ratio an offer must reach"};
-constexpr ParamSpec kWindow{"window", ParamKind::kCount, 64, 1, 1u << 16,
-                            "model snapshots kept (older offers are rejected)"};
+constexpr ParamSpec kLambda{
+    "lambda", ParamKind::kNumber, 10.0, 0.0, 1e12, "the norm ratio an offer must reach"};
+constexpr ParamSpec kWindow{"window", ParamKind::kCount,
+                            64,       1,
+                            1u << 16, "model snapshots kept (older offers are rejected)"};
 constexpr ParamSpec kParams[] = {kLambda, kWindow};
 
 Result<std::unique_ptr<AcceptancePolicy>> make(const PolicyParams& params,

@@ -5,8 +5,7 @@ namespace fedgate {
 NormRatioSimplified::NormRatioSimplified(double lambda, uint32_t window)
     : lambda_(lambda), window_(window), prefix_(window, 0.0) {}
 
-double NormRatioSimplified::distance_bound(uint32_t offer_version,
-                                           uint32_t current_version) const {
+double NormRatioSimplified::distance_bound(uint32_t offer_version, uint32_t current_version) const {
   return prefix_[current_version % window_] - prefix_[offer_version % window_];
 }
 
@@ -29,10 +28,10 @@ PolicySettings NormRatioSimplified::settings() const {
 
 namespace {
 
-constexpr ParamSpec kLambda{"lambda", ParamKind::kNumber, 10.0, 0.0, 1e12,
-                            "the norm ratio an offer must reach"};
-constexpr ParamSpec kWindow{"window", ParamKind::kCount, 64, 1, 1u << 20,
-                            "prefix sums kept (older offers are rejected)"};
+constexpr ParamSpec kLambda{
+    "lambda", ParamKind::kNumber, 10.0, 0.0, 1e12, "the norm ratio an offer must reach"};
+constexpr ParamSpec kWindow{
+    "window", ParamKind::kCount, 64, 1, 1u << 20, "prefix sums kept (older offers are rejected)"};
 constexpr ParamSpec kParams[] = {kLambda, kWindow};
 
 Result<std::unique_ptr<AcceptancePolicy>> make(const PolicyParams& params, const PolicyContext&) {

@@ -19,7 +19,11 @@ namespace fedgate {
 // The guard's one setting, [acceptance] starvation_limit (beside `policy`,
 // since it wraps whichever acceptance policy is chosen).
 inline constexpr ParamSpec kStarvationLimit{
-    "starvation_limit", ParamKind::kCount, 0, 0, 1e6,
+    "starvation_limit",
+    ParamKind::kCount,
+    0,
+    0,
+    1e6,
     "after this many consecutive rejections of one client its next offer is accepted, with the "
     "stepsize times M / max(M, tau); 0 = off; when not given, 3 under a norm-ratio rule"};
 // R when the config does not set it: on under the norm-ratio rules, which
@@ -39,8 +43,7 @@ class StarvationGuard : public AcceptancePolicy {
   }
   // The inner policy's settings plus starvation_limit.
   PolicySettings settings() const override;
-  double update_scale(const std::string& client, uint32_t staleness,
-                      uint32_t concurrency) override;
+  double update_scale(const std::string& client, uint32_t staleness, uint32_t concurrency) override;
   void on_client_left(const std::string& client) override;
 
   const AcceptancePolicy& inner() const { return *inner_; }

@@ -80,10 +80,18 @@ void AddUpdate::on_model_request(AggregationHost& host, const std::string& clien
 namespace {
 
 constexpr ParamSpec kMaxRoundSkew{
-    "max_round_skew", ParamKind::kCount, 5, 0, 1u << 20,
+    "max_round_skew",
+    ParamKind::kCount,
+    5,
+    0,
+    1u << 20,
     "a client this many rounds ahead of the slowest waits for its next model"};
 constexpr ParamSpec kWeight{
-    "weight", ParamKind::kNumber, 0, 0, 1e6,
+    "weight",
+    ParamKind::kNumber,
+    0,
+    0,
+    1e6,
     "w of x += w U for a local update; 0 = 1 / the number of clients (their average move)"};
 constexpr ParamSpec kParams[] = {kMaxRoundSkew, kWeight};
 

@@ -11,8 +11,7 @@ Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams&, const Polic
 }  // namespace
 
 extern const AggregationEntry kApplyOnArrivalEntry = {
-    "apply-on-arrival",
-    "apply each update at once, model back to the sender (ASGD)",
+    "apply-on-arrival", "apply each update at once, model back to the sender (ASGD)",
     Span<const ParamSpec>(), make};
 
 }  // namespace fedgate

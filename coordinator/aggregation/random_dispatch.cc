@@ -74,8 +74,8 @@ void RandomDispatch::on_model_request(AggregationHost& host, const std::string& 
 
 namespace {
 
-constexpr ParamSpec kSeed{"seed", ParamKind::kNumber, 0, 0, 9.0e15,
-                          "seed of the draws; 0 = the model seed"};
+constexpr ParamSpec kSeed{
+    "seed", ParamKind::kNumber, 0, 0, 9.0e15, "seed of the draws; 0 = the model seed"};
 constexpr ParamSpec kParams[] = {kSeed};
 
 Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams& params,

@@ -65,16 +65,17 @@ PolicySettings RoundBuffer::settings() const {
 
 namespace {
 
-constexpr ParamSpec kMessages{"messages", ParamKind::kCount, 1, 1, 1u << 20,
-                              "m: messages per client per round"};
-constexpr ParamSpec kS{"s", ParamKind::kNumber, 1.0, 0.0, 1e12,
-                       "sigma^2 / epsilon of the weights and of the equilibrium time"};
-constexpr ParamSpec kOmega{"omega", ParamKind::kNumber, 0.0, 0.0, 1e9,
-                           "compressor variance (d / K - 1 for RandK)"};
-constexpr ParamSpec kEquilibrium{"equilibrium", ParamKind::kCount, 1, 0, 1,
-                                 "1: a round also ends at the equilibrium time t*"};
-constexpr ParamSpec kSendS{"send_s", ParamKind::kNumber, 0.0, 0.0, 1e6,
-                           "tau_i: seconds to send one message"};
+constexpr ParamSpec kMessages{"messages", ParamKind::kCount, 1,
+                              1,          1u << 20,          "m: messages per client per round"};
+constexpr ParamSpec kS{"s",  ParamKind::kNumber,
+                       1.0,  0.0,
+                       1e12, "sigma^2 / epsilon of the weights and of the equilibrium time"};
+constexpr ParamSpec kOmega{
+    "omega", ParamKind::kNumber, 0.0, 0.0, 1e9, "compressor variance (d / K - 1 for RandK)"};
+constexpr ParamSpec kEquilibrium{
+    "equilibrium", ParamKind::kCount, 1, 0, 1, "1: a round also ends at the equilibrium time t*"};
+constexpr ParamSpec kSendS{
+    "send_s", ParamKind::kNumber, 0.0, 0.0, 1e6, "tau_i: seconds to send one message"};
 constexpr ParamSpec kRoundBufferParams[] = {kMessages, kS, kOmega, kEquilibrium, kSendS};
 
 Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams& params,

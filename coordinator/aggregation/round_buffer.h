@@ -25,7 +25,7 @@ struct RoundBufferSettings {
   double s = 1;           // sigma^2 / epsilon of the weights and of t*
   double omega = 0;       // compressor variance (d / K - 1 for RandK)
   bool equilibrium = true;
-  double send_s = 0;      // tau_i: seconds to send one message
+  double send_s = 0;  // tau_i: seconds to send one message
 };
 
 // The settings of [aggregation.round-buffer], checked; the shadowheart

@@ -17,7 +17,7 @@ struct WorkerTimes {
 };
 
 struct ShadowheartPlan {
-  double equilibrium_s = 0;  // t*
+  double equilibrium_s = 0;         // t*
   std::vector<uint32_t> gradients;  // b_i = floor(t* / h_i)
   std::vector<uint32_t> messages;   // m_i = floor(t* / tau_i) (t* / 0 counts as 1 message)
 };

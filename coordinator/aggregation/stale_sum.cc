@@ -2,8 +2,7 @@
 
 namespace fedgate {
 
-bool StaleSum::take(AggregationHost&, const std::string& client,
-                    const Contribution& contribution) {
+bool StaleSum::take(AggregationHost&, const std::string& client, const Contribution& contribution) {
   std::vector<float>& last = last_[client];
   if (last.empty()) last.assign(sum_.size(), 0.0f);
   const float factor = static_cast<float>(descent_factor(contribution));
@@ -42,8 +41,7 @@ Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams&, const Polic
 }  // namespace
 
 extern const AggregationEntry kStaleSumEntry = {
-    "stale-sum",
-    "rounds; x -= sum of every worker's latest update, reused on Skip (SASG)",
+    "stale-sum", "rounds; x -= sum of every worker's latest update, reused on Skip (SASG)",
     Span<const ParamSpec>(), make};
 
 }  // namespace fedgate

@@ -21,7 +21,11 @@ void SyncMinibatch::commit_round(AggregationHost& host) {
 namespace {
 
 constexpr ParamSpec kWeight{
-    "weight", ParamKind::kNumber, 0, 0, 1e6,
+    "weight",
+    ParamKind::kNumber,
+    0,
+    0,
+    1e6,
     "w of x -= w sum_i gamma g_i; 0 = 1 / the gradients received (the mean), 1 = the sum"};
 constexpr ParamSpec kParams[] = {kWeight};
 

@@ -11,8 +11,6 @@ Result<std::unique_ptr<StalenessPolicy>> make(const PolicyParams&, const PolicyC
 }  // namespace
 
 extern const StalenessEntry kIdentityStalenessEntry = {
-    "identity",
-    "stale gradients are applied as they are",
-    Span<const ParamSpec>(), make};
+    "identity", "stale gradients are applied as they are", Span<const ParamSpec>(), make};
 
 }  // namespace fedgate

@@ -22,8 +22,8 @@ Corrected PcAsgdStaleness::transform(const StalenessContext& context, Span<const
     remember(gradient);
     return {gradient, 1.0};
   }
-  const uint32_t limit = settings_.max_staleness != 0 ? settings_.max_staleness
-                                                      : settings_.window - 1;
+  const uint32_t limit =
+      settings_.max_staleness != 0 ? settings_.max_staleness : settings_.window - 1;
   if (tau > limit || !versions_.holds(context.version, context.current_version)) {
     ++clipped_;
     return {gradient, 0.0};
@@ -59,20 +59,27 @@ PolicySettings PcAsgdStaleness::settings() const {
 
 namespace {
 
-constexpr ParamSpec kLambda{"lambda", ParamKind::kNumber, 0.1, 0.0, 1e6,
-                            "weight of the Taylor correction"};
-constexpr ParamSpec kTheta{"theta", ParamKind::kNumber, 1.0, 0.0, 1.0,
-                           "factor on the stepsize of a corrected gradient"};
-constexpr ParamSpec kAdaptive{"adaptive", ParamKind::kCount, 1, 0, 1,
+constexpr ParamSpec kLambda{
+    "lambda", ParamKind::kNumber, 0.1, 0.0, 1e6, "weight of the Taylor correction"};
+constexpr ParamSpec kTheta{
+    "theta", ParamKind::kNumber, 1.0, 0.0, 1.0, "factor on the stepsize of a corrected gradient"};
+constexpr ParamSpec kAdaptive{"adaptive",
+                              ParamKind::kCount,
+                              1,
+                              0,
+                              1,
                               "1: theta drops to 0 when the prediction points against the "
                               "recent direction"};
-constexpr ParamSpec kWindow{"window", ParamKind::kCount, 64, 2, 1u << 16,
-                            "model snapshots kept"};
+constexpr ParamSpec kWindow{"window", ParamKind::kCount, 64, 2, 1u << 16, "model snapshots kept"};
 constexpr ParamSpec kMaxStaleness{
-    "max_staleness", ParamKind::kCount, 0, 0, 1u << 16,
+    "max_staleness",
+    ParamKind::kCount,
+    0,
+    0,
+    1u << 16,
     "older gradients are dropped; 0 = window - 1; at most window - 1"};
-constexpr ParamSpec kBeta{"beta", ParamKind::kNumber, 0.9, 0.0, 0.999,
-                          "EMA factor of the recent direction"};
+constexpr ParamSpec kBeta{
+    "beta", ParamKind::kNumber, 0.9, 0.0, 0.999, "EMA factor of the recent direction"};
 constexpr ParamSpec kParams[] = {kLambda, kTheta, kAdaptive, kWindow, kMaxStaleness, kBeta};
 
 Result<std::unique_ptr<StalenessPolicy>> make(const PolicyParams& params,

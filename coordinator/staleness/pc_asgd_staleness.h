@@ -25,7 +25,7 @@ struct PcAsgdSettings {
   bool adaptive = true;
   uint32_t max_staleness = 0;  // 0: window - 1
   uint32_t window = 64;
-  double beta = 0.9;           // EMA factor of the recent direction r
+  double beta = 0.9;  // EMA factor of the recent direction r
 };
 
 class PcAsgdStaleness : public StalenessPolicy {

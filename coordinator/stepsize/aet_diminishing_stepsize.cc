@@ -16,12 +16,11 @@ PolicySettings AetDiminishingStepsize::settings() const {
 
 namespace {
 
-constexpr ParamSpec kEta0{"eta0", ParamKind::kNumber, 0.01, 1e-12, 1e6,
-                          "the first stepsize"};
-constexpr ParamSpec kB{"b", ParamKind::kNumber, 0.01, 0.0, 1e6,
-                       "decay rate; 0 = the constant stepsize eta0"};
-constexpr ParamSpec kMinGamma{"min_gamma", ParamKind::kNumber, 1e-7, 0.0, 1e6,
-                              "floor of the stepsize; at most eta0"};
+constexpr ParamSpec kEta0{"eta0", ParamKind::kNumber, 0.01, 1e-12, 1e6, "the first stepsize"};
+constexpr ParamSpec kB{
+    "b", ParamKind::kNumber, 0.01, 0.0, 1e6, "decay rate; 0 = the constant stepsize eta0"};
+constexpr ParamSpec kMinGamma{
+    "min_gamma", ParamKind::kNumber, 1e-7, 0.0, 1e6, "floor of the stepsize; at most eta0"};
 constexpr ParamSpec kParams[] = {kEta0, kB, kMinGamma};
 
 Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const PolicyContext&) {
@@ -37,8 +36,7 @@ Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const P
 }  // namespace
 
 extern const StepsizeEntry kAetDiminishingStepsizeEntry = {
-    "aet-diminishing",
-    "max(eta0 / (1 + b * sqrt(t)), min_gamma), t = model version (AET-SGD)",
+    "aet-diminishing", "max(eta0 / (1 + b * sqrt(t)), min_gamma), t = model version (AET-SGD)",
     param_table(kParams), make};
 
 }  // namespace fedgate

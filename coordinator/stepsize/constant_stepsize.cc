@@ -4,8 +4,7 @@ namespace fedgate {
 
 namespace {
 
-constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,
-                           "the stepsize"};
+constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6, "the stepsize"};
 constexpr ParamSpec kParams[] = {kGamma};
 
 Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const PolicyContext&) {
@@ -15,9 +14,7 @@ Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const P
 
 }  // namespace
 
-extern const StepsizeEntry kConstantStepsizeEntry = {
-    "constant",
-    "gamma for every update",
-    param_table(kParams), make};
+extern const StepsizeEntry kConstantStepsizeEntry = {"constant", "gamma for every update",
+                                                     param_table(kParams), make};
 
 }  // namespace fedgate

@@ -16,10 +16,10 @@ PolicySettings KoloskovaStepsize::settings() const {
 
 namespace {
 
-constexpr ParamSpec kEta{"eta", ParamKind::kNumber, 0.05, 1e-12, 1e6,
-                         "the stepsize of a fresh gradient"};
-constexpr ParamSpec kMaxStaleness{"max_staleness", ParamKind::kCount, 0, 0, 1u << 20,
-                                  "tau_C; 0 = the number of busy clients"};
+constexpr ParamSpec kEta{
+    "eta", ParamKind::kNumber, 0.05, 1e-12, 1e6, "the stepsize of a fresh gradient"};
+constexpr ParamSpec kMaxStaleness{
+    "max_staleness", ParamKind::kCount, 0, 0, 1u << 20, "tau_C; 0 = the number of busy clients"};
 constexpr ParamSpec kParams[] = {kEta, kMaxStaleness};
 
 Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const PolicyContext&) {
@@ -31,8 +31,7 @@ Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const P
 }  // namespace
 
 extern const StepsizeEntry kKoloskovaStepsizeEntry = {
-    "koloskova",
-    "eta if tau <= tau_C, else eta / tau (Koloskova et al.)",
-    param_table(kParams), make};
+    "koloskova", "eta if tau <= tau_C, else eta / tau (Koloskova et al.)", param_table(kParams),
+    make};
 
 }  // namespace fedgate

@@ -16,10 +16,10 @@ PolicySettings MishchenkoStepsize::settings() const {
 
 namespace {
 
-constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,
-                           "the stepsize of a fresh gradient"};
-constexpr ParamSpec kWorkers{"workers", ParamKind::kCount, 0, 0, 1u << 20,
-                             "M; 0 = the number of busy clients (at least 1)"};
+constexpr ParamSpec kGamma{
+    "gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6, "the stepsize of a fresh gradient"};
+constexpr ParamSpec kWorkers{
+    "workers", ParamKind::kCount, 0, 0, 1u << 20, "M; 0 = the number of busy clients (at least 1)"};
 constexpr ParamSpec kParams[] = {kGamma, kWorkers};
 
 Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const PolicyContext&) {
@@ -31,8 +31,6 @@ Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const P
 }  // namespace
 
 extern const StepsizeEntry kMishchenkoStepsizeEntry = {
-    "mishchenko",
-    "gamma * M / max(M, tau) (Mishchenko et al.)",
-    param_table(kParams), make};
+    "mishchenko", "gamma * M / max(M, tau) (Mishchenko et al.)", param_table(kParams), make};
 
 }  // namespace fedgate

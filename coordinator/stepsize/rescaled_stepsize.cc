@@ -62,14 +62,21 @@ PolicySettings RescaledStepsize::settings() const {
 
 namespace {
 
-constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,
-                           "the stepsize of a client at the reference speed"};
-constexpr ParamSpec kBeta{"beta", ParamKind::kNumber, 0.9, 0.0, 0.999,
-                          "EMA factor of the measured times"};
-constexpr ParamSpec kMaxRatio{"max_ratio", ParamKind::kNumber, 100.0, 1.0, 1e6,
-                              "tau_i / tau_ref is clamped to [1 / max_ratio, max_ratio]"};
+constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber,
+                           0.05,    1e-12,
+                           1e6,     "the stepsize of a client at the reference speed"};
+constexpr ParamSpec kBeta{
+    "beta", ParamKind::kNumber, 0.9, 0.0, 0.999, "EMA factor of the measured times"};
+constexpr ParamSpec kMaxRatio{
+    "max_ratio", ParamKind::kNumber,
+    100.0,       1.0,
+    1e6,         "tau_i / tau_ref is clamped to [1 / max_ratio, max_ratio]"};
 constexpr ParamSpec kComputeTime{
-    "compute_time", ParamKind::kCount, 0, 0, 1,
+    "compute_time",
+    ParamKind::kCount,
+    0,
+    0,
+    1,
     "0: tau_i is the client's cycle (inter-arrival) time; 1: its reported compute time"};
 constexpr ParamSpec kParams[] = {kGamma, kBeta, kMaxRatio, kComputeTime};
 
@@ -79,9 +86,9 @@ Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params, const P
   FG_ASSIGN_OR_RETURN(double beta, params.number(kBeta));
   FG_ASSIGN_OR_RETURN(double max_ratio, params.number(kMaxRatio));
   FG_ASSIGN_OR_RETURN(uint32_t compute_time, params.count(kComputeTime));
-  return std::unique_ptr<StepsizePolicy>(new RescaledStepsize(
-      gamma, beta, max_ratio,
-      compute_time != 0 ? RescaledTiming::kCompute : RescaledTiming::kCycle));
+  return std::unique_ptr<StepsizePolicy>(
+      new RescaledStepsize(gamma, beta, max_ratio,
+                           compute_time != 0 ? RescaledTiming::kCompute : RescaledTiming::kCycle));
 }
 
 }  // namespace

@@ -45,8 +45,8 @@ class RescaledStepsize : public StepsizePolicy {
 
  private:
   struct Estimate {
-    double seconds = 0;       // EMA of the time per gradient; 0 = no sample yet
-    int64_t last_us = -1;     // arrival time of the previous update (fallback timing)
+    double seconds = 0;    // EMA of the time per gradient; 0 = no sample yet
+    int64_t last_us = -1;  // arrival time of the previous update (fallback timing)
   };
   void observe(Estimate& estimate, double seconds);
 
@@ -55,8 +55,8 @@ class RescaledStepsize : public StepsizePolicy {
   double max_ratio_;
   RescaledTiming timing_;
   std::unordered_map<std::string, Estimate> clients_;
-  double inverse_sum_ = 0;   // sum over clients with an estimate of 1 / seconds
-  uint32_t estimated_ = 0;   // how many clients have an estimate
+  double inverse_sum_ = 0;  // sum over clients with an estimate of 1 / seconds
+  uint32_t estimated_ = 0;  // how many clients have an estimate
 };
 
 }  // namespace fedgate

@@ -4,8 +4,7 @@
 
 namespace fedgate {
 
-double ShadowheartStepsize::weight(uint32_t gradients, uint32_t messages, double s,
-                                   double omega) {
+double ShadowheartStepsize::weight(uint32_t gradients, uint32_t messages, double s, double omega) {
   const double b = std::max<uint32_t>(gradients, 1);
   const double m = std::max<uint32_t>(messages, 1);
   if (s == 0 && omega == 0) return 1.0;
@@ -37,13 +36,15 @@ void ShadowheartStepsize::on_client_left(const std::string& client) {
   if (clients_.empty()) z_ = 0;
 }
 
-PolicySettings ShadowheartStepsize::settings() const {
-  return {{"gamma", gamma_}};
-}
+PolicySettings ShadowheartStepsize::settings() const { return {{"gamma", gamma_}}; }
 
 namespace {
 
-constexpr ParamSpec kGamma{"gamma", ParamKind::kNumber, 0.05, 1e-12, 1e6,
+constexpr ParamSpec kGamma{"gamma",
+                           ParamKind::kNumber,
+                           0.05,
+                           1e-12,
+                           1e6,
                            "the stepsize of a round; s, omega and m come from "
                            "[aggregation.round-buffer]"};
 constexpr ParamSpec kParams[] = {kGamma};
@@ -53,18 +54,17 @@ Result<std::unique_ptr<StepsizePolicy>> make(const PolicyParams& params,
   FG_ASSIGN_OR_RETURN(double gamma, params.number(kGamma));
   // The round's shape is the round-buffer aggregation's: read from its settings.
   const PolicyParams no_settings;
-  FG_ASSIGN_OR_RETURN(RoundBufferSettings round,
-                      round_buffer_settings(context.aggregation_params != nullptr
-                                                ? *context.aggregation_params
-                                                : no_settings));
+  FG_ASSIGN_OR_RETURN(
+      RoundBufferSettings round,
+      round_buffer_settings(context.aggregation_params != nullptr ? *context.aggregation_params
+                                                                  : no_settings));
   return std::unique_ptr<StepsizePolicy>(new ShadowheartStepsize(gamma, round));
 }
 
 }  // namespace
 
 extern const StepsizeEntry kShadowheartStepsizeEntry = {
-    "shadowheart",
-    "gamma * w_i / Z per message of a round (Shadowheart SGD; needs round-buffer)",
+    "shadowheart", "gamma * w_i / Z per message of a round (Shadowheart SGD; needs round-buffer)",
     param_table(kParams), make};
 
 }  // namespace fedgate

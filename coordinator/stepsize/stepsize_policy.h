@@ -15,9 +15,9 @@ struct StepContext {
   // Per-update facts for policies that keep per-client state (rescaled,
   // shadowheart). `client` may be null (then they treat the update as anonymous).
   const std::string* client = nullptr;
-  uint32_t compute_us = 0;          // the client's reported compute time (0 = not reported)
-  int64_t now_us = 0;               // coordinator clock at arrival
-  uint32_t gradients = 1;  // gradients summed in this update (b_i; >= 1)
+  uint32_t compute_us = 0;  // the client's reported compute time (0 = not reported)
+  int64_t now_us = 0;       // coordinator clock at arrival
+  uint32_t gradients = 1;   // gradients summed in this update (b_i; >= 1)
 };
 
 class StepsizePolicy {

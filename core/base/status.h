@@ -60,7 +60,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool is_ok() const { return value_.has_value(); }
@@ -82,9 +82,9 @@ class [[nodiscard]] Result {
 }  // namespace fedgate
 
 // Returns early from the enclosing function when `expr` (a Status) is not ok.
-#define FG_TRY(expr)                                  \
-  do {                                                \
-    ::fedgate::Status fg_try_status_ = (expr);        \
+#define FG_TRY(expr)                                    \
+  do {                                                  \
+    ::fedgate::Status fg_try_status_ = (expr);          \
     if (!fg_try_status_.is_ok()) return fg_try_status_; \
   } while (0)
 

@@ -6,8 +6,8 @@ namespace fedgate {
 
 namespace {
 
-Status setup(ParamReader&, const ClientModelShape& model, ClientPolicyNeeds* needs,
-             StateCarver*, CompressorSlots* build) {
+Status setup(ParamReader&, const ClientModelShape& model, ClientPolicyNeeds* needs, StateCarver*,
+             CompressorSlots* build) {
   needs->codec = wire::Codec::Dense;
   needs->max_payload_bytes = size_t{model.dim} * sizeof(float);
   if (build != nullptr) build->inner.emplace<DenseCompressor>(model.dim);
@@ -17,8 +17,6 @@ Status setup(ParamReader&, const ClientModelShape& model, ClientPolicyNeeds* nee
 }  // namespace
 
 extern const CompressionEntry kDenseCompressorEntry = {
-    "dense",
-    FEDGATE_POLICY_DOC("every value (4 d bytes)"),
-    Span<const ParamSpec>(), setup};
+    "dense", FEDGATE_POLICY_DOC("every value (4 d bytes)"), Span<const ParamSpec>(), setup};
 
 }  // namespace fedgate

@@ -19,12 +19,20 @@ CompressedVector RandKCompressor::compress(Span<const float> vector) {
 
 namespace {
 
-constexpr ParamSpec kFraction{"fraction", ParamKind::kNumber, 0, 0, 1,
+constexpr ParamSpec kFraction{"fraction",
+                              ParamKind::kNumber,
+                              0,
+                              0,
+                              1,
                               FEDGATE_POLICY_DOC("share of coordinates sent; set fraction or k, "
                                                  "not both (neither: fraction 0.01)")};
-constexpr ParamSpec kK{"k", ParamKind::kCount, 0, 0, 4294967295.0,
-                       FEDGATE_POLICY_DOC("coordinates sent, at most d")};
-constexpr ParamSpec kSeed{"seed", ParamKind::kNumber, 1, 0, 4294967295.0,
+constexpr ParamSpec kK{"k", ParamKind::kCount, 0,
+                       0,   4294967295.0,      FEDGATE_POLICY_DOC("coordinates sent, at most d")};
+constexpr ParamSpec kSeed{"seed",
+                          ParamKind::kNumber,
+                          1,
+                          0,
+                          4294967295.0,
                           FEDGATE_POLICY_DOC("seed of the masks (mixed with the client's own)")};
 constexpr ParamSpec kParams[] = {kFraction, kK, kSeed};
 

@@ -75,10 +75,14 @@ CompressedVector TopKCompressor::compress(Span<const float> vector) {
 
 namespace {
 
-constexpr ParamSpec kFraction{"fraction", ParamKind::kAbove, 0.01, 0, 1,
-                              FEDGATE_POLICY_DOC("h: share of each tensor sent")};
+constexpr ParamSpec kFraction{
+    "fraction", ParamKind::kAbove, 0.01, 0, 1, FEDGATE_POLICY_DOC("h: share of each tensor sent")};
 constexpr ParamSpec kErrorFeedback{
-    "error_feedback", ParamKind::kCount, 1, 0, 1,
+    "error_feedback",
+    ParamKind::kCount,
+    1,
+    0,
+    1,
     FEDGATE_POLICY_DOC("1: the client keeps the residual and adds it to the next gradient")};
 constexpr ParamSpec kParams[] = {kFraction, kErrorFeedback};
 

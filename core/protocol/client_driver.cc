@@ -18,9 +18,8 @@ DriverOptions handshaking_link_options() {
   return options;
 }
 
-ClientDriver::ClientDriver(ClientSession& session, ClientTransport& transport,
-                           DriverClock& clock, const DriverOptions& options,
-                           DriverObserver* observer)
+ClientDriver::ClientDriver(ClientSession& session, ClientTransport& transport, DriverClock& clock,
+                           const DriverOptions& options, DriverObserver* observer)
     : session_(session),
       transport_(transport),
       clock_(clock),

@@ -38,8 +38,8 @@ void known_names(Span<const Entry* const> entries, char* out, size_t capacity) {
   size_t used = 0;
   out[0] = '\0';
   for (size_t i = 0; i < entries.size(); ++i) {
-    const int n = std::snprintf(out + used, capacity - used, "%s%s", i == 0 ? "" : ", ",
-                                entries[i]->name);
+    const int n =
+        std::snprintf(out + used, capacity - used, "%s%s", i == 0 ? "" : ", ", entries[i]->name);
     if (n < 0 || static_cast<size_t>(n) >= capacity - used) return;
     used += static_cast<size_t>(n);
   }

@@ -29,7 +29,7 @@ struct ClientPolicyNeeds {
   wire::UpdateKind kind = wire::UpdateKind::Gradient;  // what the trigger sends
   bool offers = true;                                  // the trigger offers a norm first
   bool recompute = false;  // the trigger needs GradientSource::recompute (LAG)
-  uint32_t k = 0;                                      // values per sparse message (0 for dense)
+  uint32_t k = 0;          // values per sparse message (0 for dense)
 };
 
 // The model a policy is set up for.
@@ -72,8 +72,9 @@ class InlineSlot {
 
   template <typename T, typename... Args>
   T* emplace(Args&&... args) {
-    static_assert(sizeof(T) <= Bytes, "policy too large for its slot: raise the slot size in "
-                                      "core/protocol/client_policy_entry.h");
+    static_assert(sizeof(T) <= Bytes,
+                  "policy too large for its slot: raise the slot size in "
+                  "core/protocol/client_policy_entry.h");
     static_assert(alignof(T) <= alignof(std::max_align_t), "over-aligned policy");
     reset();
     T* object = new (storage_) T(std::forward<Args>(args)...);

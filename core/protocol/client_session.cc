@@ -20,9 +20,8 @@ const char* client_state_name(ClientSession::State state) {
 }
 
 ClientSession::ClientSession(const ClientIdentity& identity, Span<float> model,
-                             Span<float> gradient, Span<uint8_t> tx_arena,
-                             GradientSource& source, Outbox& outbox,
-                             ClientPolicyMemory policy_memory)
+                             Span<float> gradient, Span<uint8_t> tx_arena, GradientSource& source,
+                             Outbox& outbox, ClientPolicyMemory policy_memory)
     : identity_(identity),
       model_(model),
       gradient_(gradient),
@@ -93,23 +92,17 @@ Status ClientSession::on_message(Span<const uint8_t> bytes) {
     return Status::ok();
   }
   switch (envelope->message_type()) {
-    case wire::Message::Config:
-      return handle_config(*envelope->message_as_Config());
-    case wire::Message::ModelChunk:
-      return handle_chunk(*envelope->message_as_ModelChunk());
-    case wire::Message::Decision:
-      return handle_decision(*envelope->message_as_Decision());
-    case wire::Message::Error:
-      return handle_error(*envelope->message_as_Error());
+    case wire::Message::Config: return handle_config(*envelope->message_as_Config());
+    case wire::Message::ModelChunk: return handle_chunk(*envelope->message_as_ModelChunk());
+    case wire::Message::Decision: return handle_decision(*envelope->message_as_Decision());
+    case wire::Message::Error: return handle_error(*envelope->message_as_Error());
     case wire::Message::Bye: {
       const auto* bye = envelope->message_as_Bye();
       set_final_message(bye->message() != nullptr ? bye->message()->c_str() : "bye");
       state_ = State::kFinished;
       return Status::ok();
     }
-    default:
-      ++counters_.unexpected;
-      return Status::ok();
+    default: ++counters_.unexpected; return Status::ok();
   }
 }
 
@@ -188,13 +181,13 @@ Status ClientSession::configure_policies(const wire::Config& config, const Train
   // Payload plus the Update's framing (update_arena_bytes with no vectors).
   const size_t largest = policies_.needs().max_payload_bytes + update_arena_bytes(0, 0);
   // A dense Update larger than the arena is streamed from the gradient (send_vector).
-  const bool streamed = policies_.needs().codec == wire::Codec::Dense &&
-                        writer_.capacity() >= kUpdateHeadArenaBytes;
+  const bool streamed =
+      policies_.needs().codec == wire::Codec::Dense && writer_.capacity() >= kUpdateHeadArenaBytes;
   if (largest > writer_.capacity() && !streamed) {
-    return fail_configure(Status::error(
-        StatusCode::kResourceExhausted,
-        "a %s update needs a %zu-byte send buffer, this client has %zu",
-        policies_.compressor().name(), largest, writer_.capacity()));
+    return fail_configure(
+        Status::error(StatusCode::kResourceExhausted,
+                      "a %s update needs a %zu-byte send buffer, this client has %zu",
+                      policies_.compressor().name(), largest, writer_.capacity()));
   }
   return Status::ok();
 }
@@ -212,8 +205,8 @@ Status ClientSession::handle_chunk(const wire::ModelChunk& chunk) {
   const uint32_t count = weights == nullptr ? 0 : weights->size();
   const bool fits = chunk.total() == model_dim_ && chunk.offset() <= model_dim_ &&
                     count <= model_dim_ - chunk.offset() && count > 0;
-  const bool in_sequence =
-      chunk.offset() == 0 || (chunk.offset() == next_offset_ && chunk.version() == assembling_version_);
+  const bool in_sequence = chunk.offset() == 0 || (chunk.offset() == next_offset_ &&
+                                                   chunk.version() == assembling_version_);
   if (!fits || !in_sequence) return discard_partial_model();
   const Span<const float> values(weights->data(), count);
   if (chunk_crc(values) != chunk.crc32() || !all_finite(values)) return discard_partial_model();
@@ -249,11 +242,10 @@ Status ClientSession::run_trigger() {
   offered_version_ = model_version_;
   state_ = State::kAwaitingModel;  // what follows a Skip or Update; an Offer overrides it
   switch (pending_.action) {
-    case TriggerAction::kSkip:
-      ++counters_.skips;
-      return send(writer_.skip(++seq_, model_version_));
+    case TriggerAction::kSkip: ++counters_.skips; return send(writer_.skip(++seq_, model_version_));
     case TriggerAction::kSend: {
-      const uint16_t parts = static_cast<uint16_t>(pending_.sends > 0xFFFF ? 0xFFFF : pending_.sends);
+      const uint16_t parts =
+          static_cast<uint16_t>(pending_.sends > 0xFFFF ? 0xFFFF : pending_.sends);
       for (uint16_t part = 0; part < parts; ++part) {
         const CompressedVector compressed = policies_.compressor().compress(vector);
         FG_TRY(send_vector(compressed, part, parts));
@@ -261,8 +253,7 @@ Status ClientSession::run_trigger() {
       policies_.trigger().on_sent(model, vector);
       return Status::ok();
     }
-    case TriggerAction::kOffer:
-      break;
+    case TriggerAction::kOffer: break;
   }
   // The offer carries the norm of exactly what an accepted Update will decode to.
   offered_vector_ = policies_.compressor().compress(vector);
@@ -271,8 +262,8 @@ Status ClientSession::run_trigger() {
   offer.version = offered_version_;
   offer.grad_norm = offered_norm_;
   offer.loss = pending_.stats.loss;
-  offer.samples = static_cast<uint16_t>(pending_.stats.samples > 0xFFFF ? 0xFFFF
-                                                                        : pending_.stats.samples);
+  offer.samples =
+      static_cast<uint16_t>(pending_.stats.samples > 0xFFFF ? 0xFFFF : pending_.stats.samples);
   offer.compute_us = pending_.stats.compute_us;
   state_ = State::kAwaitingDecision;
   ++counters_.offers;

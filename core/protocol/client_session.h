@@ -65,12 +65,12 @@ struct ClientCounters {
   uint64_t accepts = 0;
   uint64_t rejects = 0;
   uint64_t updates = 0;
-  uint64_t skips = 0;           // Skip messages (lazy triggers)
-  uint64_t models = 0;          // complete models received
-  uint64_t registrations = 0;   // Hello messages sent
-  uint64_t errors_received = 0; // Error messages from the coordinator
-  uint64_t discarded = 0;       // received messages that failed verification or checks
-  uint64_t unexpected = 0;      // valid messages that did not fit the state
+  uint64_t skips = 0;            // Skip messages (lazy triggers)
+  uint64_t models = 0;           // complete models received
+  uint64_t registrations = 0;    // Hello messages sent
+  uint64_t errors_received = 0;  // Error messages from the coordinator
+  uint64_t discarded = 0;        // received messages that failed verification or checks
+  uint64_t unexpected = 0;       // valid messages that did not fit the state
 };
 
 class ClientSession {

@@ -13,7 +13,8 @@ Result<Span<const uint8_t>> update_head(Span<uint8_t> arena, uint32_t seq, const
   const uint32_t count = static_cast<uint32_t>(info.values.size());
   if (count == 0) {
     // dim = 0 is a default the codec does not store: no stand-in has that layout.
-    return Status::error(StatusCode::kInvalidArgument, "a streamed Update needs at least one value");
+    return Status::error(StatusCode::kInvalidArgument,
+                         "a streamed Update needs at least one value");
   }
   // Every offset in a FlatBuffer is relative, and padding depends on sizes modulo the
   // alignment (at most 8): an Update built by the codec itself with a stand-in of 1 or 2

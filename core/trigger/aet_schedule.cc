@@ -45,18 +45,17 @@ Result<TriggerResult> AetSchedule::on_model(uint32_t version, Span<float> model,
 
 namespace {
 
-constexpr ParamSpec kA{"a", ParamKind::kNumber, 10, 0, 1e6,
-                       FEDGATE_POLICY_DOC("slope of s_r")};
-constexpr ParamSpec kB{"b", ParamKind::kNumber, 0, 0, 1e6,
-                       FEDGATE_POLICY_DOC("offset of s_r")};
-constexpr ParamSpec kEta0{"eta0", ParamKind::kAbove, 0.01, 0, 1e3,
-                          FEDGATE_POLICY_DOC("local stepsize at t = 0")};
-constexpr ParamSpec kDecay{"decay", ParamKind::kNumber, 0.01, 0, 1e6,
-                           FEDGATE_POLICY_DOC("b of eta0 / (1 + b sqrt(t))")};
-constexpr ParamSpec kMinEta{"min_eta", ParamKind::kNumber, 1e-7, 0, 1e3,
-                            FEDGATE_POLICY_DOC("floor of the local stepsize")};
-constexpr ParamSpec kMaxSteps{"max_steps", ParamKind::kCount, 100000, 1, 10000000,
-                              FEDGATE_POLICY_DOC("cap on s_r, so one round stays bounded")};
+constexpr ParamSpec kA{"a", ParamKind::kNumber, 10, 0, 1e6, FEDGATE_POLICY_DOC("slope of s_r")};
+constexpr ParamSpec kB{"b", ParamKind::kNumber, 0, 0, 1e6, FEDGATE_POLICY_DOC("offset of s_r")};
+constexpr ParamSpec kEta0{
+    "eta0", ParamKind::kAbove, 0.01, 0, 1e3, FEDGATE_POLICY_DOC("local stepsize at t = 0")};
+constexpr ParamSpec kDecay{
+    "decay", ParamKind::kNumber, 0.01, 0, 1e6, FEDGATE_POLICY_DOC("b of eta0 / (1 + b sqrt(t))")};
+constexpr ParamSpec kMinEta{
+    "min_eta", ParamKind::kNumber, 1e-7, 0, 1e3, FEDGATE_POLICY_DOC("floor of the local stepsize")};
+constexpr ParamSpec kMaxSteps{
+    "max_steps", ParamKind::kCount, 100000,
+    1,           10000000,          FEDGATE_POLICY_DOC("cap on s_r, so one round stays bounded")};
 constexpr ParamSpec kParams[] = {kA, kB, kEta0, kDecay, kMinEta, kMaxSteps};
 
 Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,

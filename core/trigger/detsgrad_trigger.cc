@@ -41,16 +41,19 @@ Result<TriggerResult> DetsgradTrigger::on_model(uint32_t version, Span<float> mo
 
 namespace {
 
-constexpr ParamSpec kAlpha0{"alpha0", ParamKind::kAbove, 0.01, 0, 1e3,
-                            FEDGATE_POLICY_DOC("local stepsize at t = 0")};
-constexpr ParamSpec kDecay{"decay", ParamKind::kNumber, 1e-5, 0, 1e6,
-                           FEDGATE_POLICY_DOC("alpha_t = alpha0 / (1 + decay t)")};
-constexpr ParamSpec kV0{"v0", ParamKind::kNumber, 0, 0, 1e15,
-                        FEDGATE_POLICY_DOC("send threshold; 0 = 0.2 d / workers")};
-constexpr ParamSpec kWorkers{"workers", ParamKind::kCount, 5, 1, 1000000,
-                             FEDGATE_POLICY_DOC("the number of workers")};
-constexpr ParamSpec kMaxSteps{"max_steps", ParamKind::kCount, 1000, 1, 10000000,
-                              FEDGATE_POLICY_DOC("cap on local steps per round")};
+constexpr ParamSpec kAlpha0{
+    "alpha0", ParamKind::kAbove, 0.01, 0, 1e3, FEDGATE_POLICY_DOC("local stepsize at t = 0")};
+constexpr ParamSpec kDecay{"decay", ParamKind::kNumber,
+                           1e-5,    0,
+                           1e6,     FEDGATE_POLICY_DOC("alpha_t = alpha0 / (1 + decay t)")};
+constexpr ParamSpec kV0{"v0", ParamKind::kNumber,
+                        0,    0,
+                        1e15, FEDGATE_POLICY_DOC("send threshold; 0 = 0.2 d / workers")};
+constexpr ParamSpec kWorkers{
+    "workers", ParamKind::kCount, 5, 1, 1000000, FEDGATE_POLICY_DOC("the number of workers")};
+constexpr ParamSpec kMaxSteps{"max_steps", ParamKind::kCount,
+                              1000,        1,
+                              10000000,    FEDGATE_POLICY_DOC("cap on local steps per round")};
 constexpr ParamSpec kParams[] = {kAlpha0, kDecay, kV0, kWorkers, kMaxSteps};
 
 Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,

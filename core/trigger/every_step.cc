@@ -6,8 +6,8 @@ namespace fedgate {
 
 namespace {
 
-Status setup(ParamReader&, const ClientModelShape&, ClientPolicyNeeds* needs,
-             StateCarver*, TriggerSlot* build) {
+Status setup(ParamReader&, const ClientModelShape&, ClientPolicyNeeds* needs, StateCarver*,
+             TriggerSlot* build) {
   needs->offers = false;
   if (build != nullptr) build->emplace<EveryStep>();
   return Status::ok();

@@ -6,9 +6,14 @@ namespace fedgate {
 
 namespace {
 
-constexpr ParamSpec kBatches{"batches", ParamKind::kCount, 1, 1, 1000000,
-                             FEDGATE_POLICY_DOC("b_i: gradients summed at one model")};
-constexpr ParamSpec kSends{"sends", ParamKind::kCount, 1, 1, 1000000,
+constexpr ParamSpec kBatches{"batches", ParamKind::kCount,
+                             1,         1,
+                             1000000,   FEDGATE_POLICY_DOC("b_i: gradients summed at one model")};
+constexpr ParamSpec kSends{"sends",
+                           ParamKind::kCount,
+                           1,
+                           1,
+                           1000000,
                            FEDGATE_POLICY_DOC("m_i: compressed Updates of the sum; more than 1 "
                                               "needs the round-buffer aggregation")};
 constexpr ParamSpec kParams[] = {kBatches, kSends};

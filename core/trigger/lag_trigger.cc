@@ -83,15 +83,19 @@ void LagTrigger::on_sent(Span<const float> model, Span<const float> out) {
 namespace {
 
 constexpr ParamSpec kMaxSkips{
-    "max_skips", ParamKind::kCount, 10, 1, LagTrigger::kMaxHistory,
+    "max_skips",
+    ParamKind::kCount,
+    10,
+    1,
+    LagTrigger::kMaxHistory,
     FEDGATE_POLICY_DOC("D: a send is forced after D skips in a row, and the threshold sums "
                        "D - 1 movements")};
-constexpr ParamSpec kC{"c", ParamKind::kAbove, 1, 0, 1e9,
-                       FEDGATE_POLICY_DOC("threshold divisor")};
-constexpr ParamSpec kLr{"lr", ParamKind::kAbove, 0.05, 0, 1e6,
-                        FEDGATE_POLICY_DOC("the server's stepsize the model moved with")};
-constexpr ParamSpec kWorkers{"workers", ParamKind::kCount, 10, 1, 1000000,
-                             FEDGATE_POLICY_DOC("M: the number of workers")};
+constexpr ParamSpec kC{"c", ParamKind::kAbove, 1, 0, 1e9, FEDGATE_POLICY_DOC("threshold divisor")};
+constexpr ParamSpec kLr{"lr", ParamKind::kAbove,
+                        0.05, 0,
+                        1e6,  FEDGATE_POLICY_DOC("the server's stepsize the model moved with")};
+constexpr ParamSpec kWorkers{
+    "workers", ParamKind::kCount, 10, 1, 1000000, FEDGATE_POLICY_DOC("M: the number of workers")};
 constexpr ParamSpec kParams[] = {kMaxSkips, kC, kLr, kWorkers};
 
 Status setup(ParamReader& r, const ClientModelShape& model, ClientPolicyNeeds* needs,

@@ -6,8 +6,8 @@ namespace fedgate {
 
 namespace {
 
-Status setup(ParamReader&, const ClientModelShape&, ClientPolicyNeeds*,
-             StateCarver*, TriggerSlot* build) {
+Status setup(ParamReader&, const ClientModelShape&, ClientPolicyNeeds*, StateCarver*,
+             TriggerSlot* build) {
   if (build != nullptr) build->emplace<OfferFirst>();
   return Status::ok();
 }

@@ -215,24 +215,18 @@ void Client::consume(uint8_t byte, uint32_t now_ms) {
         case GreetingScanner::Event::kRejected:
           counters_.garbage_bytes += scanner_.take_garbage();
           break;
-        case GreetingScanner::Event::kGreeting:
-          on_peer_greeting(now_ms);
-          break;
-        case GreetingScanner::Event::kNone:
-          break;
+        case GreetingScanner::Event::kGreeting: on_peer_greeting(now_ms); break;
+        case GreetingScanner::Event::kNone: break;
       }
       break;
-    case Phase::kFrameFlags:
-      on_flags(byte, now_ms);
-      break;
+    case Phase::kFrameFlags: on_flags(byte, now_ms); break;
     case Phase::kFrameSize:
       frame_size_ = (frame_size_ << 8) | byte;
       if (--size_bytes_left_ == 0) on_size_complete(now_ms);
       break;
     case Phase::kIdle:
     case Phase::kFrameBody:
-    case Phase::kFrameSkip:
-      break;  // handled in on_bytes()
+    case Phase::kFrameSkip: break;  // handled in on_bytes()
   }
 }
 
@@ -359,8 +353,8 @@ void Client::on_ready_command(Span<const uint8_t> properties, uint32_t now_ms) {
     resync(now_ms);
     return;
   }
-  if (!found || !equals(socket_type, options_.peer_socket_type,
-                        std::strlen(options_.peer_socket_type))) {
+  if (!found ||
+      !equals(socket_type, options_.peer_socket_type, std::strlen(options_.peer_socket_type))) {
     ++counters_.socket_type_mismatches;
     resync(now_ms);
     return;

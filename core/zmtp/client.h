@@ -75,28 +75,28 @@ struct Options {
 
 // Every event the client saw, since construction. Monotonic; never reset by start().
 struct Counters {
-  uint32_t greetings_sent = 0;       // our greeting written (start, re-handshake, timeout, stall)
-  uint32_t greetings_received = 0;   // peer greetings accepted
-  uint32_t partial_greetings = 0;    //   ... of which the signature start was missing or partial
-  uint32_t handshakes = 0;           // peer READY accepted: ready() became true
-  uint32_t resets = 0;               // on_reset() calls
-  uint32_t regreetings = 0;          // a fresh peer greeting where a frame header was expected
-  uint32_t resyncs = 0;              // handshake restarted after malformed bytes
-  uint32_t malformed = 0;            // malformed frames or commands seen
-  uint32_t oversized = 0;            // frames larger than the receive buffer, skipped
-  uint32_t multipart_dropped = 0;    // multi-frame messages, dropped whole (fedgate uses one frame)
+  uint32_t greetings_sent = 0;      // our greeting written (start, re-handshake, timeout, stall)
+  uint32_t greetings_received = 0;  // peer greetings accepted
+  uint32_t partial_greetings = 0;   //   ... of which the signature start was missing or partial
+  uint32_t handshakes = 0;          // peer READY accepted: ready() became true
+  uint32_t resets = 0;              // on_reset() calls
+  uint32_t regreetings = 0;         // a fresh peer greeting where a frame header was expected
+  uint32_t resyncs = 0;             // handshake restarted after malformed bytes
+  uint32_t malformed = 0;           // malformed frames or commands seen
+  uint32_t oversized = 0;           // frames larger than the receive buffer, skipped
+  uint32_t multipart_dropped = 0;   // multi-frame messages, dropped whole (fedgate uses one frame)
   uint32_t socket_type_mismatches = 0;  // peer READY with another Socket-Type
-  uint32_t errors_received = 0;      // ERROR commands from the peer
-  uint32_t pings_answered = 0;       // PING commands answered with PONG
-  uint32_t unknown_commands = 0;     // other commands, ignored
-  uint32_t handshake_timeouts = 0;   // no READY in time
-  uint32_t greeting_stalls = 0;      // greeting re-sent because the peer's stopped after its signature
-  uint32_t sink_errors = 0;          // ByteSink::write failures
-  uint32_t messages_in = 0;          // messages delivered to on_message()
-  uint32_t messages_out = 0;         // messages completely written
-  uint64_t bytes_in = 0;             // every byte fed to on_bytes()
-  uint64_t bytes_out = 0;            // every byte written to the sink
-  uint64_t garbage_bytes = 0;        // bytes discarded while looking for a greeting
+  uint32_t errors_received = 0;         // ERROR commands from the peer
+  uint32_t pings_answered = 0;          // PING commands answered with PONG
+  uint32_t unknown_commands = 0;        // other commands, ignored
+  uint32_t handshake_timeouts = 0;      // no READY in time
+  uint32_t greeting_stalls = 0;  // greeting re-sent because the peer's stopped after its signature
+  uint32_t sink_errors = 0;      // ByteSink::write failures
+  uint32_t messages_in = 0;      // messages delivered to on_message()
+  uint32_t messages_out = 0;     // messages completely written
+  uint64_t bytes_in = 0;         // every byte fed to on_bytes()
+  uint64_t bytes_out = 0;        // every byte written to the sink
+  uint64_t garbage_bytes = 0;    // bytes discarded while looking for a greeting
 };
 
 class Client {
@@ -150,12 +150,12 @@ class Client {
 
  private:
   enum class Phase : uint8_t {
-    kIdle,          // before start()
-    kGreeting,      // looking for / reading the peer's greeting
-    kFrameFlags,    // expecting a frame's flags byte
-    kFrameSize,     // reading a 1- or 8-byte size
-    kFrameBody,     // reading a frame into rx_buffer
-    kFrameSkip,     // discarding a frame (oversized or part of a multipart message)
+    kIdle,        // before start()
+    kGreeting,    // looking for / reading the peer's greeting
+    kFrameFlags,  // expecting a frame's flags byte
+    kFrameSize,   // reading a 1- or 8-byte size
+    kFrameBody,   // reading a frame into rx_buffer
+    kFrameSkip,   // discarding a frame (oversized or part of a multipart message)
   };
 
   void consume(uint8_t byte, uint32_t now_ms);
@@ -189,12 +189,12 @@ class Client {
 
   Phase phase_ = Phase::kIdle;
   bool ready_ = false;
-  uint8_t flags_ = 0;           // flags of the frame being read
+  uint8_t flags_ = 0;  // flags of the frame being read
   uint8_t size_bytes_left_ = 0;
   uint64_t frame_size_ = 0;
-  uint64_t frame_filled_ = 0;   // body bytes read (or skipped) so far
+  uint64_t frame_filled_ = 0;        // body bytes read (or skipped) so far
   bool skipping_multipart_ = false;  // a MORE frame was seen: drop until the last part
-  uint32_t generation_ = 0;     // bumped by every reset, so callbacks that restart are noticed
+  uint32_t generation_ = 0;          // bumped by every reset, so callbacks that restart are noticed
 
   uint32_t handshake_deadline_ms_ = 0;
   uint32_t handshake_timeout_ms_ = 0;  // current, with backoff
@@ -203,9 +203,9 @@ class Client {
   bool stall_timer_armed_ = false;
   uint32_t now_ms_ = 0;
 
-  uint64_t tx_remaining_ = 0;   // bytes owed by a streamed message
+  uint64_t tx_remaining_ = 0;  // bytes owed by a streamed message
   bool tx_open_ = false;
-  bool tx_abandoned_ = false;   // a reset dropped the message being streamed
+  bool tx_abandoned_ = false;      // a reset dropped the message being streamed
   uint8_t pending_pong_[16] = {};  // PING context to echo once the streamed message is done
   uint8_t pending_pong_size_ = 0;
   bool pong_pending_ = false;

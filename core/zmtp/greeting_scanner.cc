@@ -4,8 +4,8 @@ namespace fedgate::zmtp {
 
 namespace {
 // Greeting offsets (RFC 23).
-constexpr uint8_t kAnchorEnd = 16;          // after "03 <minor> N U L L" at offsets 10-15
-constexpr uint8_t kMechanismEnd = 32;       // zero padding of the mechanism name up to here
+constexpr uint8_t kAnchorEnd = 16;     // after "03 <minor> N U L L" at offsets 10-15
+constexpr uint8_t kMechanismEnd = 32;  // zero padding of the mechanism name up to here
 constexpr uint8_t kAsServerOffset = 32;
 }  // namespace
 

@@ -54,7 +54,7 @@ class GreetingScanner {
   bool full_signature_ = false;
   uint8_t minor_version_ = 0;
   bool as_server_ = false;
-  uint64_t scanned_ = 0;       // bytes fed while scanning since the last anchor or reset
+  uint64_t scanned_ = 0;  // bytes fed while scanning since the last anchor or reset
   uint64_t garbage_ = 0;
 };
 

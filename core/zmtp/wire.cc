@@ -32,9 +32,7 @@ uint32_t load_be32(const uint8_t* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
 }
 
-uint64_t load_be64(const uint8_t* p) {
-  return (uint64_t{load_be32(p)} << 32) | load_be32(p + 4);
-}
+uint64_t load_be64(const uint8_t* p) { return (uint64_t{load_be32(p)} << 32) | load_be32(p + 4); }
 
 void store_be32(uint32_t value, uint8_t* p) {
   p[0] = static_cast<uint8_t>(value >> 24);

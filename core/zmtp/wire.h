@@ -14,11 +14,11 @@ constexpr uint8_t kFlagMore = 0x01;
 constexpr uint8_t kFlagLong = 0x02;
 constexpr uint8_t kFlagCommand = 0x04;
 constexpr uint8_t kFlagReservedMask = 0xF8;  // must be zero; a greeting's 0xFF sets them all
-constexpr size_t kMaxFrameHeader = 9;         // flags + 8-byte size
+constexpr size_t kMaxFrameHeader = 9;        // flags + 8-byte size
 constexpr size_t kMaxShortFrame = 255;
-constexpr size_t kMaxPingContext = 16;        // RFC 37: PING context is at most 16 bytes
-constexpr size_t kMaxSocketTypeLength = 16;   // longest socket type name we send or accept
-constexpr size_t kMaxIdentityLength = 255;    // RFC 23: identity is 0 to 255 bytes
+constexpr size_t kMaxPingContext = 16;       // RFC 37: PING context is at most 16 bytes
+constexpr size_t kMaxSocketTypeLength = 16;  // longest socket type name we send or accept
+constexpr size_t kMaxIdentityLength = 255;   // RFC 23: identity is 0 to 255 bytes
 
 // Our greeting: signature FF 00*8 7F, version 3.0, mechanism NULL, as-server 0, zero filler.
 extern const uint8_t kGreeting[kGreetingSize];

@@ -59,8 +59,8 @@ const std::string& data_source(const Options& o) {
 // with backoff for up to --data-wait seconds.
 fedgate::Result<fedgate::Dataset> load_training_data_patiently(const Options& o) {
   using namespace fedgate;
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration<double>(o.data_wait);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(o.data_wait);
   int delay_s = 1;
   for (;;) {
     Result<Dataset> data = load_training_data(o);
@@ -68,7 +68,8 @@ fedgate::Result<fedgate::Dataset> load_training_data_patiently(const Options& o)
         std::chrono::steady_clock::now() + std::chrono::seconds(delay_s) > deadline) {
       return data;
     }
-    std::fprintf(stderr, "fedgate-client: training data in %s not there yet (%s); retrying in %d s\n",
+    std::fprintf(stderr,
+                 "fedgate-client: training data in %s not there yet (%s); retrying in %d s\n",
                  data_source(o).c_str(), data.status().message(), delay_s);
     for (int i = 0; i < delay_s * 10 && !g_interrupted; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -102,9 +103,9 @@ class ConsoleObserver final : public fedgate::DriverObserver {
   }
   void on_silence(const fedgate::SilenceEvent& event) override {
     if (o_.quiet) return;
-    std::fprintf(stderr, "%s: %s %s for %.1f s; registering again (attempt %u)\n",
-                 o_.name.c_str(), event.unsent ? "cannot connect to" : "no answer from",
-                 o_.connect.c_str(), event.silent_ms / 1000.0, event.attempt);
+    std::fprintf(stderr, "%s: %s %s for %.1f s; registering again (attempt %u)\n", o_.name.c_str(),
+                 event.unsent ? "cannot connect to" : "no answer from", o_.connect.c_str(),
+                 event.silent_ms / 1000.0, event.attempt);
   }
 
  private:
@@ -135,8 +136,7 @@ int run_session(fedgate::ClientSession& session, fedgate::ZmqLink& link, const O
     case DriverOutcome::kError:
       std::fprintf(stderr, "fedgate-client: %s\n", driver.error().message());
       return 1;
-    default:
-      return 0;
+    default: return 0;
   }
 }
 
@@ -168,10 +168,11 @@ int main(int argc, char** argv) {
   app.add_option("--partition", o.partition, "how the data is split: iid, shards, dirichlet")
       ->capture_default_str();
   app.add_option("--clients", o.clients, "number of clients the data is split across")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--index", o.index, "this client's share, 0 .. clients-1")->capture_default_str();
-  app.add_option("--partition-seed", o.partition_seed,
-                 "seed of the split (same on every client)")->capture_default_str();
+  app.add_option("--partition-seed", o.partition_seed, "seed of the split (same on every client)")
+      ->capture_default_str();
   app.add_option("--alpha", o.alpha, "Dirichlet concentration for --partition dirichlet")
       ->capture_default_str();
   app.add_option("--seed", o.seed, "minibatch seed (default: derived from --index)");
@@ -256,12 +257,11 @@ int main(int argc, char** argv) {
   identity.device_class = wire::DeviceClass::Linux;
   identity.name = o.name.c_str();
   identity.max_message_bytes = static_cast<uint32_t>(arena_bytes);
-  ClientSession session(identity, Span<float>(model.get(), capacity),
-                        Span<float>(gradient.get(), capacity),
-                        Span<uint8_t>(arena.get(), arena_bytes), trainer, *link,
-                        ClientPolicyMemory{
-                            Span<float>(policy_floats.get(), client_policy_floats(capacity)),
-                            Span<uint32_t>(policy_indices.get(), client_policy_indices(capacity))});
+  ClientSession session(
+      identity, Span<float>(model.get(), capacity), Span<float>(gradient.get(), capacity),
+      Span<uint8_t>(arena.get(), arena_bytes), trainer, *link,
+      ClientPolicyMemory{Span<float>(policy_floats.get(), client_policy_floats(capacity)),
+                         Span<uint32_t>(policy_indices.get(), client_policy_indices(capacity))});
 
   int exit_code = run_session(session, *link, o);
   if (g_interrupted && !session.done()) {

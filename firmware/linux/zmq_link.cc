@@ -4,8 +4,8 @@
 
 namespace fedgate {
 
-ZmqLink::ZmqLink(zmq::context_t& context, const std::string& endpoint,
-                 const std::string& identity, int64_t max_message_bytes)
+ZmqLink::ZmqLink(zmq::context_t& context, const std::string& endpoint, const std::string& identity,
+                 int64_t max_message_bytes)
     : socket_(context, zmq::socket_type::dealer) {
   socket_.set(zmq::sockopt::routing_id, identity);
   socket_.set(zmq::sockopt::maxmsgsize, max_message_bytes);
@@ -20,8 +20,8 @@ ZmqLink::ZmqLink(zmq::context_t& context, const std::string& endpoint,
 
 Status ZmqLink::send(Span<const uint8_t> bytes) {
   try {
-    auto sent = socket_.send(zmq::const_buffer(bytes.data(), bytes.size()),
-                             zmq::send_flags::dontwait);
+    auto sent =
+        socket_.send(zmq::const_buffer(bytes.data(), bytes.size()), zmq::send_flags::dontwait);
     if (!sent) return Status::error(StatusCode::kUnavailable, "not connected");
     return Status::ok();
   } catch (const zmq::error_t& error) {

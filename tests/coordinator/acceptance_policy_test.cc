@@ -3,13 +3,13 @@
 #include <cmath>
 #include <vector>
 
-#include "core/base/rng.h"
-#include "core/protocol/codec.h"
 #include "coordinator/acceptance/accept_all.h"
 #include "coordinator/acceptance/drop_if_stale.h"
 #include "coordinator/acceptance/norm_ratio_exact.h"
 #include "coordinator/acceptance/norm_ratio_simplified.h"
 #include "coordinator/policy_registry.h"
+#include "core/base/rng.h"
+#include "core/protocol/codec.h"
 
 namespace fedgate {
 namespace {
@@ -24,8 +24,7 @@ OfferContext offer(uint32_t v, double norm, const GlobalModel& model) {
 }
 
 // Applies gradient g with stepsize gamma and tells the policy.
-void step(GlobalModel& model, AcceptancePolicy& policy, const std::vector<float>& g,
-          double gamma) {
+void step(GlobalModel& model, AcceptancePolicy& policy, const std::vector<float>& g, double gamma) {
   model.apply(g, gamma);
   AppliedStep applied;
   applied.new_version = model.version();
@@ -72,7 +71,7 @@ TEST(NormRatioExact, OffersOlderThanWindowAreOutside) {
   GlobalModel model(std::vector<float>(2, 0.0f));
   NormRatioExact policy(0.0, 4, model);  // lambda 0 accepts anything inside the window
   for (int i = 0; i < 6; ++i) step(model, policy, {1, 0}, 1.0);
-  EXPECT_EQ(policy.decide(offer(3, 1.0, model)), Verdict::kAccept);  // tau 3 < 4
+  EXPECT_EQ(policy.decide(offer(3, 1.0, model)), Verdict::kAccept);         // tau 3 < 4
   EXPECT_EQ(policy.decide(offer(2, 1.0, model)), Verdict::kOutsideWindow);  // tau 4
   EXPECT_DOUBLE_EQ(policy.distance(3, model), 3.0);
 }
@@ -246,8 +245,9 @@ TEST(PolicyRegistry, OutOfRangeAndUnknownSettingsAreNamed) {
       "norm-ratio-simplified", PolicyParams("acceptance.norm-ratio-simplified", {{"lambda", -1}}),
       model);
   ASSERT_FALSE(negative.is_ok());
-  EXPECT_NE(std::string(negative.status().message()).find("acceptance.norm-ratio-simplified.lambda"),
-            std::string::npos);
+  EXPECT_NE(
+      std::string(negative.status().message()).find("acceptance.norm-ratio-simplified.lambda"),
+      std::string::npos);
   auto window = make_acceptance_policy(
       "norm-ratio-exact", PolicyParams("acceptance.norm-ratio-exact", {{"window", 0}}), model);
   ASSERT_FALSE(window.is_ok());
@@ -256,7 +256,8 @@ TEST(PolicyRegistry, OutOfRangeAndUnknownSettingsAreNamed) {
       "norm-ratio-exact", PolicyParams("acceptance.norm-ratio-exact", {{"lamda", 1}}), model);
   ASSERT_FALSE(typo.is_ok());
   EXPECT_NE(std::string(typo.status().message()).find("lamda"), std::string::npos);
-  auto gamma = make_stepsize_policy("constant", PolicyParams("stepsize.constant", {{"gamma", -0.1}}));
+  auto gamma =
+      make_stepsize_policy("constant", PolicyParams("stepsize.constant", {{"gamma", -0.1}}));
   ASSERT_FALSE(gamma.is_ok());
   EXPECT_NE(std::string(gamma.status().message()).find("stepsize.constant.gamma"),
             std::string::npos);

@@ -13,8 +13,8 @@
 #include "coordinator/aggregation/round_buffer.h"
 #include "coordinator/aggregation/stale_sum.h"
 #include "coordinator/aggregation/sync_minibatch.h"
-#include "coordinator/staleness/pc_asgd_staleness.h"
 #include "coordinator/policy_registry.h"
+#include "coordinator/staleness/pc_asgd_staleness.h"
 #include "coordinator/stepsize/constant_stepsize.h"
 #include "coordinator/stepsize/rescaled_stepsize.h"
 #include "coordinator/stepsize/shadowheart_stepsize.h"
@@ -257,9 +257,9 @@ RoundBufferSettings buffer_settings(uint32_t messages, bool equilibrium, double 
 }
 
 TEST(RoundBufferAggregation, CommitsTheWeightedSumAfterEveryClientsMessages) {
-  CoordinatorHarness h(with(
-      std::make_unique<RoundBuffer>(buffer_settings(2, false), CoordinatorHarness::kDim),
-      std::make_unique<ShadowheartStepsize>(1.0, buffer_settings(2, false))));
+  CoordinatorHarness h(
+      with(std::make_unique<RoundBuffer>(buffer_settings(2, false), CoordinatorHarness::kDim),
+           std::make_unique<ShadowheartStepsize>(1.0, buffer_settings(2, false))));
   h.hello("a");
   h.hello("b");
   // s = omega = 0: w = 1, Z = 2 clients * 2 messages * 1 gradient = 4.
@@ -415,9 +415,9 @@ TEST(StarvationGuardThroughTheCoordinator, ForcedOfferIsAppliedWithTheDampedStep
 }
 
 TEST(RescaledThroughTheCoordinator, ComputeTimesReachTheStepsize) {
-  CoordinatorHarness h(with(std::make_unique<ApplyOnArrival>(),
-                            std::make_unique<RescaledStepsize>(0.1, 0.5, 100,
-                                                               RescaledTiming::kCompute)));
+  CoordinatorHarness h(
+      with(std::make_unique<ApplyOnArrival>(),
+           std::make_unique<RescaledStepsize>(0.1, 0.5, 100, RescaledTiming::kCompute)));
   h.hello("a");
   h.hello("b");
   h.contribute("a", kA, wire::UpdateKind::Gradient, 8, 1'000'000);
@@ -501,8 +501,7 @@ TEST(AggregationRegistry, BuildsEveryPolicyByNameAndNamesBadSettings) {
   EXPECT_NE(build_error("add-update", {{"max_round_skew", 1.5}}).find("whole number"),
             std::string::npos);
   EXPECT_NE(build_error("stale-sum", {{"alpha", 1}}).find("unknown setting"), std::string::npos);
-  EXPECT_NE(build_error("async", {}).find("unknown aggregation policy 'async'"),
-            std::string::npos);
+  EXPECT_NE(build_error("async", {}).find("unknown aggregation policy 'async'"), std::string::npos);
   // random-dispatch takes the run's seed unless given its own.
   auto seeded = make_aggregation_policy("random-dispatch", PolicyParams(), model, 42);
   ASSERT_TRUE(seeded.is_ok());

@@ -88,8 +88,8 @@ metrics = "m.jsonl"
 TEST(CoordinatorConfig, OverridesWinAndBareWordsAreStrings) {
   const std::string path = write_file("base.toml", "[run]\nmax_versions = 10\n");
   auto config = load_coordinator_config(
-      path, {"run.max_versions=20", "acceptance.policy=accept-all",
-             "stepsize.constant.gamma=0.3", "server.bind=\"tcp://127.0.0.1:*\""});
+      path, {"run.max_versions=20", "acceptance.policy=accept-all", "stepsize.constant.gamma=0.3",
+             "server.bind=\"tcp://127.0.0.1:*\""});
   ASSERT_TRUE(config.is_ok()) << config.status().message();
   EXPECT_EQ(config->settings.max_versions, 20u);
   EXPECT_EQ(config->acceptance, "accept-all");
@@ -151,8 +151,8 @@ TEST(CoordinatorConfig, RunDirectoryAndWarmStartLoadBack) {
 }
 
 TEST(CoordinatorConfig, RenderedConfigLoadsBackTheSame) {
-  auto config = load_coordinator_config("", {"acceptance.norm-ratio-simplified.lambda=4",
-                                             "run.max_versions=77"});
+  auto config = load_coordinator_config(
+      "", {"acceptance.norm-ratio-simplified.lambda=4", "run.max_versions=77"});
   ASSERT_TRUE(config.is_ok());
   const std::string path = write_file("rendered.toml", render_coordinator_config(*config));
   auto again = load_coordinator_config(path, {});
@@ -198,7 +198,8 @@ fraction = 0.05
   EXPECT_EQ(client.compression_params,
             (std::map<std::string, double>{{"error_feedback", 0}, {"fraction", 0.05}}));
   // Rendered and loaded back, the same.
-  const std::string rendered = write_file("client_rendered.toml", render_coordinator_config(*config));
+  const std::string rendered =
+      write_file("client_rendered.toml", render_coordinator_config(*config));
   auto again = load_coordinator_config(rendered, {});
   ASSERT_TRUE(again.is_ok()) << again.status().message();
   EXPECT_EQ(again->settings.client_policies.trigger_params, client.trigger_params);
@@ -298,8 +299,8 @@ seed = 11
   EXPECT_EQ(config->aggregation, "random-dispatch");
   EXPECT_DOUBLE_EQ(config->aggregation_params.values().at("seed"), 11.0);
   // And it renders and loads back the same.
-  const std::string again_path = write_file("families_rendered.toml",
-                                            render_coordinator_config(*config));
+  const std::string again_path =
+      write_file("families_rendered.toml", render_coordinator_config(*config));
   auto again = load_coordinator_config(again_path, {});
   ASSERT_TRUE(again.is_ok()) << again.status().message();
   EXPECT_EQ(render_coordinator_config(*again), render_coordinator_config(*config));

@@ -92,12 +92,12 @@ class CoordinatorHarness {
     if (offers_ && !offer_accepted(client, version, values, samples, compute_us)) return false;
     flatbuffers::FlatBufferBuilder builder;
     auto vector = builder.CreateVector(values);
-    auto update = wire::CreateUpdate(builder, version, kind, wire::Codec::Dense,
-                                     static_cast<float>(l2_norm(values)),
-                                     static_cast<uint32_t>(values.size()), vector, 0, 0, 1.0f,
-                                     samples, compute_us);
-    wire::FinishEnvelopeBuffer(builder, wire::CreateEnvelope(builder, kProtocolVersion, 3,
-                                                             wire::Message::Update, update.Union()));
+    auto update = wire::CreateUpdate(
+        builder, version, kind, wire::Codec::Dense, static_cast<float>(l2_norm(values)),
+        static_cast<uint32_t>(values.size()), vector, 0, 0, 1.0f, samples, compute_us);
+    wire::FinishEnvelopeBuffer(
+        builder,
+        wire::CreateEnvelope(builder, kProtocolVersion, 3, wire::Message::Update, update.Union()));
     send_raw(client, std::vector<uint8_t>(builder.GetBufferPointer(),
                                           builder.GetBufferPointer() + builder.GetSize()));
     return true;

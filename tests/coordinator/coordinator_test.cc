@@ -196,7 +196,7 @@ TEST_F(CoordinatorTest, StaleSmallGradientIsRejectedAndModelResent) {
   hello("a");
   hello("b");
   contribute("a", std::vector<float>(kDim, 1.0f));  // moves x by 0.5*sqrt(15) ~ 1.94
-  offer("b", 0, 1.0f);                               // 1.0 < lambda * 1.94
+  offer("b", 0, 1.0f);                              // 1.0 < lambda * 1.94
   const auto types = reply_types();
   ASSERT_EQ(types.size(), 5u);
   EXPECT_EQ(types[0], wire::Message::Decision);
@@ -685,8 +685,8 @@ TEST(CoordinatorSummary, KeysAreUnique) {
   std::string line, summary;
   while (std::getline(in, line)) summary = line;
   ASSERT_NE(summary.find("\"event\":\"summary\""), std::string::npos) << summary;
-  for (const char* key : {"\"staleness\":", "\"acceptance\":", "\"aggregation\":",
-                          "\"trigger\":", "\"staleness_policy\":"}) {
+  for (const char* key : {"\"staleness\":", "\"acceptance\":", "\"aggregation\":", "\"trigger\":",
+                          "\"staleness_policy\":"}) {
     const size_t first = summary.find(key);
     ASSERT_NE(first, std::string::npos) << key << " missing: " << summary;
     EXPECT_EQ(summary.find(key, first + 1), std::string::npos) << key << " twice: " << summary;

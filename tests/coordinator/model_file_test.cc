@@ -52,7 +52,8 @@ std::vector<float> affine(const SavedTensor& W, const SavedTensor& b, const std:
 }
 
 // The logits the documented formulas give for one sample.
-std::vector<float> file_logits(const SavedModel& saved, ModelKind kind, const std::vector<float>& x) {
+std::vector<float> file_logits(const SavedModel& saved, ModelKind kind,
+                               const std::vector<float>& x) {
   if (kind != ModelKind::kMlp) return affine(tensor(saved, "W"), tensor(saved, "b"), x);
   std::vector<float> h = affine(tensor(saved, "W1"), tensor(saved, "b1"), x);
   for (float& v : h) v = std::max(v, 0.0f);
@@ -125,7 +126,8 @@ TEST(ModelFile, FramingFollowsTheSafetensorsFormat) {
   for (int i = 0; i < 8; ++i) length |= uint64_t(bytes[i]) << (8 * i);
   EXPECT_EQ(length % 8, 0u);
   ASSERT_EQ(bytes.size(), 8 + length + params.size() * sizeof(float));
-  const nlohmann::json header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + length);
+  const nlohmann::json header =
+      nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + length);
   EXPECT_EQ(header.at("W").at("dtype"), "F32");
   EXPECT_EQ(header.at("W").at("shape"), nlohmann::json({2, 3}));
   EXPECT_EQ(header.at("W").at("data_offsets"), nlohmann::json({0, 24}));  // from the data block
@@ -159,8 +161,8 @@ TEST(ModelFile, WritesAtomicallyAndReadsBack) {
 TEST(ModelFile, WriteErrorNamesThePath) {
   TempDir dir("model_file");
   const std::string path = dir.file("no/such/dir/model.safetensors");
-  const Status status = write_model_file(path, ModelSpec{ModelKind::kSoftmax, 1, 2, 0},
-                                         std::vector<float>(4), {});
+  const Status status =
+      write_model_file(path, ModelSpec{ModelKind::kSoftmax, 1, 2, 0}, std::vector<float>(4), {});
   ASSERT_FALSE(status.is_ok());
   EXPECT_NE(std::string(status.message()).find("no/such/dir"), std::string::npos)
       << status.message();
@@ -171,9 +173,11 @@ TEST(ModelFile, MismatchedShapeSaysWhatDiffers) {
   Result<SavedModel> saved =
       decode_model_file(encode_model_file(saved_spec, std::vector<float>(7850), {}));
   ASSERT_TRUE(saved.is_ok());
-  Result<std::vector<float>> params = model_params(*saved, ModelSpec{ModelKind::kSoftmax, 100, 10, 0});
+  Result<std::vector<float>> params =
+      model_params(*saved, ModelSpec{ModelKind::kSoftmax, 100, 10, 0});
   ASSERT_FALSE(params.is_ok());
-  EXPECT_STREQ(params.status().message(), "W has shape [10, 784], this run's softmax needs [10, 100]");
+  EXPECT_STREQ(params.status().message(),
+               "W has shape [10, 784], this run's softmax needs [10, 100]");
 }
 
 TEST(ModelFile, MismatchedKindSaysWhatDiffers) {

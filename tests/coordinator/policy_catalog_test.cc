@@ -55,10 +55,10 @@ TEST(PolicyCatalog, EveryServerPolicysDefaultsPassItsOwnValidation) {
       "acceptance", [](const std::string& name, const PolicyParams& params) {
         return make_acceptance_policy(name, params, probe_model());
       });
-  expect_defaults_build<StepsizePolicy>(
-      "stepsize", [](const std::string& name, const PolicyParams& params) {
-        return make_stepsize_policy(name, params);
-      });
+  expect_defaults_build<StepsizePolicy>("stepsize",
+                                        [](const std::string& name, const PolicyParams& params) {
+                                          return make_stepsize_policy(name, params);
+                                        });
   expect_defaults_build<StalenessPolicy>(
       "staleness", [](const std::string& name, const PolicyParams& params) {
         return make_staleness_policy(name, params, probe_model());
@@ -133,14 +133,12 @@ TEST(PolicyCatalog, PrintConfigShowsEveryPolicySubTableWithItsDefaults) {
   auto config = load_coordinator_config(
       "", {"acceptance.policy=norm-ratio-exact", "acceptance.norm-ratio-exact.lambda=3",
            "stepsize.policy=shadowheart", "aggregation.policy=round-buffer",
-           "trigger.policy=fixed-budget", "compression.policy=randk",
-           "staleness.policy=identity"});
+           "trigger.policy=fixed-budget", "compression.policy=randk", "staleness.policy=identity"});
   ASSERT_TRUE(config.is_ok()) << config.status().message();
   const std::string text = render_coordinator_config(*config);
   const std::pair<const char*, std::string> chosen[] = {
-      {"acceptance", "norm-ratio-exact"}, {"stepsize", "shadowheart"},
-      {"staleness", "identity"},          {"aggregation", "round-buffer"},
-      {"trigger", "fixed-budget"},        {"compression", "randk"}};
+      {"acceptance", "norm-ratio-exact"}, {"stepsize", "shadowheart"}, {"staleness", "identity"},
+      {"aggregation", "round-buffer"},    {"trigger", "fixed-budget"}, {"compression", "randk"}};
   for (const auto& [family, name] : chosen) {
     SCOPED_TRACE(std::string(family) + "." + name);
     EXPECT_NE(text.find("\n[" + std::string(family) + "." + name + "]\n"), std::string::npos)
@@ -193,7 +191,8 @@ TEST(PolicyCatalog, DocsTablesMatchThePolicyTables) {
   ASSERT_NE(to, std::string::npos);
   const std::string expected = policy_tables_markdown();
   EXPECT_EQ(docs.substr(from + begin.size(), to - from - begin.size()), expected)
-      << "docs/configuration.md should hold, between the markers:\n" << expected;
+      << "docs/configuration.md should hold, between the markers:\n"
+      << expected;
 }
 
 }  // namespace

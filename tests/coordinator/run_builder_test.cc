@@ -175,9 +175,9 @@ TEST(WarmStart, StartsFromTheSavedModel) {
 TEST(WarmStart, RefusesAModelOfAnotherShape) {
   TempDir dir("run_builder");
   const std::string path = dir.file("init.safetensors");
-  ASSERT_TRUE(write_model_file(path, ModelSpec{ModelKind::kSoftmax, 5, 2, 0},
-                               std::vector<float>(12), {})
-                  .is_ok());
+  ASSERT_TRUE(
+      write_model_file(path, ModelSpec{ModelKind::kSoftmax, 5, 2, 0}, std::vector<float>(12), {})
+          .is_ok());
   Result<std::unique_ptr<CoordinatorRun>> run =
       build_run({"model.kind=softmax", "model.init=\"" + path + "\""});
   ASSERT_FALSE(run.is_ok());

@@ -99,7 +99,7 @@ TEST_F(PcAsgdTest, TooStaleOrOutsideTheWindowIsClipped) {
   advance(*policy, {1.0f, 0.0f});
   advance(*policy, {1.0f, 0.0f});
   EXPECT_EQ(transform(*policy, 0, {1.0f, 1.0f}).theta, 0.0);  // tau 2 > 1
-  settings.max_staleness = 0;  // window - 1 = 1 for window 2
+  settings.max_staleness = 0;                                 // window - 1 = 1 for window 2
   settings.window = 2;
   auto small = make(settings);  // stores version 2
   advance(*small, {1.0f, 0.0f});
@@ -131,13 +131,14 @@ std::string error_of(const std::string& name, std::map<std::string, double> valu
 
 TEST(StalenessRegistry, BuildsByNameAndNamesBadSettings) {
   GlobalModel model(std::vector<float>(2, 0.0f));
-  auto pc = make_staleness_policy("pc-asgd", PolicyParams("staleness.pc-asgd", {{"theta", 0.5}}),
-                                  model);
+  auto pc =
+      make_staleness_policy("pc-asgd", PolicyParams("staleness.pc-asgd", {{"theta", 0.5}}), model);
   ASSERT_TRUE(pc.is_ok()) << pc.status().message();
   EXPECT_STREQ((*pc)->name(), "pc-asgd");
   EXPECT_EQ((*pc)->settings()[1], (std::pair<std::string, double>{"theta", 0.5}));
-  EXPECT_NE(error_of("pc-asgd", {{"theta", 1.5}}).find("staleness.pc-asgd.theta = 1.5 is outside [0, 1]"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("pc-asgd", {{"theta", 1.5}}).find("staleness.pc-asgd.theta = 1.5 is outside [0, 1]"),
+      std::string::npos);
   EXPECT_NE(error_of("pc-asgd", {{"window", 0}}).find("staleness.pc-asgd.window"),
             std::string::npos);
   EXPECT_NE(error_of("pc-asgd", {{"window", 8}, {"max_staleness", 8}}).find("[0, 7]"),

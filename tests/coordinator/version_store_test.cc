@@ -20,7 +20,7 @@ TEST(VersionStore, KeepsTheLastWindowVersionsAndMeasuresDistance) {
   // ||(0, 4) - (1, 2)|| = sqrt(5).
   EXPECT_DOUBLE_EQ(store.distance(0, model), std::sqrt(5.0));
   EXPECT_TRUE(store.holds(0, 2));
-  EXPECT_FALSE(store.holds(3, 2));  // the future
+  EXPECT_FALSE(store.holds(3, 2));                   // the future
   model.apply(std::vector<float>{0.0f, 0.0f}, 1.0);  // v3 overwrites v0's row
   store.store(model);
   EXPECT_FALSE(store.holds(0, 3));

@@ -29,19 +29,19 @@ bool have_dataset() {
 
 // heartbeat_ms sets how soon clients give up on a silent coordinator (3 periods).
 std::vector<std::string> coordinator_args(const std::string& dir, const std::string& bind,
-                                          std::vector<std::string> extra,
-                                          int heartbeat_ms = 1000) {
-  std::vector<std::string> args = {"--bind", bind,
-                                   "--endpoint-file", dir + "/endpoint",
-                                   "--metrics", dir + "/metrics.jsonl",
-                                   "--set", "run.eval_every=100",
-                                   "--set", "server.heartbeat_ms=" + std::to_string(heartbeat_ms)};
+                                          std::vector<std::string> extra, int heartbeat_ms = 1000) {
+  std::vector<std::string> args = {
+      "--bind",          bind,
+      "--endpoint-file", dir + "/endpoint",
+      "--metrics",       dir + "/metrics.jsonl",
+      "--set",           "run.eval_every=100",
+      "--set",           "server.heartbeat_ms=" + std::to_string(heartbeat_ms)};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
 
 std::vector<std::string> client_args(const std::string& endpoint, int index, int clients) {
-  return {"--connect", endpoint, "--clients", std::to_string(clients), "--index",
+  return {"--connect",           endpoint,     "--clients", std::to_string(clients), "--index",
           std::to_string(index), "--data-dir", kDataDir};
 }
 
@@ -56,14 +56,14 @@ class Federation : public ::testing::Test {
   // summary line.
   void run_fleet(const std::vector<std::string>& extra, int count,
                  std::vector<std::string>* client_summaries) {
-    Process coordinator(FEDGATE_COORDINATOR_BIN,
-                        coordinator_args(dir_, "tcp://127.0.0.1:*", extra),
+    Process coordinator(FEDGATE_COORDINATOR_BIN, coordinator_args(dir_, "tcp://127.0.0.1:*", extra),
                         dir_ + "/coordinator.log");
     const std::string endpoint = wait_for_line(dir_ + "/endpoint", 30);
     ASSERT_FALSE(endpoint.empty()) << read_file(dir_ + "/coordinator.log");
     std::vector<std::unique_ptr<Process>> clients;
     for (int i = 0; i < count; ++i) {
-      clients.push_back(std::make_unique<Process>(FEDGATE_CLIENT_BIN, client_args(endpoint, i, count),
+      clients.push_back(std::make_unique<Process>(FEDGATE_CLIENT_BIN,
+                                                  client_args(endpoint, i, count),
                                                   dir_ + "/client" + std::to_string(i) + ".log"));
     }
     ASSERT_EQ(coordinator.wait(180), 0) << read_file(dir_ + "/coordinator.log");
@@ -84,10 +84,10 @@ TEST_F(Federation, ThreeClientsTrainAndTheCountersAddUp) {
   std::vector<std::string> client_summaries;
   // The starvation guard (on by default under a norm rule) stays off here, as
   // this run was made: it counts exactly what the norm rule alone decides.
-  ASSERT_NO_FATAL_FAILURE(run_fleet({"--max-versions", "600", "--min-clients", "3", "--set",
-                                     "acceptance.policy=norm-ratio-exact", "--set",
-                                     "acceptance.starvation_limit=0"},
-                                    kClients, &client_summaries));
+  ASSERT_NO_FATAL_FAILURE(
+      run_fleet({"--max-versions", "600", "--min-clients", "3", "--set",
+                 "acceptance.policy=norm-ratio-exact", "--set", "acceptance.starvation_limit=0"},
+                kClients, &client_summaries));
 
   const RunMetrics run = read_run_metrics(dir_ + "/metrics.jsonl");
   const std::string& metrics = run.text;
@@ -148,8 +148,7 @@ TEST_F(Federation, LazyClientsWithTopKTrainOverTheWire) {
   EXPECT_GT(json_number(summary, "accuracy"), 0.5);
   // h = 0.1 keeps 784 + 1 values with their indices, 6.3 KB against a dense
   // 31.4 KB: all uplink bytes per applied update stay under a quarter of dense.
-  EXPECT_LT(json_number(summary, "bytes_up") / json_number(summary, "updates"), 7850.0)
-      << summary;
+  EXPECT_LT(json_number(summary, "bytes_up") / json_number(summary, "updates"), 7850.0) << summary;
   double client_skips = 0;
   for (const std::string& line : client_summaries) client_skips += json_number(line, "skips");
   EXPECT_GE(client_skips, json_number(summary, "skips"));
@@ -203,8 +202,8 @@ TEST_F(Federation, BadInputOnTheWireIsAnsweredAndTheCoordinatorKeepsServing) {
   AlignedMessage aligned;
   auto error_code_of = [&aligned](const zmq::message_t& reply) {
     wire::ErrorCode error;
-    const wire::Envelope* envelope = verify_envelope(aligned.view(reply.data(), reply.size()),
-                                                     &error);
+    const wire::Envelope* envelope =
+        verify_envelope(aligned.view(reply.data(), reply.size()), &error);
     if (envelope == nullptr || envelope->message_type() != wire::Message::Error) {
       return wire::ErrorCode::None;
     }
@@ -258,8 +257,8 @@ TEST_F(Federation, BadInputOnTheWireIsAnsweredAndTheCoordinatorKeepsServing) {
   good->send(zmq::buffer(bytes->data(), bytes->size()));
   ASSERT_TRUE(good->recv(reply));
   wire::ErrorCode error;
-  const wire::Envelope* envelope = verify_envelope(aligned.view(reply.data(), reply.size()),
-                                                   &error);
+  const wire::Envelope* envelope =
+      verify_envelope(aligned.view(reply.data(), reply.size()), &error);
   ASSERT_NE(envelope, nullptr);
   EXPECT_EQ(envelope->message_type(), wire::Message::Config);
 

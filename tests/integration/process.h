@@ -47,8 +47,8 @@ nlohmann::json parse_json(const std::string& line);
 std::vector<std::string> event_lines(const std::string& text, const std::string& event);
 // A coordinator's JSON-lines metrics file, split by event.
 struct RunMetrics {
-  std::string text;                  // the whole file, for failure messages
-  std::vector<std::string> evals;    // "eval" lines, oldest first
+  std::string text;                    // the whole file, for failure messages
+  std::vector<std::string> evals;      // "eval" lines, oldest first
   std::vector<std::string> summaries;  // "summary" lines (one after a clean stop)
 };
 RunMetrics read_run_metrics(const std::string& path);

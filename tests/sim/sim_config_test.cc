@@ -111,7 +111,8 @@ TEST(SimConfig, OtherBadSimInputIsNamed) {
 }
 
 TEST(SimConfig, CoordinatorErrorsComeThroughUnchanged) {
-  EXPECT_EQ(error_of({"training.batch_size=0"}), "training.batch_size must be a number in [1, 65535]");
+  EXPECT_EQ(error_of({"training.batch_size=0"}),
+            "training.batch_size must be a number in [1, 65535]");
   EXPECT_EQ(error_of({"nonsense.key=1"}), "unknown config section [nonsense]");
 }
 

@@ -18,10 +18,17 @@ namespace {
 
 // A small least-squares federation: fast enough to run many thousands of versions.
 std::vector<std::string> quadratic_run(const std::string& metrics) {
-  return {"model.kind=least-squares", "sim.dataset=quadratic", "sim.quadratic.rows=400",
-          "sim.quadratic.features=20", "sim.partition=full", "training.batch_size=16",
-          "acceptance.policy=accept-all", "stepsize.policy=constant",
-          "stepsize.constant.gamma=0.05", "run.eval_every=200", "run.metrics=\"" + metrics + "\"",
+  return {"model.kind=least-squares",
+          "sim.dataset=quadratic",
+          "sim.quadratic.rows=400",
+          "sim.quadratic.features=20",
+          "sim.partition=full",
+          "training.batch_size=16",
+          "acceptance.policy=accept-all",
+          "stepsize.policy=constant",
+          "stepsize.constant.gamma=0.05",
+          "run.eval_every=200",
+          "run.metrics=\"" + metrics + "\"",
           "sim.progress_seconds=0"};
 }
 
@@ -32,7 +39,8 @@ std::unique_ptr<Simulator> make(std::vector<std::string> overrides) {
   Result<SimData> data = load_sim_data(*config);
   EXPECT_TRUE(data.is_ok()) << data.status().message();
   if (!data.is_ok()) return nullptr;
-  Result<std::unique_ptr<Simulator>> sim = Simulator::create(*config, std::move(data).value(), nullptr);
+  Result<std::unique_ptr<Simulator>> sim =
+      Simulator::create(*config, std::move(data).value(), nullptr);
   EXPECT_TRUE(sim.is_ok()) << sim.status().message();
   return sim.is_ok() ? std::move(sim).value() : nullptr;
 }
@@ -182,11 +190,11 @@ TEST(Simulator, UplinkBytesCostTime) {
 TEST(Simulator, StatefulClientPoliciesRun) {
   TempDir dir("sim");
   auto run = [&](const char* compression, double* bytes_per_update) {
-    std::vector<std::string> overrides = quadratic_run(dir.file(std::string(compression) + ".jsonl"));
-    for (const char* setting : {"sim.clients=4", "aggregation.policy=stale-sum",
-                                "trigger.policy=lag", "trigger.lag.workers=4",
-                                "trigger.lag.max_skips=2",
-                                "run.max_versions=200"}) {
+    std::vector<std::string> overrides =
+        quadratic_run(dir.file(std::string(compression) + ".jsonl"));
+    for (const char* setting :
+         {"sim.clients=4", "aggregation.policy=stale-sum", "trigger.policy=lag",
+          "trigger.lag.workers=4", "trigger.lag.max_skips=2", "run.max_versions=200"}) {
       overrides.push_back(setting);
     }
     overrides.push_back(std::string("compression.policy=") + compression);
@@ -211,10 +219,9 @@ TEST(Simulator, StatefulClientPoliciesRun) {
 TEST(Simulator, LagSkipsASubstantialShareOfRoundsInAConvergingRun) {
   TempDir dir("sim");
   std::vector<std::string> overrides = quadratic_run(dir.file("lag.jsonl"));
-  for (const char* setting :
-       {"sim.clients=10", "aggregation.policy=stale-sum", "trigger.policy=lag",
-        "trigger.lag.workers=10", "trigger.lag.lr=0.05", "sim.compute.base_ms=10",
-        "run.max_versions=300"}) {
+  for (const char* setting : {"sim.clients=10", "aggregation.policy=stale-sum",
+                              "trigger.policy=lag", "trigger.lag.workers=10", "trigger.lag.lr=0.05",
+                              "sim.compute.base_ms=10", "run.max_versions=300"}) {
     overrides.push_back(setting);
   }
   auto sim = make(overrides);
@@ -224,8 +231,8 @@ TEST(Simulator, LagSkipsASubstantialShareOfRoundsInAConvergingRun) {
   const Metrics& metrics = sim->coordinator().metrics();
   const double answers = static_cast<double>(metrics.skips + metrics.updates);
   ASSERT_GT(answers, 0);
-  EXPECT_GT(metrics.skips / answers, 0.3) << metrics.skips << " skips, " << metrics.updates
-                                          << " updates";
+  EXPECT_GT(metrics.skips / answers, 0.3)
+      << metrics.skips << " skips, " << metrics.updates << " updates";
   // Converging: the loss ends far below the start's and near the optimum.
   ASSERT_TRUE(report->has_f_star);
   EXPECT_LT(report->final_loss - report->f_star,
@@ -267,8 +274,8 @@ TEST(Simulator, LeastSquaresWithoutBiasTrainsThePlainQuadratic) {
   TempDir dir("sim");
   auto run = [&](const char* name, const char* bias) {
     std::vector<std::string> overrides = quadratic_run(dir.file(name));
-    for (const char* setting : {"sim.clients=4", "run.max_versions=2000",
-                                "stepsize.constant.gamma=0.6", bias}) {
+    for (const char* setting :
+         {"sim.clients=4", "run.max_versions=2000", "stepsize.constant.gamma=0.6", bias}) {
       overrides.push_back(setting);
     }
     auto sim = make(overrides);
@@ -331,7 +338,8 @@ TEST(Simulator, ClientsBeyondTheSampleCountAreRefused) {
   ASSERT_TRUE(config.is_ok());
   Result<SimData> data = load_sim_data(*config);
   ASSERT_TRUE(data.is_ok());
-  Result<std::unique_ptr<Simulator>> sim = Simulator::create(*config, std::move(data).value(), nullptr);
+  Result<std::unique_ptr<Simulator>> sim =
+      Simulator::create(*config, std::move(data).value(), nullptr);
   ASSERT_FALSE(sim.is_ok());
   EXPECT_STREQ(sim.status().message(),
                "sim.clients = 11 but the training set has only 10 samples; allowed [1, 10] (or "

@@ -25,11 +25,11 @@
 namespace fedgate::stm32 {
 namespace {
 
-constexpr uint32_t kModelCapacity = 7850;      // 784 x 10 softmax weights + 10 biases
-constexpr size_t kRxFrameBytes = 2560;         // largest message: a 512-float Model chunk
+constexpr uint32_t kModelCapacity = 7850;  // 784 x 10 softmax weights + 10 biases
+constexpr size_t kRxFrameBytes = 2560;     // largest message: a 512-float Model chunk
 constexpr uint32_t kMaxChunkFloats = 512;
-constexpr size_t kTxArenaBytes = 1024;         // every message but the streamed Update
-constexpr size_t kRingBytes = 2048;            // UART receive ring (power of two)
+constexpr size_t kTxArenaBytes = 1024;  // every message but the streamed Update
+constexpr size_t kRingBytes = 2048;     // UART receive ring (power of two)
 constexpr uint32_t kStatusEveryMs = 5000;
 // After the coordinator's Bye (or a refusal) the board has no supervisor to start it again:
 // it resets itself after this long and joins the next run.
@@ -111,37 +111,35 @@ void print_summary(const char* tag, const ClientSession& session, const ZmtpTran
   const ClientCounters& c = session.counters();
   const zmtp::Counters& z = transport.zmtp().counters();
   const DriverCounters& d = driver.counters();
-  console_printf("%s name=%s uptime_ms=%lu state=%s version=%lu offers=%lu accepts=%lu "
-                 "rejects=%lu updates=%lu models=%lu registrations=%lu",
-                 tag, g_name, static_cast<unsigned long>(millis()),
-                 client_state_name(session.state()),
-                 static_cast<unsigned long>(session.model_version()),
-                 static_cast<unsigned long>(c.offers), static_cast<unsigned long>(c.accepts),
-                 static_cast<unsigned long>(c.rejects), static_cast<unsigned long>(c.updates),
-                 static_cast<unsigned long>(c.models), static_cast<unsigned long>(c.registrations));
-  console_printf(" discarded=%lu unexpected=%lu errors=%lu send_failures=%lu silences=%lu "
-                 "rehandshakes=%lu zmtp_handshakes=%lu zmtp_resets=%lu zmtp_malformed=%lu "
-                 "zmtp_oversized=%lu zmtp_timeouts=%lu zmtp_garbage=%lu uart_dropped=%lu",
-                 static_cast<unsigned long>(c.discarded), static_cast<unsigned long>(c.unexpected),
-                 static_cast<unsigned long>(c.errors_received),
-                 static_cast<unsigned long>(c.send_failures),
-                 static_cast<unsigned long>(d.silences),
-                 static_cast<unsigned long>(d.rehandshakes),
-                 static_cast<unsigned long>(d.connections), static_cast<unsigned long>(z.resets),
-                 static_cast<unsigned long>(z.malformed), static_cast<unsigned long>(z.oversized),
-                 static_cast<unsigned long>(z.handshake_timeouts),
-                 static_cast<unsigned long>(z.garbage_bytes),
-                 static_cast<unsigned long>(g_link.dropped()));
-  console_printf(" bytes_out=%lu bytes_in=%lu offer_bytes=%lu step_us=%lu rtt_us=%lu "
-                 "rtt_avg_us=%lu stack_free=%u stack_size=%u heap_requests=%lu\n",
-                 static_cast<unsigned long>(z.bytes_out), static_cast<unsigned long>(z.bytes_in),
-                 static_cast<unsigned long>(stats.offer_bytes),
-                 static_cast<unsigned long>(source.last_compute_us()),
-                 static_cast<unsigned long>(stats.last_rtt_us),
-                 static_cast<unsigned long>(stats.rtt_count ? stats.rtt_sum_us / stats.rtt_count : 0),
-                 static_cast<unsigned>(stack_untouched_bytes()),
-                 static_cast<unsigned>(stack_size_bytes()),
-                 static_cast<unsigned long>(heap_requests()));
+  console_printf(
+      "%s name=%s uptime_ms=%lu state=%s version=%lu offers=%lu accepts=%lu "
+      "rejects=%lu updates=%lu models=%lu registrations=%lu",
+      tag, g_name, static_cast<unsigned long>(millis()), client_state_name(session.state()),
+      static_cast<unsigned long>(session.model_version()), static_cast<unsigned long>(c.offers),
+      static_cast<unsigned long>(c.accepts), static_cast<unsigned long>(c.rejects),
+      static_cast<unsigned long>(c.updates), static_cast<unsigned long>(c.models),
+      static_cast<unsigned long>(c.registrations));
+  console_printf(
+      " discarded=%lu unexpected=%lu errors=%lu send_failures=%lu silences=%lu "
+      "rehandshakes=%lu zmtp_handshakes=%lu zmtp_resets=%lu zmtp_malformed=%lu "
+      "zmtp_oversized=%lu zmtp_timeouts=%lu zmtp_garbage=%lu uart_dropped=%lu",
+      static_cast<unsigned long>(c.discarded), static_cast<unsigned long>(c.unexpected),
+      static_cast<unsigned long>(c.errors_received), static_cast<unsigned long>(c.send_failures),
+      static_cast<unsigned long>(d.silences), static_cast<unsigned long>(d.rehandshakes),
+      static_cast<unsigned long>(d.connections), static_cast<unsigned long>(z.resets),
+      static_cast<unsigned long>(z.malformed), static_cast<unsigned long>(z.oversized),
+      static_cast<unsigned long>(z.handshake_timeouts), static_cast<unsigned long>(z.garbage_bytes),
+      static_cast<unsigned long>(g_link.dropped()));
+  console_printf(
+      " bytes_out=%lu bytes_in=%lu offer_bytes=%lu step_us=%lu rtt_us=%lu "
+      "rtt_avg_us=%lu stack_free=%u stack_size=%u heap_requests=%lu\n",
+      static_cast<unsigned long>(z.bytes_out), static_cast<unsigned long>(z.bytes_in),
+      static_cast<unsigned long>(stats.offer_bytes),
+      static_cast<unsigned long>(source.last_compute_us()),
+      static_cast<unsigned long>(stats.last_rtt_us),
+      static_cast<unsigned long>(stats.rtt_count ? stats.rtt_sum_us / stats.rtt_count : 0),
+      static_cast<unsigned>(stack_untouched_bytes()), static_cast<unsigned>(stack_size_bytes()),
+      static_cast<unsigned long>(heap_requests()));
 }
 
 // Log lines for what the last batch of received bytes changed.
@@ -171,7 +169,8 @@ void log_progress(const ClientCounters& before, const ClientSession& session,
     console_printf("decision: accepted, update sent (rtt %lu us)\n",
                    static_cast<unsigned long>(stats.last_rtt_us));
   } else if (now.rejects != before.rejects) {
-    console_printf("decision: rejected (rtt %lu us)\n", static_cast<unsigned long>(stats.last_rtt_us));
+    console_printf("decision: rejected (rtt %lu us)\n",
+                   static_cast<unsigned long>(stats.last_rtt_us));
   }
   if (now.registrations != before.registrations) {
     console_printf("hello #%lu sent\n", static_cast<unsigned long>(now.registrations));
@@ -189,13 +188,12 @@ int run() {
   console_init(clock.apb1_hz, kConsoleBaud);
   systick_init(clock.sysclk_hz);
   std::snprintf(g_name, sizeof(g_name), "stm32-%lu", static_cast<unsigned long>(kShard.index));
-  console_printf("fedgate-stm32 %s board=%s clock=%luMHz (%s) shard=%lu/%lu samples=%lu "
-                 "stack=%u\n",
-                 g_name, kBoardName, static_cast<unsigned long>(clock.sysclk_hz / 1000000),
-                 clock.source, static_cast<unsigned long>(kShard.index),
-                 static_cast<unsigned long>(kShard.count),
-                 static_cast<unsigned long>(kShard.samples),
-                 static_cast<unsigned>(stack_size_bytes()));
+  console_printf(
+      "fedgate-stm32 %s board=%s clock=%luMHz (%s) shard=%lu/%lu samples=%lu "
+      "stack=%u\n",
+      g_name, kBoardName, static_cast<unsigned long>(clock.sysclk_hz / 1000000), clock.source,
+      static_cast<unsigned long>(kShard.index), static_cast<unsigned long>(kShard.count),
+      static_cast<unsigned long>(kShard.samples), static_cast<unsigned>(stack_size_bytes()));
   g_link.init(clock.apb2_hz, kLinkBaud, true);
 
   ShardSource source(kShard, 0x5EED0000u + kShard.index);

@@ -12,7 +12,7 @@ struct Shard {
   uint32_t samples;
   uint32_t features;
   uint32_t classes;
-  uint32_t index;   // which shard of `count` this image carries
+  uint32_t index;  // which shard of `count` this image carries
   uint32_t count;
 };
 

@@ -20,7 +20,8 @@ Status ShardSource::configure(const TrainingSetup& setup) {
   if (setup.num_features != shard_.features || setup.num_classes != shard_.classes ||
       shard_.classes > kMaxClasses) {
     return Status::error(StatusCode::kInvalidArgument,
-                         "model is %" PRIu32 " features x %" PRIu32 " classes, the shard holds %" PRIu32 " x %" PRIu32,
+                         "model is %" PRIu32 " features x %" PRIu32
+                         " classes, the shard holds %" PRIu32 " x %" PRIu32,
                          setup.num_features, setup.num_classes, shard_.features, shard_.classes);
   }
   model_ = SoftmaxStream(shard_.features, shard_.classes);
@@ -30,8 +31,8 @@ Status ShardSource::configure(const TrainingSetup& setup) {
   }
   if (setup.batch_size < 1 || setup.batch_size > shard_.samples) {
     return Status::error(StatusCode::kInvalidArgument,
-                         "batch_size %" PRIu32 " outside [1, %" PRIu32 "] (the shard's samples)", setup.batch_size,
-                         shard_.samples);
+                         "batch_size %" PRIu32 " outside [1, %" PRIu32 "] (the shard's samples)",
+                         setup.batch_size, shard_.samples);
   }
   batch_size_ = setup.batch_size;
   return Status::ok();

@@ -11,12 +11,13 @@ namespace fedgate::stm32 {
   const uint32_t lr = frame != nullptr ? frame[5] : 0;
   uint32_t ipsr;
   __asm volatile("mrs %0, ipsr" : "=r"(ipsr));
-  console_printf("FAULT %s exception=%lu pc=0x%08lx lr=0x%08lx cfsr=0x%08lx hfsr=0x%08lx "
-                 "mmfar=0x%08lx bfar=0x%08lx; resetting\n",
-                 what, static_cast<unsigned long>(ipsr & 0x1FF), static_cast<unsigned long>(pc),
-                 static_cast<unsigned long>(lr), static_cast<unsigned long>(reg(kScbCfsr)),
-                 static_cast<unsigned long>(reg(kScbHfsr)), static_cast<unsigned long>(reg(kScbMmfar)),
-                 static_cast<unsigned long>(reg(kScbBfar)));
+  console_printf(
+      "FAULT %s exception=%lu pc=0x%08lx lr=0x%08lx cfsr=0x%08lx hfsr=0x%08lx "
+      "mmfar=0x%08lx bfar=0x%08lx; resetting\n",
+      what, static_cast<unsigned long>(ipsr & 0x1FF), static_cast<unsigned long>(pc),
+      static_cast<unsigned long>(lr), static_cast<unsigned long>(reg(kScbCfsr)),
+      static_cast<unsigned long>(reg(kScbHfsr)), static_cast<unsigned long>(reg(kScbMmfar)),
+      static_cast<unsigned long>(reg(kScbBfar)));
   reg(kScbAircr) = (0x5FAu << 16) | (1u << 2);  // SYSRESETREQ
   for (;;) {
   }

@@ -110,8 +110,9 @@ void test_softmax_against_reference() {
   batch.features = features;
   batch.labels = labels;
   batch.rows = kRows;
-  const float want_loss = reference.loss_and_gradient(
-      Span<const float>(params, kDim), batch, Span<float>(want, kDim), Span<float>(workspace, kRows * kC));
+  const float want_loss =
+      reference.loss_and_gradient(Span<const float>(params, kDim), batch, Span<float>(want, kDim),
+                                  Span<float>(workspace, kRows * kC));
   SoftmaxStream stream(kF, kC);
   stream.begin(Span<float>(got, kDim));
   for (uint32_t r = 0; r < kRows; ++r) {
@@ -153,7 +154,8 @@ void test_codec_round_trip() {
   alignas(8) static uint8_t copy[2048];
   std::memcpy(copy, bytes->data(), bytes->size());
   wire::ErrorCode error = wire::ErrorCode::Internal;
-  const wire::Envelope* envelope = verify_envelope(Span<const uint8_t>(copy, bytes->size()), &error);
+  const wire::Envelope* envelope =
+      verify_envelope(Span<const uint8_t>(copy, bytes->size()), &error);
   CHECK(envelope != nullptr && envelope->message_as_Offer() != nullptr);
   if (envelope != nullptr && envelope->message_as_Offer() != nullptr) {
     CHECK(envelope->seq() == 4);
@@ -248,9 +250,10 @@ void test_full_size_step() {
   const uint64_t elapsed_us = micros() - started;
   CHECK(std::isfinite(loss) && loss > 0.0f);
   CHECK(norm > 0.0);
-  console_printf("local step (32 x 784 -> 10, gradient and norm): %lu us of virtual time "
-                 "(= %lu thousand instructions under -icount shift=0)\n",
-                 static_cast<unsigned long>(elapsed_us), static_cast<unsigned long>(elapsed_us));
+  console_printf(
+      "local step (32 x 784 -> 10, gradient and norm): %lu us of virtual time "
+      "(= %lu thousand instructions under -icount shift=0)\n",
+      static_cast<unsigned long>(elapsed_us), static_cast<unsigned long>(elapsed_us));
 }
 
 }  // namespace
@@ -277,7 +280,9 @@ int run_tests() {
   for (const Group& group : groups) {
     const int failures_before = g_failures;
     group.run();
-    console_printf("%s %s (heap requests so far: %lu)\n", g_failures == failures_before ? "ok  " : "FAIL", group.name, static_cast<unsigned long>(heap_requests()));
+    console_printf("%s %s (heap requests so far: %lu)\n",
+                   g_failures == failures_before ? "ok  " : "FAIL", group.name,
+                   static_cast<unsigned long>(heap_requests()));
   }
   CHECK(heap_requests() == 0);
   console_printf("stack used %u of %u bytes\n",

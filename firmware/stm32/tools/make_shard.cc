@@ -48,8 +48,9 @@ int main(int argc, char** argv) {
                "%ld of %ld.\n#include \"firmware/stm32/app/shard.h\"\n\n"
                "namespace fedgate::stm32 {\n\n",
                shard, shards);
-  std::fprintf(out, "__attribute__((section(\".fedgate_data\"))) static const uint8_t "
-                    "kPixels[%ld * %u] = {\n",
+  std::fprintf(out,
+               "__attribute__((section(\".fedgate_data\"))) static const uint8_t "
+               "kPixels[%ld * %u] = {\n",
                samples, features);
   for (long i = 0; i < samples; ++i) {
     const float* row = data->row(static_cast<size_t>(shard + i * shards));
@@ -57,8 +58,9 @@ int main(int argc, char** argv) {
       std::fprintf(out, "%u,%s", static_cast<unsigned>(row[f]), f % 32 == 31 ? "\n" : "");
     }
   }
-  std::fprintf(out, "};\n\n__attribute__((section(\".fedgate_data\"))) static const uint8_t "
-                    "kLabels[%ld] = {\n",
+  std::fprintf(out,
+               "};\n\n__attribute__((section(\".fedgate_data\"))) static const uint8_t "
+               "kLabels[%ld] = {\n",
                samples);
   for (long i = 0; i < samples; ++i) {
     std::fprintf(out, "%d,%s", data->labels[static_cast<size_t>(shard + i * shards)],

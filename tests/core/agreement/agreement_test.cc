@@ -100,8 +100,8 @@ void expect_agreement(const ArmTarget& target) {
   ASSERT_FALSE(native.empty());
 
   const std::string out = make_temp_dir("agreement_" + target.name) + "/dump.txt";
-  Process dump(target.qemu, qemu_args(target, program, {"--time-steps", std::to_string(kTimeSteps)}),
-               out);
+  Process dump(target.qemu,
+               qemu_args(target, program, {"--time-steps", std::to_string(kTimeSteps)}), out);
   std::printf("%s (under %s):\n", target.name.c_str(), target.qemu.c_str());
   ASSERT_EQ(dump.wait(240), 0) << read_file(out);
   const Dump arm = parse(read_file(out));
@@ -133,10 +133,10 @@ void expect_agreement(const ArmTarget& target) {
       EXPECT_NEAR(b.loss, a.loss, kRelativeTolerance * std::fabs(a.loss)) << model << " " << s;
       EXPECT_NEAR(b.norm, a.norm, kRelativeTolerance * a.norm) << model << " " << s;
     }
-    std::printf("  %s: %zu of %zu gradient entries bit-identical to x86-64; largest difference "
-                "%.2g of the largest entry (%lld ulp)\n",
-                model.c_str(), identical, total, worst_relative,
-                static_cast<long long>(worst_ulps));
+    std::printf(
+        "  %s: %zu of %zu gradient entries bit-identical to x86-64; largest difference "
+        "%.2g of the largest entry (%lld ulp)\n",
+        model.c_str(), identical, total, worst_relative, static_cast<long long>(worst_ulps));
   }
 }
 

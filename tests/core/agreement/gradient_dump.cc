@@ -92,8 +92,9 @@ int run(const Options& o, const Dataset& data, const std::vector<uint32_t>& shar
   if (o.time_steps > 0) {
     const auto started = std::chrono::steady_clock::now();
     for (uint32_t step = 0; step < o.time_steps; ++step) (void)trainer.compute(params, grad);
-    const double us = std::chrono::duration<double, std::micro>(
-                          std::chrono::steady_clock::now() - started).count();
+    const double us =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started)
+            .count();
     std::printf("time %s batch %u steps %u us_per_step %.1f\n", model_name.c_str(), o.batch,
                 o.time_steps, us / o.time_steps);
   }

@@ -66,8 +66,8 @@ TEST(ClientDriverNoAllocation, WholeRunOverZmtp) {
     model_parts.push_back(framed(m));
   });
   const Bytes handshake = zmtp::testing::router_handshake();
-  const Bytes model = zmtp::testing::concat({model_parts[0], model_parts[1], model_parts[2],
-                                             model_parts[3]});
+  const Bytes model =
+      zmtp::testing::concat({model_parts[0], model_parts[1], model_parts[2], model_parts[3]});
   const Bytes decision = framed(peer.decision(20, 1, 1, true));
   const Bytes bye = framed(peer.bye(21, wire::ByeReason::Finished, "done"));
 

@@ -70,12 +70,12 @@ class ClientDriverTest : public ::testing::Test {
     identity.name = kName;
     identity.max_message_bytes = 4096;
     identity.max_chunk_floats = 4;
-    session_ = std::make_unique<ClientSession>(
-        identity, Span<float>(model_.data(), model_.size()),
-        Span<float>(grad_.data(), grad_.size()), Span<uint8_t>(arena_.data(), arena_.size()),
-        source_, harness_.transport());
-    driver_ = std::make_unique<ClientDriver>(*session_, harness_.transport(), clock_,
-                                             harness_.options());
+    session_ = std::make_unique<ClientSession>(identity, Span<float>(model_.data(), model_.size()),
+                                               Span<float>(grad_.data(), grad_.size()),
+                                               Span<uint8_t>(arena_.data(), arena_.size()), source_,
+                                               harness_.transport());
+    driver_ =
+        std::make_unique<ClientDriver>(*session_, harness_.transport(), clock_, harness_.options());
   }
 
   // A restarted peer retries its bind while the old socket's port is still being released.
@@ -275,8 +275,8 @@ TYPED_TEST(ClientDriverTest, GivesUpAfterTheConfiguredSilence) {
   this->driver_ = std::make_unique<ClientDriver>(*this->session_, this->harness_.transport(),
                                                  this->clock_, options);
   ASSERT_NO_FATAL_FAILURE(this->register_client());
-  ASSERT_TRUE(this->pump_until(
-      [&] { return this->driver_->outcome() != DriverOutcome::kRunning; }, 50));
+  ASSERT_TRUE(
+      this->pump_until([&] { return this->driver_->outcome() != DriverOutcome::kRunning; }, 50));
   EXPECT_EQ(this->driver_->outcome(), DriverOutcome::kGaveUp);
   EXPECT_GE(this->driver_->silent_ms(), 10000u);
 }

@@ -68,8 +68,8 @@ class ClientSessionTest : public ::testing::Test {
     identity_.max_chunk_floats = 4;
     session_ = std::make_unique<ClientSession>(identity_, Span<float>(model_.data(), model_.size()),
                                                Span<float>(grad_.data(), grad_.size()),
-                                               Span<uint8_t>(arena_.data(), arena_.size()),
-                                               source_, outbox_);
+                                               Span<uint8_t>(arena_.data(), arena_.size()), source_,
+                                               outbox_);
   }
 
   void deliver(const Result<Span<const uint8_t>>& message) {
@@ -344,7 +344,8 @@ class PolicySessionTest : public ClientSessionTest {
     identity_.name = "c1";
     identity_.max_chunk_floats = 4;
     session_ = std::make_unique<ClientSession>(
-        identity_, Span<float>(model_.data(), model_.size()), Span<float>(grad_.data(), grad_.size()),
+        identity_, Span<float>(model_.data(), model_.size()),
+        Span<float>(grad_.data(), grad_.size()),
         Span<uint8_t>(big_arena_.data(), big_arena_.size()), source_, outbox_,
         ClientPolicyMemory{Span<float>(floats_.data(), floats_.size()),
                            Span<uint32_t>(indices_.data(), indices_.size())});
@@ -405,8 +406,7 @@ TEST_F(PolicySessionTest, EveryStepSendsTheGradientWithoutAnOffer) {
 
 TEST_F(PolicySessionTest, LagSkipsAnUnchangedGradientThenIsForcedToSend) {
   // D = 1: one warm-up round, at most one skip in a row; threshold 0 (no movements).
-  configure("lag", "dense",
-            {{"trigger.max_skips", 1}, {"trigger.workers", 1}, {"trigger.lr", 1}});
+  configure("lag", "dense", {{"trigger.max_skips", 1}, {"trigger.workers", 1}, {"trigger.lr", 1}});
   const std::vector<float> model(kDim, 1.0f);
   size_t before = outbox_.sent.size();
   deliver_model(1, model);
@@ -560,7 +560,8 @@ TEST_F(ClientSessionTest, SendBufferTooSmallForTopKFailsConfigure) {
   // The fixture's send buffer (4 * 64 + overhead bytes) holds a dense update of
   // 60 values but not all 60 as top-k: 480 payload bytes + overhead.
   ASSERT_TRUE(session_->start().is_ok());
-  const ConfigInfo::Param params[] = {{"compression.fraction", 1.0}, {"compression.error_feedback", 0}};
+  const ConfigInfo::Param params[] = {{"compression.fraction", 1.0},
+                                      {"compression.error_feedback", 0}};
   ConfigInfo config;
   config.model_kind = wire::ModelKind::Softmax;
   config.model_dim = 60;
@@ -579,8 +580,9 @@ TEST_F(ClientSessionTest, SendBufferTooSmallForTopKFailsConfigure) {
   ASSERT_TRUE(session_->start().is_ok());
   EXPECT_FALSE(deliver_refused(server_.config(1, config)).is_ok());
   EXPECT_EQ(session_->state(), ClientSession::State::kFailed);
-  EXPECT_NE(std::string(session_->final_message()).find("topk update needs a 1008-byte send buffer"),
-            std::string::npos)
+  EXPECT_NE(
+      std::string(session_->final_message()).find("topk update needs a 1008-byte send buffer"),
+      std::string::npos)
       << session_->final_message();
 }
 

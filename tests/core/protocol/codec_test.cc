@@ -255,9 +255,9 @@ TEST_F(CodecTest, RejectsOtherProtocolVersion) {
                                   builder.CreateStruct(heartbeat).Union());
   wire::FinishEnvelopeBuffer(builder, env);
   wire::ErrorCode error = wire::ErrorCode::None;
-  EXPECT_EQ(verify_envelope(Span<const uint8_t>(builder.GetBufferPointer(), builder.GetSize()),
-                            &error),
-            nullptr);
+  EXPECT_EQ(
+      verify_envelope(Span<const uint8_t>(builder.GetBufferPointer(), builder.GetSize()), &error),
+      nullptr);
   EXPECT_EQ(error, wire::ErrorCode::UnsupportedProtocol);
 }
 

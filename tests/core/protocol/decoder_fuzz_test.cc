@@ -141,15 +141,15 @@ size_t read_everything(const wire::Envelope& envelope) {
       break;
     }
     case wire::Message::Bye:
-      if (envelope.message_as_Bye()->message()) touched += envelope.message_as_Bye()->message()->size();
+      if (envelope.message_as_Bye()->message())
+        touched += envelope.message_as_Bye()->message()->size();
       break;
     case wire::Message::Error:
       if (envelope.message_as_Error()->message()) {
         touched += envelope.message_as_Error()->message()->size();
       }
       break;
-    default:
-      touched += 1;  // structs are inline and fixed-size
+    default: touched += 1;  // structs are inline and fixed-size
   }
   return touched;
 }

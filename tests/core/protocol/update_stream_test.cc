@@ -43,8 +43,8 @@ TEST(UpdateStreamTest, HeadPlusValuesEqualsTheBuiltUpdateForManyLengths) {
   std::vector<uint8_t> full_arena(7850 * 4 + kMessageOverhead + 64);
   MessageWriter writer(Span<uint8_t>(full_arena.data(), full_arena.size()));
   std::vector<uint8_t> head_arena(kUpdateHeadArenaBytes);
-  for (size_t n : {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{100}, size_t{1001},
-                   size_t{7850}}) {
+  for (size_t n :
+       {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{100}, size_t{1001}, size_t{7850}}) {
     SCOPED_TRACE(n);
     const std::vector<float> values = ramp(n);
     const UpdateInfo info = info_for(values);
@@ -211,9 +211,9 @@ TEST(UpdateStreamTest, TransportWithoutPartsReportsTheFailure) {
   ASSERT_TRUE(deliver(server.config(1, config)).is_ok());
   std::vector<float> weights(kDim, 2.0f);
   for (uint32_t offset = 0; offset < kDim; offset += 100) {
-    ASSERT_TRUE(
-        deliver(server.model_chunk(2, 5, offset, kDim, Span<const float>(weights.data() + offset, 100)))
-            .is_ok());
+    ASSERT_TRUE(deliver(server.model_chunk(2, 5, offset, kDim,
+                                           Span<const float>(weights.data() + offset, 100)))
+                    .is_ok());
   }
   const Status sent = deliver(server.decision(3, 5, 5, true));
   EXPECT_EQ(sent.code(), StatusCode::kFailedPrecondition);

@@ -23,9 +23,16 @@ TEST(ZmtpClient, StartSendsTheGreetingAndReadyFollowsThePeerGreeting) {
   h.feed(testing::peer_greeting());
   EXPECT_FALSE(h.client.ready());
   // The READY of docs/protocol.md section 1.1, byte for byte.
-  const Bytes expected_ready = testing::concat(
-      {{0x04, 0x30, 0x05}, to_bytes("READY"), {0x0B}, to_bytes("Socket-Type"), {0, 0, 0, 6},
-       to_bytes("DEALER"), {0x08}, to_bytes("Identity"), {0, 0, 0, 7}, to_bytes("stm32-1")});
+  const Bytes expected_ready = testing::concat({{0x04, 0x30, 0x05},
+                                                to_bytes("READY"),
+                                                {0x0B},
+                                                to_bytes("Socket-Type"),
+                                                {0, 0, 0, 6},
+                                                to_bytes("DEALER"),
+                                                {0x08},
+                                                to_bytes("Identity"),
+                                                {0, 0, 0, 7},
+                                                to_bytes("stm32-1")});
   ASSERT_EQ(h.sink.out.size(), 64u + 50u);
   EXPECT_EQ(Bytes(h.sink.out.begin() + 64, h.sink.out.end()), expected_ready);
   h.feed(testing::ready());
@@ -45,9 +52,8 @@ TEST(ZmtpClient, DeliversShortAndLongFramesWhole) {
   h.connect();
   const Bytes small = testing::pattern(10, 1), edge = testing::pattern(255, 2),
               big = testing::pattern(4096, 3);
-  h.feed(testing::concat({testing::message(small), testing::message({}),
-                          testing::message(edge), testing::message(small, false, true),
-                          testing::message(big)}));
+  h.feed(testing::concat({testing::message(small), testing::message({}), testing::message(edge),
+                          testing::message(small, false, true), testing::message(big)}));
   ASSERT_EQ(h.handler.messages.size(), 5u);
   EXPECT_EQ(h.handler.messages[0], small);
   EXPECT_TRUE(h.handler.messages[1].empty());

@@ -1,13 +1,13 @@
 // The client against a real libzmq ROUTER over loopback TCP (cppzmq on the ROUTER side).
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
-#include <vector>
-#include <chrono>
-#include <cstring>
 #include <thread>
+#include <vector>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
@@ -63,8 +63,8 @@ class ZmtpAgainstLibzmq : public ::testing::Test {
   void drain_router() {
     while (router_) {
       std::vector<zmq::message_t> parts;
-      const auto n = zmq::recv_multipart(*router_, std::back_inserter(parts),
-                                         zmq::recv_flags::dontwait);
+      const auto n =
+          zmq::recv_multipart(*router_, std::back_inserter(parts), zmq::recv_flags::dontwait);
       if (!n) return;
       received_.push_back(std::move(parts));
     }
@@ -170,13 +170,14 @@ TEST_F(ZmtpAgainstLibzmq, MessageSentIntoAFreshConnectionBeforeItsGreetingIsReco
   link_->close();
   ASSERT_TRUE(link_->connect(2000));
   ASSERT_TRUE(client_send(to_bytes("too early")).is_ok());
-  ASSERT_TRUE(pump_until([&] { return client_->ready() && client_->counters().handshakes >= 2; },
-                         10000));
+  ASSERT_TRUE(
+      pump_until([&] { return client_->ready() && client_->counters().handshakes >= 2; }, 10000));
   const Counters& c = client_->counters();
-  std::printf("[ zmtp race ] regreetings %u, greeting stalls %u, timeouts %u, greetings sent %u, "
-              "malformed %u, messages in %u\n",
-              c.regreetings, c.greeting_stalls, c.handshake_timeouts, c.greetings_sent,
-              c.malformed, c.messages_in);
+  std::printf(
+      "[ zmtp race ] regreetings %u, greeting stalls %u, timeouts %u, greetings sent %u, "
+      "malformed %u, messages in %u\n",
+      c.regreetings, c.greeting_stalls, c.handshake_timeouts, c.greetings_sent, c.malformed,
+      c.messages_in);
   expect_round_trip(to_bytes("recovered"), to_bytes("ok again"));
 }
 

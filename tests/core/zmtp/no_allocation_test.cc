@@ -67,7 +67,8 @@ TEST(ZmtpNoAllocation, WholeSessionWithFaults) {
       message(testing::pattern(10, 1)),
       message(testing::pattern(900, 2)),
       message(testing::pattern(5000, 3)),  // oversized
-      message(testing::to_bytes("a"), true), message(testing::to_bytes("b")),  // multipart
+      message(testing::to_bytes("a"), true),
+      message(testing::to_bytes("b")),  // multipart
       testing::ping(1, testing::to_bytes("ctx")),
       testing::command("HELLO", {}),
       corrupt,  // resync

@@ -50,8 +50,8 @@ Script session_script(size_t rx_size) {
       s.stream = concat({s.stream, message(payload)});
       s.expected.push_back(payload);
     }
-    s.stream = concat({s.stream, testing::ping(10, to_bytes("p")),
-                       message(to_bytes("multi"), true), message(to_bytes("part"))});
+    s.stream = concat({s.stream, testing::ping(10, to_bytes("p")), message(to_bytes("multi"), true),
+                       message(to_bytes("part"))});
   }
   return s;
 }
@@ -290,7 +290,10 @@ TEST(ZmtpStreamFaults, RandomFaultSoak) {
     for (int f = 0; f < faults; ++f) {
       const size_t at = rng() % stream.size();
       switch (rng() % 6) {
-        case 0: stream.erase(stream.begin() + at, stream.begin() + std::min(stream.size(), at + 1 + rng() % 8)); break;
+        case 0:
+          stream.erase(stream.begin() + at,
+                       stream.begin() + std::min(stream.size(), at + 1 + rng() % 8));
+          break;
         case 1: stream[at] ^= static_cast<uint8_t>(1u << (rng() % 8)); break;
         case 2: stream[at] = static_cast<uint8_t>(rng()); break;
         case 3: {

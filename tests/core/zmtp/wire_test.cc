@@ -67,11 +67,11 @@ TEST(ZmtpWire, FindPropertyIgnoresNameCaseAndChecksStructure) {
   // Every truncation of the list breaks it, except at property boundaries.
   const size_t boundaries[] = {0, 22, 35, props.size()};
   for (size_t n = 0; n <= props.size(); ++n) {
-    const bool at_boundary = std::find(std::begin(boundaries), std::end(boundaries), n) !=
-                             std::end(boundaries);
-    EXPECT_EQ(wire::find_property(Span<const uint8_t>(props.data(), n), "Socket-Type", &value,
-                                  &found),
-              at_boundary)
+    const bool at_boundary =
+        std::find(std::begin(boundaries), std::end(boundaries), n) != std::end(boundaries);
+    EXPECT_EQ(
+        wire::find_property(Span<const uint8_t>(props.data(), n), "Socket-Type", &value, &found),
+        at_boundary)
         << n;
   }
   // A value length far beyond the buffer, and a zero-length name, are refused.

@@ -118,9 +118,10 @@ int main(int argc, char** argv) {
   // The two clients take turns in short rounds, so that a machine whose load changes (other
   // builds) treats both alike; the median round of each is reported, with the range.
   constexpr int kRounds = 7;
-  std::printf("round trips/s over loopback against a libzmq ROUTER echo: median (min-max) of %d "
-              "alternating rounds of %.2f s\n",
-              kRounds, seconds / kRounds);
+  std::printf(
+      "round trips/s over loopback against a libzmq ROUTER echo: median (min-max) of %d "
+      "alternating rounds of %.2f s\n",
+      kRounds, seconds / kRounds);
   std::printf("%10s %28s %28s\n", "payload", "zmtp::Client", "cppzmq DEALER");
   for (size_t size : {size_t{10}, size_t{1000}, size_t{40000}}) {
     std::vector<double> ours, theirs;

@@ -33,7 +33,8 @@ Bytes frame(uint8_t flags, const Bytes& body, bool long_form) {
   Bytes out;
   if (long_form || body.size() > 255) {
     out.push_back(static_cast<uint8_t>(flags | 0x02));
-    for (int i = 7; i >= 0; --i) out.push_back(static_cast<uint8_t>(uint64_t{body.size()} >> (8 * i)));
+    for (int i = 7; i >= 0; --i)
+      out.push_back(static_cast<uint8_t>(uint64_t{body.size()} >> (8 * i)));
   } else {
     out.push_back(flags);
     out.push_back(static_cast<uint8_t>(body.size()));

@@ -35,7 +35,7 @@ class ClientCommandLine : public ::testing::Test {
   }
   std::string output() const { return dir_ + "/client.log"; }
   std::string write_config(const std::string& text) {
-    const std::string path = dir_ + "/client.toml";
+    std::string path = dir_ + "/client.toml";
     std::ofstream(path) << text;
     return path;
   }

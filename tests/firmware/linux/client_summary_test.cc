@@ -13,9 +13,7 @@ class NoSource final : public GradientSource {
   uint32_t num_features() const override { return 1; }
   uint32_t num_classes() const override { return 2; }
   Status configure(const TrainingSetup&) override { return Status::ok(); }
-  Result<GradientStats> compute(Span<const float>, Span<float>) override {
-    return GradientStats();
-  }
+  Result<GradientStats> compute(Span<const float>, Span<float>) override { return GradientStats(); }
 };
 
 class NullOutbox final : public Outbox {
