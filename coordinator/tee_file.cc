@@ -38,7 +38,7 @@ std::FILE* open_tee(std::FILE* first, std::FILE* second) {
   functions.close = close_targets;
   std::FILE* tee = fopencookie(targets.get(), "w", functions);
   if (tee == nullptr) return nullptr;
-  targets.release();
+  (void)targets.release();  // the stream owns it now; close_targets frees it
   setvbuf(tee, nullptr, _IOLBF, 0);
   return tee;
 }

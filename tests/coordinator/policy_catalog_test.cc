@@ -15,7 +15,7 @@ namespace fedgate {
 namespace {
 
 std::string write_file(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "fedgate_policy_catalog_test_" + name;
+  std::string path = ::testing::TempDir() + "fedgate_policy_catalog_test_" + name;
   std::ofstream(path) << text;
   return path;
 }
