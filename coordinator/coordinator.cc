@@ -102,6 +102,13 @@ void Coordinator::start() {
   evaluate_and_report();
 }
 
+// The union member's name, or its number when this version has no such member.
+static std::string message_name(wire::Message type) {
+  const char* name = wire::EnumNameMessage(type);
+  if (name != nullptr && name[0] != '\0') return name;
+  return "unknown message type " + std::to_string(static_cast<unsigned>(type));
+}
+
 void Coordinator::reply(const std::string& id, const Result<Span<const uint8_t>>& message) {
   if (!message.is_ok()) {
     // Only a bug can make a reply not fit the arena; say so loudly, keep running.
@@ -122,10 +129,28 @@ void Coordinator::reply_error(const std::string& id, uint32_t ref_seq, wire::Err
   va_start(args, format);
   std::vsnprintf(text, sizeof(text), format, args);
   va_end(args);
+  send_error(id, ref_seq, code, text, kProtocolVersion);
+}
+
+void Coordinator::send_error(const std::string& id, uint32_t ref_seq, wire::ErrorCode code,
+                             const char* text, uint8_t protocol_version) {
   ++metrics_.errors;
   ++metrics_.errors_by_code[wire::EnumNameErrorCode(code)];
   if (ClientRecord* client = clients_.find(id)) ++client->counts.errors;
-  reply(id, writer_.error(++seq_, code, ref_seq, text));
+  reply(id, writer_.error(++seq_, code, ref_seq, text, protocol_version));
+}
+
+void Coordinator::reply_protocol_error(const std::string& id, Span<const uint8_t> bytes) {
+  // An older peer gets the Error in its own version, which it can verify (codec.h);
+  // a newer one knows ours.
+  const uint8_t theirs = envelope_protocol_version(bytes);
+  const uint8_t reply_version =
+      theirs != 0 && theirs < kProtocolVersion ? theirs : kProtocolVersion;
+  char text[120];
+  std::snprintf(text, sizeof(text),
+                "protocol version %u is not supported: this coordinator speaks %u",
+                static_cast<unsigned>(theirs), static_cast<unsigned>(kProtocolVersion));
+  send_error(id, 0, wire::ErrorCode::UnsupportedProtocol, text, reply_version);
 }
 
 void Coordinator::send_model(const std::string& id) {
@@ -176,6 +201,10 @@ void Coordinator::dispatch(const std::string& id, Span<const uint8_t> bytes) {
   }
   wire::ErrorCode error = wire::ErrorCode::None;
   const wire::Envelope* envelope = verify_envelope(bytes, &error);
+  if (envelope == nullptr && error == wire::ErrorCode::UnsupportedProtocol) {
+    reply_protocol_error(id, bytes);
+    return;
+  }
   if (envelope == nullptr) {
     reply_error(id, 0, error, "%s", error_code_text(error));
     return;
@@ -187,12 +216,15 @@ void Coordinator::dispatch(const std::string& id, Span<const uint8_t> bytes) {
     return;
   }
   if (client == nullptr) {
-    reply_error(id, seq, wire::ErrorCode::UnknownClient, "%s sent %s before Hello", id.c_str(),
-                wire::EnumNameMessage(type));
+    reply_error(id, seq, wire::ErrorCode::UnknownClient,
+                "%s sent %s while not registered: send Hello (first, and again after Bye)",
+                id.c_str(), message_name(type).c_str());
     return;
   }
   switch (type) {
-    case wire::Message::Offer: on_offer(id, *client, seq, *envelope->message_as_Offer()); return;
+    case wire::Message::Offer:
+      on_offer(id, *client, seq, *envelope->message_as_Offer()->body());
+      return;
     case wire::Message::Update: on_update(id, *client, seq, *envelope->message_as_Update()); return;
     case wire::Message::ModelRequest:
       if (!holding_model_) aggregation_->on_model_request(*this, id);
@@ -202,7 +234,7 @@ void Coordinator::dispatch(const std::string& id, Span<const uint8_t> bytes) {
     case wire::Message::Bye: on_bye(id); return;
     default:
       reply_error(id, seq, wire::ErrorCode::UnexpectedMessage, "a client does not send %s",
-                  wire::EnumNameMessage(type));
+                  message_name(type).c_str());
       return;
   }
 }
@@ -297,7 +329,7 @@ void Coordinator::on_bye(const std::string& id) {
 }
 
 void Coordinator::on_offer(const std::string& id, ClientRecord& client, uint32_t seq,
-                           const wire::Offer& offer) {
+                           const wire::OfferBody& offer) {
   const double norm = offer.grad_norm();
   if (!std::isfinite(norm) || !std::isfinite(offer.loss()) || norm < 0) {
     reply_error(id, seq, wire::ErrorCode::NonFinite,

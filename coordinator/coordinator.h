@@ -121,7 +121,7 @@ class Coordinator : private AggregationHost {
  private:
   void on_hello(const std::string& id, uint32_t seq, const wire::Hello& hello);
   void on_offer(const std::string& id, ClientRecord& client, uint32_t seq,
-                const wire::Offer& offer);
+                const wire::OfferBody& offer);
   void on_update(const std::string& id, ClientRecord& client, uint32_t seq,
                  const wire::Update& update);
   void on_skip(const std::string& id, ClientRecord& client, const wire::Skip& skip);
@@ -143,6 +143,10 @@ class Coordinator : private AggregationHost {
   void reply(const std::string& id, const Result<Span<const uint8_t>>& message);
   void reply_error(const std::string& id, uint32_t ref_seq, wire::ErrorCode code,
                    const char* format, ...) __attribute__((format(printf, 5, 6)));
+  void send_error(const std::string& id, uint32_t ref_seq, wire::ErrorCode code, const char* text,
+                  uint8_t protocol_version);
+  // UnsupportedProtocol naming both versions, in the sender's version.
+  void reply_protocol_error(const std::string& id, Span<const uint8_t> bytes);
   void send_model(const std::string& id, ClientRecord& client);
   void evaluate_and_report();
   double elapsed_s() const;

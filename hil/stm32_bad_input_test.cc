@@ -203,10 +203,10 @@ TEST(Stm32BadInput, GarbageOversizedUnverifiableWrongDimensionAndSilenceAreSurvi
   }
   const wire::Envelope* offer = router.receive_type(wire::Message::Offer, 20000);
   ASSERT_NE(offer, nullptr) << read_file(console);
-  EXPECT_EQ(offer->message_as_Offer()->version(), 1u);
+  EXPECT_EQ(offer->message_as_Offer()->body()->version(), 1u);
   // At zero weights every class has p = 0.1: the loss is ln 10.
-  EXPECT_NEAR(offer->message_as_Offer()->loss(), 2.302585f, 1e-4);
-  EXPECT_GT(offer->message_as_Offer()->grad_norm(), 0.0f);
+  EXPECT_NEAR(offer->message_as_Offer()->body()->loss(), 2.302585f, 1e-4);
+  EXPECT_GT(offer->message_as_Offer()->body()->grad_norm(), 0.0f);
   router.send(writer.decision(4, 1, 1, false));
 
   // 3. Silence: after three heartbeats the firmware registers again.

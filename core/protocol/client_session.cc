@@ -262,9 +262,6 @@ Status ClientSession::run_trigger() {
   offer.version = offered_version_;
   offer.grad_norm = offered_norm_;
   offer.loss = pending_.stats.loss;
-  offer.samples =
-      static_cast<uint16_t>(pending_.stats.samples > 0xFFFF ? 0xFFFF : pending_.stats.samples);
-  offer.compute_us = pending_.stats.compute_us;
   state_ = State::kAwaitingDecision;
   ++counters_.offers;
   return send(writer_.offer(++seq_, offer));

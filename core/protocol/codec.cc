@@ -40,10 +40,21 @@ Status MessageWriter::reserve(size_t payload_bytes) {
 }
 
 Span<const uint8_t> MessageWriter::finish(uint32_t seq, wire::Message type,
-                                          flatbuffers::Offset<void> body) {
-  auto envelope = wire::CreateEnvelope(builder_, kProtocolVersion, seq, type, body);
+                                          flatbuffers::Offset<void> body,
+                                          uint8_t protocol_version) {
+  auto envelope = wire::CreateEnvelope(builder_, protocol_version, seq, type, body);
   wire::FinishEnvelopeBuffer(builder_, envelope);
-  return Span<const uint8_t>(builder_.GetBufferPointer(), builder_.GetSize());
+  // The builder aligns the message's end; its start is only as aligned as its widest
+  // scalar (4 bytes but for Config's doubles). Moving a message without 8-byte
+  // scalars down by 4 keeps everything in it aligned and its start on the boundary.
+  uint8_t* data = builder_.GetBufferPointer();
+  const size_t size = builder_.GetSize();
+  const size_t misaligned = reinterpret_cast<uintptr_t>(data) % kMessageAlignment;
+  if (misaligned != 0 && static_cast<size_t>(data - arena_.data()) >= misaligned) {
+    std::memmove(data - misaligned, data, size);
+    data -= misaligned;
+  }
+  return Span<const uint8_t>(data, size);
 }
 
 static size_t bounded_strlen(const char* text, size_t limit) {
@@ -58,13 +69,6 @@ constexpr size_t kMaxTextBytes = 200;
 
 flatbuffers::Offset<flatbuffers::String> MessageWriter::create_text(const char* text) {
   return builder_.CreateString(text, bounded_strlen(text, kMaxTextBytes));
-}
-
-template <typename Struct>
-Result<Span<const uint8_t>> MessageWriter::struct_message(uint32_t seq, wire::Message type,
-                                                          const Struct& body) {
-  FG_TRY(reserve(0));
-  return finish(seq, type, builder_.CreateStruct(body).Union());
 }
 
 Result<Span<const uint8_t>> MessageWriter::hello(uint32_t seq, const HelloInfo& info) {
@@ -121,19 +125,22 @@ Result<Span<const uint8_t>> MessageWriter::model_chunk(uint32_t seq, uint32_t ve
 }
 
 Result<Span<const uint8_t>> MessageWriter::model_request(uint32_t seq, uint32_t have_version) {
-  return struct_message(seq, wire::Message::ModelRequest, wire::ModelRequest(have_version));
+  FG_TRY(reserve(0));
+  return finish(seq, wire::Message::ModelRequest,
+                wire::CreateModelRequest(builder_, have_version).Union());
 }
 
 Result<Span<const uint8_t>> MessageWriter::offer(uint32_t seq, const OfferInfo& info) {
-  return struct_message(
-      seq, wire::Message::Offer,
-      wire::Offer(info.version, info.grad_norm, info.loss, info.samples, info.compute_us));
+  FG_TRY(reserve(0));
+  const wire::OfferBody body(info.version, info.grad_norm, info.loss);
+  return finish(seq, wire::Message::Offer, wire::CreateOffer(builder_, &body).Union());
 }
 
 Result<Span<const uint8_t>> MessageWriter::decision(uint32_t seq, uint32_t offer_version,
                                                     uint32_t current_version, bool accept) {
-  return struct_message(seq, wire::Message::Decision,
-                        wire::Decision(offer_version, current_version, accept));
+  FG_TRY(reserve(0));
+  return finish(seq, wire::Message::Decision,
+                wire::CreateDecision(builder_, offer_version, current_version, accept).Union());
 }
 
 Result<Span<const uint8_t>> MessageWriter::update(uint32_t seq, const UpdateInfo& info) {
@@ -159,11 +166,13 @@ Result<Span<const uint8_t>> MessageWriter::update(uint32_t seq, const UpdateInfo
 }
 
 Result<Span<const uint8_t>> MessageWriter::skip(uint32_t seq, uint32_t version) {
-  return struct_message(seq, wire::Message::Skip, wire::Skip(version));
+  FG_TRY(reserve(0));
+  return finish(seq, wire::Message::Skip, wire::CreateSkip(builder_, version).Union());
 }
 
 Result<Span<const uint8_t>> MessageWriter::heartbeat(uint32_t seq, uint32_t version) {
-  return struct_message(seq, wire::Message::Heartbeat, wire::Heartbeat(version));
+  FG_TRY(reserve(0));
+  return finish(seq, wire::Message::Heartbeat, wire::CreateHeartbeat(builder_, version).Union());
 }
 
 Result<Span<const uint8_t>> MessageWriter::bye(uint32_t seq, wire::ByeReason reason,
@@ -174,11 +183,30 @@ Result<Span<const uint8_t>> MessageWriter::bye(uint32_t seq, wire::ByeReason rea
 }
 
 Result<Span<const uint8_t>> MessageWriter::error(uint32_t seq, wire::ErrorCode code,
-                                                 uint32_t ref_seq, const char* message) {
+                                                 uint32_t ref_seq, const char* message,
+                                                 uint8_t protocol_version) {
   FG_TRY(reserve(bounded_strlen(message, kMaxTextBytes)));
   auto text = create_text(message);
-  return finish(seq, wire::Message::Error,
-                wire::CreateError(builder_, code, ref_seq, text).Union());
+  return finish(seq, wire::Message::Error, wire::CreateError(builder_, code, ref_seq, text).Union(),
+                protocol_version);
+}
+
+uint8_t envelope_protocol_version(Span<const uint8_t> bytes) {
+  if (bytes.size() < 8 || reinterpret_cast<uintptr_t>(bytes.data()) % kMessageAlignment != 0) {
+    return 0;
+  }
+  // Only the root offset, the Envelope's vtable and its first field: every
+  // protocol version keeps them, while the message inside may not verify
+  // against this version's schema.
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size(), /*max_depth=*/16,
+                                 /*max_tables=*/256);
+  if (verifier.VerifyOffset(0) == 0) return 0;
+  const auto* table = flatbuffers::GetRoot<flatbuffers::Table>(bytes.data());
+  if (!table->VerifyTableStart(verifier) ||
+      !table->VerifyField<uint8_t>(verifier, wire::Envelope::VT_PROTOCOL_VERSION, 1)) {
+    return 0;
+  }
+  return table->GetField<uint8_t>(wire::Envelope::VT_PROTOCOL_VERSION, 0);
 }
 
 // Why `bytes` is not a usable envelope, or None when it is one.
@@ -188,6 +216,10 @@ static wire::ErrorCode envelope_error(Span<const uint8_t> bytes) {
     return wire::ErrorCode::Unverifiable;
   }
   if (!wire::EnvelopeBufferHasIdentifier(bytes.data())) return wire::ErrorCode::WrongIdentifier;
+  // The version before the full verification: another version's message need
+  // not verify against this schema, and its sender should hear why.
+  const uint8_t version = envelope_protocol_version(bytes);
+  if (version != 0 && version != kProtocolVersion) return wire::ErrorCode::UnsupportedProtocol;
   // Depth and table counts bound the verifier's own work on hostile input.
   flatbuffers::Verifier verifier(bytes.data(), bytes.size(), /*max_depth=*/16,
                                  /*max_tables=*/256);

@@ -17,7 +17,8 @@
 
 namespace fedgate {
 
-constexpr uint8_t kProtocolVersion = 1;
+// 2: every union member a table (docs/protocol.md, section 12).
+constexpr uint8_t kProtocolVersion = 2;
 
 // Bytes a message needs beyond its float payload (envelope, tables, vtables,
 // alignment, a short string). Arenas are sized as payload + kMessageOverhead.
@@ -55,8 +56,6 @@ struct OfferInfo {
   uint32_t version = 0;
   float grad_norm = 0;
   float loss = 0;
-  uint16_t samples = 0;
-  uint32_t compute_us = 0;
 };
 
 struct UpdateInfo {
@@ -99,8 +98,11 @@ class MessageWriter {
   Result<Span<const uint8_t>> skip(uint32_t seq, uint32_t version);
   Result<Span<const uint8_t>> heartbeat(uint32_t seq, uint32_t version);
   Result<Span<const uint8_t>> bye(uint32_t seq, wire::ByeReason reason, const char* message);
+  // `protocol_version` other than ours answers a peer of that version: the
+  // Envelope and Error layouts are the same in every version, so it can read why.
   Result<Span<const uint8_t>> error(uint32_t seq, wire::ErrorCode code, uint32_t ref_seq,
-                                    const char* message);
+                                    const char* message,
+                                    uint8_t protocol_version = kProtocolVersion);
 
   size_t capacity() const { return arena_.size(); }
 
@@ -117,10 +119,8 @@ class MessageWriter {
 
   // Fails instead of letting the builder outgrow the arena.
   Status reserve(size_t payload_bytes);
-  Span<const uint8_t> finish(uint32_t seq, wire::Message type, flatbuffers::Offset<void> body);
-  // A message whose body is a fixed-size FlatBuffers struct (no payload).
-  template <typename Struct>
-  Result<Span<const uint8_t>> struct_message(uint32_t seq, wire::Message type, const Struct& body);
+  Span<const uint8_t> finish(uint32_t seq, wire::Message type, flatbuffers::Offset<void> body,
+                             uint8_t protocol_version = kProtocolVersion);
   // `text` as a wire string, capped at kMaxTextBytes (nullptr is empty).
   flatbuffers::Offset<flatbuffers::String> create_text(const char* text);
 
@@ -138,6 +138,11 @@ constexpr size_t kMessageAlignment = 8;
 // UnsupportedProtocol; a misaligned buffer is Unverifiable). The envelope
 // points into `bytes`.
 const wire::Envelope* verify_envelope(Span<const uint8_t> bytes, wire::ErrorCode* error);
+
+// The Envelope's protocol_version, read without verifying the message inside
+// (which another version's schema may lay out differently); 0 when even the
+// Envelope cannot be read.
+uint8_t envelope_protocol_version(Span<const uint8_t> bytes);
 
 // CRC-32 a ModelChunk must carry for these weights.
 uint32_t chunk_crc(Span<const float> weights);

@@ -89,7 +89,7 @@ class CoordinatorHarness {
   bool contribute_at(const std::string& client, uint32_t version, const std::vector<float>& values,
                      wire::UpdateKind kind = wire::UpdateKind::Gradient, uint32_t samples = 8,
                      uint32_t compute_us = 0) {
-    if (offers_ && !offer_accepted(client, version, values, samples, compute_us)) return false;
+    if (offers_ && !offer_accepted(client, version, values)) return false;
     flatbuffers::FlatBufferBuilder builder;
     auto vector = builder.CreateVector(values);
     auto update = wire::CreateUpdate(
@@ -102,13 +102,11 @@ class CoordinatorHarness {
                                           builder.GetBufferPointer() + builder.GetSize()));
     return true;
   }
-  bool offer_accepted(const std::string& client, uint32_t version, const std::vector<float>& values,
-                      uint32_t samples, uint32_t compute_us) {
+  bool offer_accepted(const std::string& client, uint32_t version,
+                      const std::vector<float>& values) {
     OfferInfo offer;
     offer.version = version;
     offer.grad_norm = static_cast<float>(l2_norm(values));
-    offer.samples = static_cast<uint16_t>(samples);
-    offer.compute_us = compute_us;
     send(client, writer_.offer(2, offer));
     const auto* decision = outbox_.sent.empty() ? nullptr : outbox_.sent[0].envelope();
     return decision != nullptr && decision->message_type() == wire::Message::Decision &&

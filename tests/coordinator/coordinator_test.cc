@@ -91,7 +91,6 @@ class CoordinatorTest : public ::testing::Test {
     OfferInfo info;
     info.version = version;
     info.grad_norm = norm;
-    info.samples = 8;
     send(client, writer_.offer(2, info));
   }
   void update(const std::string& client, uint32_t version, const std::vector<float>& g,
@@ -243,9 +242,10 @@ TEST_F(CoordinatorTest, WrongFileIdentifierIsNamed) {
 TEST_F(CoordinatorTest, WrongProtocolVersionIsNamed) {
   hello("a");
   flatbuffers::FlatBufferBuilder builder;
-  wire::Offer o(0, 1.0f, 0.0f, 1, 1);
-  wire::FinishEnvelopeBuffer(builder, wire::CreateEnvelope(builder, 7, 1, wire::Message::Offer,
-                                                           builder.CreateStruct(o).Union()));
+  const wire::OfferBody body(0, 1.0f, 0.0f);
+  wire::FinishEnvelopeBuffer(builder,
+                             wire::CreateEnvelope(builder, 7, 1, wire::Message::Offer,
+                                                  wire::CreateOffer(builder, &body).Union()));
   send_raw("a", std::vector<uint8_t>(builder.GetBufferPointer(),
                                      builder.GetBufferPointer() + builder.GetSize()));
   expect_error_only(wire::ErrorCode::UnsupportedProtocol);
@@ -692,6 +692,62 @@ TEST(CoordinatorSummary, KeysAreUnique) {
     EXPECT_EQ(summary.find(key, first + 1), std::string::npos) << key << " twice: " << summary;
   }
   EXPECT_NE(summary.find("\"staleness\":{"), std::string::npos) << summary;
+}
+
+// Protocol version 1's Offer: a struct in the union (only C++ could encode it).
+FLATBUFFERS_MANUALLY_ALIGNED_STRUCT(4) VersionOneOffer {
+  uint32_t version;
+  float grad_norm;
+  float loss;
+  uint16_t samples;
+  uint16_t padding;
+  uint32_t compute_us;
+};
+FLATBUFFERS_STRUCT_END(VersionOneOffer, 20);
+
+TEST_F(CoordinatorTest, VersionOnePeerGetsAnErrorItCanReadNamingBothVersions) {
+  hello("a");
+  flatbuffers::FlatBufferBuilder builder;
+  const VersionOneOffer old{3, 1.0f, 0.5f, 32, 0, 1234};
+  wire::FinishEnvelopeBuffer(builder, wire::CreateEnvelope(builder, 1, 4, wire::Message::Offer,
+                                                           builder.CreateStruct(old).Union()));
+  send_raw("a", std::vector<uint8_t>(builder.GetBufferPointer(),
+                                     builder.GetBufferPointer() + builder.GetSize()));
+  ASSERT_EQ(outbox_.sent.size(), 1u);
+  const std::vector<uint8_t>& reply = outbox_.sent[0].bytes;
+  // Written in version 1, so a version-1 verifier (same Envelope and Error) accepts it.
+  EXPECT_EQ(envelope_protocol_version(reply), 1u);
+  flatbuffers::Verifier verifier(reply.data(), reply.size());
+  ASSERT_TRUE(wire::VerifyEnvelopeBuffer(verifier));
+  const wire::Error* error = wire::GetEnvelope(reply.data())->message_as_Error();
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(error->code(), wire::ErrorCode::UnsupportedProtocol);
+  EXPECT_EQ(error->message()->str(),
+            "protocol version 1 is not supported: this coordinator speaks 2");
+  EXPECT_EQ(coordinator_->metrics().offers, 0u);
+}
+
+TEST_F(CoordinatorTest, UnknownUnionTagIsNamedByNumber) {
+  hello("a");
+  flatbuffers::FlatBufferBuilder builder;
+  wire::FinishEnvelopeBuffer(
+      builder, wire::CreateEnvelope(builder, kProtocolVersion, 4, static_cast<wire::Message>(42),
+                                    wire::CreateSkip(builder, 0).Union()));
+  send_raw("a", std::vector<uint8_t>(builder.GetBufferPointer(),
+                                     builder.GetBufferPointer() + builder.GetSize()));
+  expect_error_only(wire::ErrorCode::UnexpectedMessage);
+  EXPECT_EQ(outbox_.sent.front().envelope()->message_as_Error()->message()->str(),
+            "a client does not send unknown message type 42");
+}
+
+TEST_F(CoordinatorTest, OfferAfterByeSaysNotRegisteredRatherThanBeforeHello) {
+  hello("a");
+  send("a", writer_.bye(9, wire::ByeReason::ClientExit, "leaving"));
+  offer("a", 0, 1.0f);
+  expect_error_only(wire::ErrorCode::UnknownClient);
+  const std::string text = outbox_.sent.front().envelope()->message_as_Error()->message()->str();
+  EXPECT_EQ(text.find("before Hello"), std::string::npos) << text;
+  EXPECT_NE(text.find("a sent Offer while not registered"), std::string::npos) << text;
 }
 
 }  // namespace

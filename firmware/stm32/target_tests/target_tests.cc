@@ -148,7 +148,6 @@ void test_codec_round_trip() {
   offer.version = 12;
   offer.grad_norm = 3.5f;
   offer.loss = 0.75f;
-  offer.samples = 32;
   auto bytes = writer.offer(4, offer);
   CHECK(bytes.is_ok());
   alignas(8) static uint8_t copy[2048];
@@ -159,8 +158,8 @@ void test_codec_round_trip() {
   CHECK(envelope != nullptr && envelope->message_as_Offer() != nullptr);
   if (envelope != nullptr && envelope->message_as_Offer() != nullptr) {
     CHECK(envelope->seq() == 4);
-    CHECK(envelope->message_as_Offer()->version() == 12);
-    CHECK(envelope->message_as_Offer()->grad_norm() == 3.5f);
+    CHECK(envelope->message_as_Offer()->body()->version() == 12);
+    CHECK(envelope->message_as_Offer()->body()->grad_norm() == 3.5f);
   }
   // A truncated copy never verifies.
   CHECK(verify_envelope(Span<const uint8_t>(copy, bytes->size() / 2), &error) == nullptr);

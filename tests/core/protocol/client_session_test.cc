@@ -141,9 +141,8 @@ TEST_F(ClientSessionTest, FullCycleOfferAcceptUpdate) {
   EXPECT_EQ(session_->model_version(), 7u);
   const auto* offer = outbox_.last()->message_as_Offer();
   ASSERT_NE(offer, nullptr);
-  EXPECT_EQ(offer->version(), 7u);
-  EXPECT_NEAR(offer->grad_norm(), 2.0 * std::sqrt(10.0), 1e-5);
-  EXPECT_EQ(offer->samples(), 8);
+  EXPECT_EQ(offer->body()->version(), 7u);
+  EXPECT_NEAR(offer->body()->grad_norm(), 2.0 * std::sqrt(10.0), 1e-5);
 
   deliver(server_.decision(3, 7, 9, true));
   EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingModel);
@@ -165,7 +164,7 @@ TEST_F(ClientSessionTest, RejectWaitsForNewModelAndSendsNoUpdate) {
   EXPECT_EQ(outbox_.sent.size(), sent_before);
   EXPECT_EQ(session_->state(), ClientSession::State::kAwaitingModel);
   deliver_model(5, std::vector<float>(kDim, 0.5f));
-  EXPECT_EQ(outbox_.last()->message_as_Offer()->version(), 5u);
+  EXPECT_EQ(outbox_.last()->message_as_Offer()->body()->version(), 5u);
   EXPECT_EQ(session_->counters().rejects, 1u);
   EXPECT_EQ(source_.computed, 2);
 }
@@ -503,11 +502,11 @@ TEST_F(PolicySessionTest, OfferFirstTopKOffersTheCompressedNormAndKeepsTheResidu
   for (uint32_t i = 0; i < kDim; ++i) model[i] = 0.1f * i;  // g_i = 1 + 0.1 i
   deliver_model(1, model);
   const double top_two = std::sqrt(1.8 * 1.8 + 1.9 * 1.9);
-  EXPECT_NEAR(outbox_.last()->message_as_Offer()->grad_norm(), top_two, 1e-5);
+  EXPECT_NEAR(outbox_.last()->message_as_Offer()->body()->grad_norm(), top_two, 1e-5);
   // Rejected: nothing enters the residual, the next offer is the same.
   deliver(server_.decision(3, 1, 2, false));
   deliver_model(2, model);
-  EXPECT_NEAR(outbox_.last()->message_as_Offer()->grad_norm(), top_two, 1e-5);
+  EXPECT_NEAR(outbox_.last()->message_as_Offer()->body()->grad_norm(), top_two, 1e-5);
   // Accepted: the Update carries indices 8 and 9, and what was left out stays.
   deliver(server_.decision(3, 2, 2, true));
   const auto* update = outbox_.last()->message_as_Update();
@@ -519,7 +518,7 @@ TEST_F(PolicySessionTest, OfferFirstTopKOffersTheCompressedNormAndKeepsTheResidu
   EXPECT_NEAR(update->grad_norm(), top_two, 1e-5);
   deliver_model(3, model);
   // u = g + e doubles indices 0..7: the largest are 2 * 1.7 and 2 * 1.6.
-  EXPECT_NEAR(outbox_.last()->message_as_Offer()->grad_norm(), std::sqrt(3.4 * 3.4 + 3.2 * 3.2),
+  EXPECT_NEAR(outbox_.last()->message_as_Offer()->body()->grad_norm(), std::sqrt(3.4 * 3.4 + 3.2 * 3.2),
               1e-5);
 }
 

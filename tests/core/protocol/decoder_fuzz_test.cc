@@ -38,7 +38,7 @@ std::vector<std::vector<uint8_t>> seed_corpus() {
   std::vector<float> weights = {0.5f, -1.0f, 2.0f, 0.25f};
   keep(writer.model_chunk(3, 1, 0, 12, weights));
   keep(writer.model_chunk(4, 1, 4, 12, weights));
-  keep(writer.offer(5, OfferInfo{1, 2.0f, 0.3f, 2, 10}));
+  keep(writer.offer(5, OfferInfo{1, 2.0f, 0.3f}));
   keep(writer.decision(6, 1, 1, true));
   UpdateInfo update;
   update.version = 1;
