@@ -18,6 +18,21 @@ ZmqLink::ZmqLink(zmq::context_t& context, const std::string& endpoint, const std
   socket_.connect(endpoint);
 }
 
+// Long enough for a TCP connect and the ZMTP handshake on a LAN; a coordinator that
+// is not up yet costs the client this much once, then the driver's retries apply.
+constexpr int kFirstConnectWaitMs = 2000;
+
+Status ZmqLink::open(TransportEvents&) {
+  // With ZMQ_IMMEDIATE the socket is writable only once a connection is up.
+  zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLOUT, 0}};
+  try {
+    zmq::poll(items, 1, std::chrono::milliseconds(kFirstConnectWaitMs));
+  } catch (const zmq::error_t& error) {
+    if (error.num() != EINTR) throw;
+  }
+  return Status::ok();
+}
+
 Status ZmqLink::send(Span<const uint8_t> bytes) {
   try {
     auto sent =

@@ -24,8 +24,10 @@ class ZmqLink final : public ClientTransport {
   Status send(Span<const uint8_t> bytes) override;
 
   bool announces_connections() const override { return false; }
-  // The socket connected in the constructor; libzmq keeps it connected.
-  Status open(TransportEvents&) override { return Status::ok(); }
+  // The socket connected in the constructor and libzmq keeps it connected; this
+  // waits (boundedly) until that first connection is up, so the first Hello is
+  // not refused by ZMQ_IMMEDIATE (docs/protocol.md, section 10).
+  Status open(TransportEvents&) override;
   // Hands the next message (if one comes within timeout_ms) to `events`.
   void poll(uint32_t timeout_ms, TransportEvents& events) override;
 

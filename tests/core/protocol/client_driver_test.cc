@@ -328,5 +328,29 @@ TEST(ClientDriverBackoff, DoublesUpToTheCeilingOfEachKindOfLink) {
   }
 }
 
+class IgnoreEvents : public TransportEvents {
+ public:
+  void on_message(Span<const uint8_t>) override {}
+  void on_connected() override {}
+  void on_disconnected() override {}
+};
+
+// ZMQ_IMMEDIATE refuses a send until the connection is up, and the constructor's
+// connect() has only started it: open() waits, so the first Hello goes out and a
+// client registers once (docs/protocol.md, section 10).
+TEST(ZmqLinkStartUp, FirstSendAfterOpenIsDelivered) {
+  zmq::context_t context{1};
+  zmq::socket_t router(context, zmq::socket_type::router);
+  router.bind("tcp://127.0.0.1:*");
+  ZmqLink link(context, router.get(zmq::sockopt::last_endpoint), "first-hello", 1 << 20);
+  IgnoreEvents events;
+  ASSERT_TRUE(link.open(events).is_ok());
+  const uint8_t hello[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  ASSERT_TRUE(link.send(Span<const uint8_t>(hello, sizeof(hello))).is_ok());
+  zmq::pollitem_t items[] = {{router.handle(), 0, ZMQ_POLLIN, 0}};
+  zmq::poll(items, 1, std::chrono::milliseconds(5000));
+  EXPECT_TRUE(items[0].revents & ZMQ_POLLIN) << "the router received nothing";
+}
+
 }  // namespace
 }  // namespace fedgate
