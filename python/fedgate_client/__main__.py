@@ -94,6 +94,9 @@ class Client:
             self.reason = problem
             self.send(socket, wire.bye, ByeReason.ByeReason.ClientExit, problem)
             return 4
+        if self.config is None:
+            print(f"{self.options.name}: registered, d = {config.ModelDim()}, "
+                  f"batch {config.BatchSize()}", file=sys.stderr, flush=True)
         self.config = config
         self.model = np.zeros(config.ModelDim(), dtype=np.float32)
         self.expect_offset = 0

@@ -8,6 +8,7 @@ ZMQ_IMMEDIATE (docs/protocol.md, section 10).
 usage: python_client_test.py COORDINATOR CLIENT PYTHON_DIR BINDINGS_DIR DATA_DIR WORK_DIR
 Exits 77 (skipped) when the dataset is not installed.
 """
+import atexit
 import json
 import os
 import shutil
@@ -24,13 +25,24 @@ shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 endpoint_file = os.path.join(work, "endpoint")
 metrics_file = os.path.join(work, "metrics.jsonl")
-VERSIONS = 300
+VERSIONS = 400
+children = []
+
+
+@atexit.register
+def stop_children():
+    """No process outlives a failed assertion."""
+    for child in children:
+        if child.poll() is None:
+            child.kill()
+
 
 coordinator = subprocess.Popen(
     [coordinator_bin, "--bind", "tcp://127.0.0.1:*", "--endpoint-file", endpoint_file,
      "--metrics", metrics_file, "--max-versions", str(VERSIONS),
      "--quiet", "--set", "run.eval_every=100"],
     stdout=subprocess.DEVNULL)
+children.append(coordinator)
 deadline = time.time() + 60
 while not (os.path.exists(endpoint_file) and os.path.getsize(endpoint_file) > 0):
     assert coordinator.poll() is None, "coordinator exited at start-up"
@@ -38,23 +50,35 @@ while not (os.path.exists(endpoint_file) and os.path.getsize(endpoint_file) > 0)
     time.sleep(0.1)
 endpoint = open(endpoint_file).read().strip()
 
-# Three shares of one split: the native clients take 0 and 1, Python takes 2.
-native_logs = [os.path.join(work, f"client{i}.log") for i in range(2)]
-natives = [subprocess.Popen([client_bin, "--connect", endpoint, "--clients", "3", "--index",
-                             str(i), "--data-dir", data_dir, "--quiet"],
-                            stdout=open(native_logs[i], "w"), stderr=subprocess.STDOUT)
-           for i in range(2)]
+# Three shares of one split: Python takes 2, the native clients 0 and 1. Python
+# starts first and alone (it loads its data slowly on a busy machine), the native
+# clients once it has registered.
 # No __pycache__ in the source tree.
 environment = dict(os.environ, PYTHONPATH=os.pathsep.join([python_dir, bindings_dir]),
                    PYTHONDONTWRITEBYTECODE="1")
+python_log = os.path.join(work, "python.log")
 python_client = subprocess.Popen(
     [sys.executable, "-m", "fedgate_client", "--connect", endpoint, "--clients", "3",
-     "--index", "2", "--data-dir", data_dir, "--give-up-after", "60"],
-    env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+     "--index", "2", "--data-dir", data_dir, "--give-up-after", "30"],
+    env=environment, stdout=subprocess.PIPE, stderr=open(python_log, "w"), text=True)
+children.append(python_client)
+deadline = time.time() + 120
+while "registered" not in open(python_log).read():
+    assert python_client.poll() is None, "python client exited:\n" + open(python_log).read()
+    assert time.time() < deadline, "python client did not register:\n" + open(python_log).read()
+    time.sleep(0.2)
+
+native_logs = [os.path.join(work, f"client{i}.log") for i in range(2)]
+natives = [subprocess.Popen([client_bin, "--connect", endpoint, "--clients", "3", "--index",
+                             str(i), "--data-dir", data_dir, "--give-up-after", "30"],
+                            stdout=open(native_logs[i], "w"), stderr=subprocess.STDOUT)
+           for i in range(2)]
+children.extend(natives)
 
 assert coordinator.wait(timeout=240) == 0, "coordinator failed"
-out, err = python_client.communicate(timeout=60)
-assert python_client.returncode == 0, f"python client exited {python_client.returncode}:\n{err}"
+out, _ = python_client.communicate(timeout=120)
+assert python_client.returncode == 0, \
+    f"python client exited {python_client.returncode}:\n" + open(python_log).read()
 for native, log in zip(natives, native_logs):
     assert native.wait(timeout=60) == 0, "native client failed:\n" + open(log).read()
 native_summaries = [json.loads(line) for log in native_logs for line in open(log)

@@ -518,8 +518,8 @@ TEST_F(PolicySessionTest, OfferFirstTopKOffersTheCompressedNormAndKeepsTheResidu
   EXPECT_NEAR(update->grad_norm(), top_two, 1e-5);
   deliver_model(3, model);
   // u = g + e doubles indices 0..7: the largest are 2 * 1.7 and 2 * 1.6.
-  EXPECT_NEAR(outbox_.last()->message_as_Offer()->body()->grad_norm(), std::sqrt(3.4 * 3.4 + 3.2 * 3.2),
-              1e-5);
+  EXPECT_NEAR(outbox_.last()->message_as_Offer()->body()->grad_norm(),
+              std::sqrt(3.4 * 3.4 + 3.2 * 3.2), 1e-5);
 }
 
 TEST_F(PolicySessionTest, UnknownTriggerFailsConfigureWithBye) {
