@@ -25,7 +25,9 @@ shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 endpoint_file = os.path.join(work, "endpoint")
 metrics_file = os.path.join(work, "metrics.jsonl")
-VERSIONS = 400
+# A run of fixed length in time: a starved Python process (a busy machine) still gets
+# its seconds to contribute, however fast the native clients are.
+SECONDS = 20
 children = []
 
 
@@ -39,8 +41,8 @@ def stop_children():
 
 coordinator = subprocess.Popen(
     [coordinator_bin, "--bind", "tcp://127.0.0.1:*", "--endpoint-file", endpoint_file,
-     "--metrics", metrics_file, "--max-versions", str(VERSIONS),
-     "--quiet", "--set", "run.eval_every=100"],
+     "--metrics", metrics_file, "--max-seconds", str(SECONDS), "--min-clients", "3",
+     "--quiet", "--set", "run.eval_every=100", "--set", "server.heartbeat_ms=10000"],
     stdout=subprocess.DEVNULL)
 children.append(coordinator)
 deadline = time.time() + 60
@@ -51,8 +53,10 @@ while not (os.path.exists(endpoint_file) and os.path.getsize(endpoint_file) > 0)
 endpoint = open(endpoint_file).read().strip()
 
 # Three shares of one split: Python takes 2, the native clients 0 and 1. Python
-# starts first and alone (it loads its data slowly on a busy machine), the native
-# clients once it has registered.
+# starts first (it loads its data slowly on a busy machine), the native clients once
+# it has registered. The coordinator holds the model until all three are there, and
+# the long heartbeat (a 30 s silence timeout) lets the first ones wait for it without
+# registering again.
 # No __pycache__ in the source tree.
 environment = dict(os.environ, PYTHONPATH=os.pathsep.join([python_dir, bindings_dir]),
                    PYTHONDONTWRITEBYTECODE="1")
@@ -93,12 +97,13 @@ print("python client:", json.dumps(mine))
 print("coordinator's per-client table:", json.dumps(table))
 print("accuracy:", [round(e["accuracy"], 4) for e in evals], "->", summary["accuracy"])
 
-assert summary["version"] == VERSIONS, summary
+assert summary["version"] >= 200, summary
 assert evals[0]["accuracy"] < 0.2, evals[0]
 assert summary["accuracy"] > 0.6, summary
 python_row = table["python-2"]
 assert python_row["updates"] > 0 and python_row["errors"] == 0, python_row
-assert python_row["updates"] == mine["updates"], (python_row, mine)
+# The Python client may have sent one Update after the coordinator's last read.
+assert mine["updates"] - python_row["updates"] in (0, 1), (python_row, mine)
 assert python_row["offers"] == python_row["accepts"] + python_row["rejects"], python_row
 # One Hello each: the native client waits for its connection before the first
 # (ZMQ_IMMEDIATE would refuse it), the Python DEALER queues it.
