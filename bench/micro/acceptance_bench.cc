@@ -1,8 +1,9 @@
 // Acceptance: the cost of one decision per policy at d = 7,850, 100,000 and
 // 1,000,000, against memcpy of the model's 4 d bytes. The simplified norm rule
 // keeps prefix sums (O(1) per offer); the exact rule computes ||x_t - x_v|| from
-// a stored snapshot (O(d) per offer): its op_ns grows with d, the other
-// policies' stays flat.
+// a stored snapshot once per offered version (O(d): BM_NormRatioExactDistance
+// grows with d) and reuses it for further offers at that version until the
+// next commit (BM_DecideNormRatioExact stays flat, like the other policies).
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -74,6 +75,19 @@ void BM_DecideNormRatioExact(benchmark::State& state) {
   decide(state, policy, model);
 }
 BENCHMARK(BM_DecideNormRatioExact)->Arg(7850)->Arg(100000)->Arg(1000000)->UseManualTime();
+
+// The first offer at a version: the O(d) distance itself.
+void BM_NormRatioExactDistance(benchmark::State& state) {
+  GlobalModel model(ramp(static_cast<size_t>(state.range(0)), 1e-3f));
+  NormRatioExact policy(10.0, kWindow, model);
+  const std::vector<float> gradient = ramp(model.dim(), 1e-6f);
+  model.apply(gradient, 0.01);
+  policy.on_applied(AppliedStep{}, model);
+  bench::run_against_memcpy(state, model.dim() * sizeof(float), [&] {
+    benchmark::DoNotOptimize(policy.distance(model.version() - 1, model));
+  });
+}
+BENCHMARK(BM_NormRatioExactDistance)->Arg(7850)->Arg(100000)->Arg(1000000)->UseManualTime();
 
 }  // namespace
 }  // namespace fedgate

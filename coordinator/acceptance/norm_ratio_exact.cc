@@ -1,24 +1,34 @@
 #include "coordinator/acceptance/norm_ratio_exact.h"
 
+#include <algorithm>
+
 namespace fedgate {
 
 NormRatioExact::NormRatioExact(double lambda, uint32_t window, const GlobalModel& model)
-    : lambda_(lambda), versions_(window, model) {}
+    : lambda_(lambda), versions_(window, model), distances_(window, -1.0) {}
 
 double NormRatioExact::distance(uint32_t offer_version, const GlobalModel& model) const {
   return versions_.distance(offer_version, model);
+}
+
+double NormRatioExact::cached_distance(uint32_t offer_version, const GlobalModel& model) {
+  double& slot = distances_[offer_version % distances_.size()];
+  if (slot < 0) slot = distance(offer_version, model);
+  return slot;
 }
 
 Verdict NormRatioExact::decide(const OfferContext& offer) {
   const uint32_t staleness = offer.current_version - offer.offer_version;
   if (staleness == 0) return Verdict::kAccept;
   if (!versions_.holds(offer.offer_version, offer.current_version)) return Verdict::kOutsideWindow;
-  const double dist = distance(offer.offer_version, *offer.model);
+  const double dist = cached_distance(offer.offer_version, *offer.model);
   return dist == 0 || offer.grad_norm >= lambda_ * dist ? Verdict::kAccept : Verdict::kReject;
 }
 
 void NormRatioExact::on_applied(const AppliedStep&, const GlobalModel& model) {
   versions_.store(model);
+  // Every remembered distance was to the previous model version.
+  std::fill(distances_.begin(), distances_.end(), -1.0);
 }
 
 PolicySettings NormRatioExact::settings() const {

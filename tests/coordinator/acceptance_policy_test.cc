@@ -67,6 +67,19 @@ TEST(NormRatioExact, CancellingStepsGiveZeroDistanceAndAccept) {
   EXPECT_EQ(policy.decide(offer(0, 0.0, model)), Verdict::kAccept);
 }
 
+// Offers at one version share one O(d) distance until the next commit; a
+// commit must make the next decision measure the new model.
+TEST(NormRatioExact, ACommitRenewsTheRememberedDistance) {
+  GlobalModel model(std::vector<float>(2, 0.0f));
+  NormRatioExact policy(/*lambda=*/1.0, /*window=*/8, model);
+  step(model, policy, {3, 0}, 1.0);  // ||x1 - x0|| = 3
+  EXPECT_EQ(policy.decide(offer(0, 3.0, model)), Verdict::kAccept);
+  EXPECT_EQ(policy.decide(offer(0, 2.9, model)), Verdict::kReject);
+  step(model, policy, {0, 4}, 1.0);  // ||x2 - x0|| = 5
+  EXPECT_EQ(policy.decide(offer(0, 3.0, model)), Verdict::kReject);
+  EXPECT_EQ(policy.decide(offer(0, 5.0, model)), Verdict::kAccept);
+}
+
 TEST(NormRatioExact, OffersOlderThanWindowAreOutside) {
   GlobalModel model(std::vector<float>(2, 0.0f));
   NormRatioExact policy(0.0, 4, model);  // lambda 0 accepts anything inside the window

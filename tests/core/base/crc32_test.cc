@@ -28,5 +28,20 @@ TEST(Crc32, IncrementalEqualsWhole) {
   EXPECT_EQ(crc32_update(crc32(text, 5), text + 5, n - 5), crc32(text, n));
 }
 
+// The firmware's bit-by-bit form and the gateway's sliced form must agree on
+// every length and alignment (the sliced loop has a tail and reads unaligned words).
+TEST(Crc32, SlicedAgreesWithBitwiseAtEveryLengthAndOffset) {
+  std::vector<uint8_t> bytes(80);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i * 37 + 11);
+  for (size_t offset = 0; offset < 8; ++offset) {
+    for (size_t size = 0; offset + size <= bytes.size(); ++size) {
+      const uint8_t* data = bytes.data() + offset;
+      EXPECT_EQ(crc32_detail::update_sliced(0xFFFFFFFFu, data, size),
+                crc32_detail::update_bitwise(0xFFFFFFFFu, data, size))
+          << "offset " << offset << " size " << size;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace fedgate
