@@ -43,7 +43,6 @@ Span<const uint8_t> FedgateDialect::offer(uint32_t seq, uint32_t version) {
   OfferInfo info;
   info.version = version;
   info.grad_norm = norm_;
-  info.samples = 32;
   return must(writer_.offer(seq, info));
 }
 
