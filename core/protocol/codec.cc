@@ -68,7 +68,7 @@ Result<Span<const uint8_t>> MessageWriter::struct_message(uint32_t seq, wire::Me
 }
 
 Result<Span<const uint8_t>> MessageWriter::hello(uint32_t seq, const HelloInfo& info) {
-  FG_TRY(reserve(bounded_strlen(info.name, kMaxTextBytes) + 24));
+  FG_TRY(reserve(bounded_strlen(info.name, kMaxTextBytes) + 8));
   // ClientSession encodes every codec (core/compression).
   const wire::Codec codecs[] = {wire::Codec::Dense, wire::Codec::TopK, wire::Codec::RandK};
   auto codec_vector = builder_.CreateVector(reinterpret_cast<const uint8_t*>(codecs), 3);

@@ -51,9 +51,9 @@ class DownlinkPair {
     hello.num_classes = 1;
     hello.applies_encoded_models = client_applies;
     MessageWriter writer(Span<uint8_t>(hello_arena_.data(), hello_arena_.size()));
-    Result<Span<const uint8_t>> bytes = writer.hello(1, hello);
+    Result<Span<const uint8_t>> hello_bytes = writer.hello(1, hello);
     wire::ErrorCode error;
-    downlink_.on_hello("c", *verify_envelope(*bytes, &error)->message_as_Hello());
+    downlink_.on_hello("c", *verify_envelope(*hello_bytes, &error)->message_as_Hello());
     ConfigInfo config;
     config.model_kind = wire::ModelKind::LeastSquares;
     config.model_dim = kDim;
@@ -71,8 +71,10 @@ class DownlinkPair {
     downlink_.send("c", kChunk, model, server_, &seq_,
                    [&](const Result<Span<const uint8_t>>& chunk) {
                      ASSERT_TRUE(chunk.is_ok());
+                     // A copy, as a transport makes: verify_envelope wants 8-byte alignment.
+                     const std::vector<uint8_t> copy(chunk->begin(), chunk->end());
                      wire::ErrorCode error;
-                     const auto* envelope = verify_envelope(*chunk, &error);
+                     const auto* envelope = verify_envelope(copy, &error);
                      ASSERT_NE(envelope, nullptr);
                      encodings.push_back(envelope->message_as_ModelChunk()->encoding());
                      bytes += chunk->size();
@@ -82,7 +84,8 @@ class DownlinkPair {
   void deliver(const Result<Span<const uint8_t>>& message) {
     ASSERT_TRUE(message.is_ok());
     std::vector<uint8_t> copy(message->begin(), message->end());
-    ASSERT_TRUE(session_.on_message(copy).is_ok());
+    const Status status = session_.on_message(copy);
+    ASSERT_TRUE(status.is_ok()) << status.message();
   }
   bool client_matches_reference() const {
     const Span<const float> reference = downlink_.reference("c");
@@ -109,11 +112,12 @@ class DownlinkPair {
     return who;
   }
   std::vector<uint8_t> server_arena_ = std::vector<uint8_t>(kChunk * 4 + kMessageOverhead);
-  std::vector<uint8_t> hello_arena_ = std::vector<uint8_t>(kMessageOverhead);
+  std::vector<uint8_t> hello_arena_ = std::vector<uint8_t>(4 * kMessageOverhead);
   MessageWriter server_;
   uint32_t seq_ = 0;
   std::vector<float> grad_ = std::vector<float>(kDim);
-  std::vector<uint8_t> tx_ = std::vector<uint8_t>(kDim * 4 + kMessageOverhead);
+  std::vector<uint8_t> tx_ =
+      std::vector<uint8_t>(update_arena_bytes(kDim, 0) + 2 * kMessageAlignment);
   ZeroSource source_;
   Captured outbox_;
   ClientSession session_;
@@ -213,7 +217,7 @@ TEST(ModelDownlink, Fp16HalvesTheBytesAndNeedsNoReference) {
   dense.send(model);
   half.send(model);
   EXPECT_EQ(half.encodings.front(), wire::ModelEncoding::Fp16);
-  EXPECT_LT(half.bytes, dense.bytes * 0.55);
+  EXPECT_LT(half.bytes, dense.bytes * 0.6);  // half, plus five chunk headers
   EXPECT_EQ(half.downlink_.reference_bytes(), 0u);
   for (uint32_t i = 0; i < kDim; ++i) {
     ASSERT_EQ(half.model_[i], half_to_float(float_to_half(model.params()[i])));
