@@ -58,7 +58,8 @@ Coordinator::Coordinator(const CoordinatorSettings& settings, GlobalModel model,
                                                      kMessageOverhead)),
       decoded_(model_.dim()),
       arena_(std::max<size_t>(settings.chunk_floats * sizeof(float), 8192) + kMessageOverhead),
-      writer_(Span<uint8_t>(arena_.data(), arena_.size())) {
+      writer_(Span<uint8_t>(arena_.data(), arena_.size())),
+      downlink_(settings.downlink) {
   add_config_params("acceptance", acceptance_->settings());
   add_config_params("stepsize", stepsize_->settings());
   add_config_params("staleness", staleness_->settings());
@@ -159,13 +160,8 @@ void Coordinator::send_model(const std::string& id) {
 }
 
 void Coordinator::send_model(const std::string& id, ClientRecord& client) {
-  const Span<const float> params = model_.params();
-  const uint32_t total = static_cast<uint32_t>(params.size());
-  for (uint32_t offset = 0; offset < total; offset += client.chunk_floats) {
-    const uint32_t count = std::min(client.chunk_floats, total - offset);
-    reply(id, writer_.model_chunk(++seq_, model_.version(), offset, total,
-                                  params.subspan(offset, count)));
-  }
+  downlink_.send(id, client.chunk_floats, model_, writer_, &seq_,
+                 [&](const Result<Span<const uint8_t>>& chunk) { reply(id, chunk); });
   ++metrics_.model_sends;
 }
 
@@ -227,6 +223,7 @@ void Coordinator::dispatch(const std::string& id, Span<const uint8_t> bytes) {
       return;
     case wire::Message::Update: on_update(id, *client, seq, *envelope->message_as_Update()); return;
     case wire::Message::ModelRequest:
+      downlink_.forget(id);  // the client lost its copy: the next model goes dense
       if (!holding_model_) aggregation_->on_model_request(*this, id);
       return;
     case wire::Message::Skip: on_skip(id, *client, *envelope->message_as_Skip()); return;
@@ -290,6 +287,7 @@ void Coordinator::on_hello(const std::string& id, uint32_t seq, const wire::Hell
   client.device_class = hello.device_class();
   client.chunk_floats = chunk;
   client.last_seen_us = clock_.now_us();
+  downlink_.on_hello(id, hello);
 
   ConfigInfo config;
   config.model_kind = to_wire(spec.kind);
@@ -323,6 +321,7 @@ void Coordinator::on_hello(const std::string& id, uint32_t seq, const wire::Hell
 
 void Coordinator::on_bye(const std::string& id) {
   clients_.deactivate(id);
+  downlink_.forget(id);
   acceptance_->on_client_left(id);
   stepsize_->on_client_left(id);
   if (!holding_model_) aggregation_->on_leave(*this, id);

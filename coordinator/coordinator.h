@@ -20,6 +20,7 @@
 #include "coordinator/evaluator.h"
 #include "coordinator/global_model.h"
 #include "coordinator/metrics.h"
+#include "coordinator/model_downlink.h"
 #include "coordinator/staleness/staleness_policy.h"
 #include "coordinator/stepsize/stepsize_policy.h"
 #include "core/models/model.h"
@@ -56,6 +57,8 @@ struct CoordinatorSettings {
   double max_seconds = 0;                // stop after this long (0 = off)
   uint32_t min_clients = 0;              // hold the first model until this many have registered
   ClientPolicySettings client_policies;  // [trigger], [compression]: sent to clients in Config
+  // downlink.codec; int8-delta by measurement (docs/performance.md, "Model downlink")
+  wire::ModelEncoding downlink = wire::ModelEncoding::Int8Delta;
 };
 
 // A decoded, validated gradient from one client, ready to be aggregated.
@@ -117,6 +120,7 @@ class Coordinator : private AggregationHost {
   const EvalPoint& last_eval() const { return last_eval_; }
   uint32_t max_message_bytes() const { return max_message_bytes_; }
   const ClientPolicyNeeds& client_policy_needs() const { return client_needs_; }
+  const ModelDownlink& downlink() const { return downlink_; }
 
  private:
   void on_hello(const std::string& id, uint32_t seq, const wire::Hello& hello);
@@ -175,6 +179,7 @@ class Coordinator : private AggregationHost {
   uint32_t seq_ = 0;
   int64_t start_us_ = 0;
   ClientRegistry clients_;
+  ModelDownlink downlink_;  // how models are coded for each client (downlink.codec)
   Metrics metrics_;
   EvalPoint last_eval_;
   bool holding_model_ = false;  // true until min_clients have registered

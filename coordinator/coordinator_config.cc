@@ -9,6 +9,7 @@
 
 #include "coordinator/acceptance/starvation_guard.h"
 #include "coordinator/config_table.h"
+#include "coordinator/model_downlink.h"
 #include "coordinator/policy_catalog.h"
 #include "coordinator/policy_combinations.h"
 #include "coordinator/policy_registry.h"
@@ -32,6 +33,7 @@ const std::map<std::string, Keys>& known_keys() {
       {"compression", {"policy"}},
       {"staleness", {"policy"}},
       {"aggregation", {"policy"}},
+      {"downlink", {"codec"}},
       {"run",
        {"eval_every", "target_accuracy", "max_versions", "max_seconds", "min_clients", "metrics",
         "dir"}},
@@ -206,6 +208,9 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_string(root, "compression", "policy", &client.compression));
   FG_TRY(read_string(root, "staleness", "policy", &config->staleness));
   FG_TRY(read_string(root, "aggregation", "policy", &config->aggregation));
+  std::string downlink_codec = downlink_codec_name(s.downlink);
+  FG_TRY(read_string(root, "downlink", "codec", &downlink_codec));
+  FG_ASSIGN_OR_RETURN(s.downlink, parse_downlink_codec(downlink_codec));
   FG_TRY(read_number(root, "run", "eval_every", &s.eval_every, 0, 1e9));
   FG_TRY(read_number(root, "run", "target_accuracy", &s.target_accuracy, 0, 1));
   FG_TRY(read_number(root, "run", "max_versions", &s.max_versions, 0, 4.0e9));
@@ -341,7 +346,8 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
       << "\n[staleness]\npolicy = \"" << c.staleness << "\"\n"
       << policy_section("staleness", c.staleness, c.staleness_params.values())
       << "\n[aggregation]\npolicy = \"" << c.aggregation << "\"\n"
-      << policy_section("aggregation", c.aggregation, c.aggregation_params.values());
+      << policy_section("aggregation", c.aggregation, c.aggregation_params.values())
+      << "\n[downlink]\ncodec = \"" << downlink_codec_name(s.downlink) << "\"\n";
   out << "\n[run]\neval_every = " << s.eval_every << "\ntarget_accuracy = " << s.target_accuracy
       << "\nmax_versions = " << s.max_versions << "\nmax_seconds = " << s.max_seconds
       << "\nmin_clients = " << s.min_clients << "\nmetrics = \"" << c.metrics_path << "\"\ndir = \""

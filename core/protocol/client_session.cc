@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/compression/model_codec.h"
 #include "core/protocol/update_stream.h"
 
 namespace fedgate {
@@ -201,24 +202,47 @@ Status ClientSession::handle_chunk(const wire::ModelChunk& chunk) {
     ++counters_.discarded;
     return Status::ok();
   }
+  const bool encoded = chunk.encoding() != wire::ModelEncoding::Dense;
   const auto* weights = chunk.weights();
-  const uint32_t count = weights == nullptr ? 0 : weights->size();
+  const auto* packed = chunk.packed();
+  const uint32_t count =
+      encoded ? chunk.count() : (weights == nullptr ? 0 : static_cast<uint32_t>(weights->size()));
   const bool fits = chunk.total() == model_dim_ && chunk.offset() <= model_dim_ &&
                     count <= model_dim_ - chunk.offset() && count > 0;
   const bool in_sequence = chunk.offset() == 0 || (chunk.offset() == next_offset_ &&
                                                    chunk.version() == assembling_version_);
   if (!fits || !in_sequence) return discard_partial_model();
-  const Span<const float> values(weights->data(), count);
-  if (chunk_crc(values) != chunk.crc32() || !all_finite(values)) return discard_partial_model();
+  if (encoded) {
+    // A delta applies only to the exact model it was coded against (docs/protocol.md,
+    // "Model downlink encodings").
+    const bool applies = packed != nullptr && model_encoding_bytes(chunk.encoding(), count) > 0 &&
+                         packed->size() == model_encoding_bytes(chunk.encoding(), count) &&
+                         (!is_delta_encoding(chunk.encoding()) ||
+                          (holds_model_ && chunk.base_version() == model_version_));
+    if (!applies) return discard_partial_model();
+    const Span<const uint8_t> bytes(packed->data(), packed->size());
+    Span<float> held = model_.subspan(chunk.offset(), count);
+    bool finite = false;
+    // Verified before anything is written, then decoded in place.
+    if (decoded_chunk_crc(chunk.encoding(), bytes, chunk.scale(), held, &finite) != chunk.crc32() ||
+        !finite) {
+      return discard_partial_model();
+    }
+    apply_model_chunk(chunk.encoding(), bytes, chunk.scale(), held);
+  } else {
+    const Span<const float> values(weights->data(), count);
+    if (chunk_crc(values) != chunk.crc32() || !all_finite(values)) return discard_partial_model();
+    // Verified: write straight into place.
+    std::memcpy(model_.data() + chunk.offset(), values.data(), count * sizeof(float));
+  }
   resyncing_ = false;
-  // Verified: write straight into place.
-  std::memcpy(model_.data() + chunk.offset(), values.data(), count * sizeof(float));
   assembling_version_ = chunk.version();
   next_offset_ = chunk.offset() + count;
   if (next_offset_ < model_dim_) return Status::ok();
 
   next_offset_ = 0;
   model_version_ = assembling_version_;
+  holds_model_ = true;
   ++counters_.models;
   return run_trigger();
 }
@@ -228,6 +252,9 @@ Status ClientSession::discard_partial_model() {
   ++counters_.discarded;
   next_offset_ = 0;
   resyncing_ = true;
+  // Part of the model may already be the next version: no delta applies to it
+  // until a dense model arrives (a ModelRequest gets one).
+  holds_model_ = false;
   return send(writer_.model_request(++seq_, model_version_));
 }
 

@@ -150,6 +150,8 @@ class ClientSession {
   // at offset 0 starts a fresh copy: one ModelRequest per loss, not one per chunk.
   bool resyncing_ = false;
   uint32_t model_version_ = 0;
+  // model_ is the whole model of model_version_, the base a delta chunk applies to.
+  bool holds_model_ = false;
   // The trigger's last outcome; for an offer in flight, its compressed vector.
   ClientPolicyMemory policy_memory_;
   ClientPolicies policies_;

@@ -77,10 +77,17 @@ Result<Span<const uint8_t>> MessageWriter::hello(uint32_t seq, const HelloInfo& 
   const wire::Codec codecs[] = {wire::Codec::Dense, wire::Codec::TopK, wire::Codec::RandK};
   auto codec_vector = builder_.CreateVector(reinterpret_cast<const uint8_t*>(codecs), 3);
   auto name = create_text(info.name);
+  const wire::ModelEncoding encodings[] = {
+      wire::ModelEncoding::Fp16, wire::ModelEncoding::Int8Delta, wire::ModelEncoding::Int4Delta};
+  flatbuffers::Offset<flatbuffers::Vector<wire::ModelEncoding>> encoding_vector;
+  if (info.applies_encoded_models) {
+    encoding_vector = flatbuffers::Offset<flatbuffers::Vector<wire::ModelEncoding>>(
+        builder_.CreateVector(reinterpret_cast<const uint8_t*>(encodings), 3).o);
+  }
   auto hello = wire::CreateHello(
       builder_, info.device_class, info.num_features, info.num_classes, info.max_message_bytes,
       info.max_chunk_floats, info.max_model_dim,
-      flatbuffers::Offset<flatbuffers::Vector<wire::Codec>>(codec_vector.o), name);
+      flatbuffers::Offset<flatbuffers::Vector<wire::Codec>>(codec_vector.o), name, encoding_vector);
   return finish(seq, wire::Message::Hello, hello.Union());
 }
 
@@ -121,6 +128,16 @@ Result<Span<const uint8_t>> MessageWriter::model_chunk(uint32_t seq, uint32_t ve
   FG_TRY(reserve(weights.size() * sizeof(float)));
   auto values = builder_.CreateVector(weights.data(), weights.size());
   auto chunk = wire::CreateModelChunk(builder_, version, offset, total, chunk_crc(weights), values);
+  return finish(seq, wire::Message::ModelChunk, chunk.Union());
+}
+
+Result<Span<const uint8_t>> MessageWriter::encoded_model_chunk(uint32_t seq,
+                                                               const EncodedChunkInfo& info) {
+  FG_TRY(reserve(info.packed.size() + 16));
+  auto packed = builder_.CreateVector(info.packed.data(), info.packed.size());
+  auto chunk =
+      wire::CreateModelChunk(builder_, info.version, info.offset, info.total, info.crc32, 0,
+                             info.encoding, info.base_version, info.scale, info.count, packed);
   return finish(seq, wire::Message::ModelChunk, chunk.Union());
 }
 

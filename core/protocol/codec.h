@@ -32,6 +32,8 @@ struct HelloInfo {
   uint32_t max_chunk_floats = 0;
   uint32_t max_model_dim = 0;  // 0 = no limit
   const char* name = "";
+  // Announce the encoded model chunks (Fp16, Int8Delta, Int4Delta) ClientSession applies.
+  bool applies_encoded_models = true;
 };
 
 struct ConfigInfo {
@@ -50,6 +52,19 @@ struct ConfigInfo {
   wire::Codec codec = wire::Codec::Dense;  // what the compression policy produces
   const char* trigger = "";                // empty: not sent (the client assumes offer-first)
   const char* compression = "";            // empty: not sent (the client assumes dense)
+};
+
+// A ModelChunk in a non-dense encoding (core/compression/model_codec.h).
+struct EncodedChunkInfo {
+  uint32_t version = 0;
+  uint32_t offset = 0;
+  uint32_t total = 0;
+  uint32_t crc32 = 0;  // of the decoded float32 weights
+  wire::ModelEncoding encoding = wire::ModelEncoding::Fp16;
+  uint32_t base_version = 0;  // delta encodings
+  float scale = 1;            // delta encodings
+  uint32_t count = 0;         // values in `packed`
+  Span<const uint8_t> packed;
 };
 
 struct OfferInfo {
@@ -90,6 +105,7 @@ class MessageWriter {
   Result<Span<const uint8_t>> config(uint32_t seq, const ConfigInfo& info);
   Result<Span<const uint8_t>> model_chunk(uint32_t seq, uint32_t version, uint32_t offset,
                                           uint32_t total, Span<const float> weights);
+  Result<Span<const uint8_t>> encoded_model_chunk(uint32_t seq, const EncodedChunkInfo& info);
   Result<Span<const uint8_t>> model_request(uint32_t seq, uint32_t have_version);
   Result<Span<const uint8_t>> offer(uint32_t seq, const OfferInfo& info);
   Result<Span<const uint8_t>> decision(uint32_t seq, uint32_t offer_version,

@@ -154,6 +154,30 @@ TEST_F(Federation, LazyClientsWithTopKTrainOverTheWire) {
   EXPECT_GE(client_skips, json_number(summary, "skips"));
 }
 
+// The compressed downlink end to end (docs/protocol.md, "Model downlink
+// encodings"): every model after the first is an int8 delta against what the
+// client holds; the clients apply them in place and still train, and no chunk
+// fails its CRC (a client that drifted from the coordinator's copy would).
+TEST_F(Federation, ClientsTrainOnInt8DeltaModels) {
+  std::vector<std::string> client_summaries;
+  ASSERT_NO_FATAL_FAILURE(
+      run_fleet({"--max-versions", "600", "--min-clients", "3", "--set",
+                 "acceptance.policy=accept-all", "--set", "downlink.codec=int8-delta"},
+                3, &client_summaries));
+  const RunMetrics run = read_run_metrics(dir_ + "/metrics.jsonl");
+  ASSERT_EQ(run.summaries.size(), 1u) << run.text;
+  const std::string& summary = run.summaries[0];
+  expect_learned(run, 0.70);
+  expect_clean_summary(summary, 600, 3);
+  // A dense model is 31.4 KB in 4 chunks; an int8 delta about a quarter of it.
+  const double models = json_number(summary, "model_sends");
+  EXPECT_LT(json_number(summary, "bytes_down") / models, 7850.0 * 4 / 3) << summary;
+  for (const std::string& line : client_summaries) {
+    EXPECT_EQ(json_number(line, "discarded"), 0) << line;
+    EXPECT_GT(json_number(line, "updates"), 0) << line;
+  }
+}
+
 TEST_F(Federation, ClientSurvivesACoordinatorRestart) {
   // First coordinator: runs until killed.
   auto first = std::make_unique<Process>(
