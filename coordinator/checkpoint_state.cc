@@ -112,18 +112,23 @@ uint32_t StateReader::count(size_t min_entry_bytes) {
   return n;
 }
 
-void StateReader::floats(std::vector<float>* out, size_t expected, const char* what) {
+bool StateReader::vector_length(size_t expected, size_t value_bytes, const char* what) {
   const uint32_t n = u32();
-  if (failed()) return;
+  if (failed()) return false;
   if (n != expected) {
     fail("%s holds %u values, this run needs %zu", what, n, expected);
-    return;
+    return false;
   }
-  if (remaining() / sizeof(float) < n) {
+  if (remaining() / value_bytes < n) {
     fail("%s: %u values with %zu bytes left", what, n, remaining());
-    return;
+    return false;
   }
-  out->resize(n);
+  return true;
+}
+
+void StateReader::floats(std::vector<float>* out, size_t expected, const char* what) {
+  if (!vector_length(expected, sizeof(float), what)) return;
+  out->resize(expected);
   for (float& value : *out) {
     const uint32_t bits = u32();
     std::memcpy(&value, &bits, sizeof(value));
@@ -131,17 +136,8 @@ void StateReader::floats(std::vector<float>* out, size_t expected, const char* w
 }
 
 void StateReader::doubles(std::vector<double>* out, size_t expected, const char* what) {
-  const uint32_t n = u32();
-  if (failed()) return;
-  if (n != expected) {
-    fail("%s holds %u values, this run needs %zu", what, n, expected);
-    return;
-  }
-  if (remaining() / sizeof(double) < n) {
-    fail("%s: %u values with %zu bytes left", what, n, remaining());
-    return;
-  }
-  out->resize(n);
+  if (!vector_length(expected, sizeof(double), what)) return;
+  out->resize(expected);
   for (double& value : *out) value = f64();
 }
 

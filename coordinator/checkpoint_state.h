@@ -74,6 +74,8 @@ class StateReader {
 
  private:
   bool take(void* out, size_t size);
+  // Reads a vector's length: true when it is `expected` and that many values fit.
+  bool vector_length(size_t expected, size_t value_bytes, const char* what);
 
   Span<const uint8_t> bytes_;
   size_t offset_ = 0;

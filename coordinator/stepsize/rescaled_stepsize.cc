@@ -45,6 +45,10 @@ double RescaledStepsize::reference_s() const {
 void RescaledStepsize::on_client_left(const std::string& client) {
   if (clients_.erase(client) == 0) return;
   // Leaving is rare: recount exactly rather than carry rounding residue.
+  recount();
+}
+
+void RescaledStepsize::recount() {
   inverse_sum_ = 0;
   estimated_ = 0;
   for (const auto& [id, estimate] : clients_) {
@@ -122,14 +126,7 @@ void RescaledStepsize::restore_state(StateReader& in) {
     const int64_t last_us = in.time_us();
     estimate.last_us = arrived ? last_us : -1;
   }
-  // The sum of inverses is derived state: recount it as on_client_left does.
-  inverse_sum_ = 0;
-  estimated_ = 0;
-  for (const auto& [id, estimate] : clients_) {
-    if (estimate.seconds <= 0) continue;
-    inverse_sum_ += 1.0 / estimate.seconds;
-    ++estimated_;
-  }
+  recount();  // the sum of inverses is derived state
 }
 
 }  // namespace fedgate

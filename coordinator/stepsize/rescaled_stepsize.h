@@ -51,6 +51,8 @@ class RescaledStepsize : public StepsizePolicy {
     int64_t last_us = -1;  // arrival time of the previous update (fallback timing)
   };
   void observe(Estimate& estimate, double seconds);
+  // inverse_sum_ and estimated_ from clients_.
+  void recount();
 
   double gamma_;
   double beta_;
