@@ -87,6 +87,7 @@ Status CoordinatorRun::build_parts(Dataset test_data, const RunOutputs& outputs,
   if (directory_ != nullptr) {
     saver_ = std::make_unique<ModelSaver>(spec, directory_->model_path(),
                                           directory_->best_model_path(), progress_.get());
+    if (resuming_) saver_->keep_best_on_disk();
   }
   return Status::ok();
 }

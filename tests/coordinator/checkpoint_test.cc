@@ -25,6 +25,9 @@
 #include "coordinator/checkpoint.h"
 #include "coordinator/checkpoint_file.h"
 #include "coordinator/checkpointer.h"
+#include "coordinator/coordinator_config.h"
+#include "coordinator/model_file.h"
+#include "coordinator/model_saver.h"
 #include "coordinator/staleness/pc_asgd_staleness.h"
 #include "coordinator/stepsize/constant_stepsize.h"
 #include "coordinator/stepsize/mishchenko_stepsize.h"
@@ -443,6 +446,56 @@ TEST(Checkpointer, NoCheckpointMeansAFreshStart) {
   Result<bool> outcome = checkpointer.resume(run.coordinator());
   ASSERT_TRUE(outcome.is_ok());
   EXPECT_FALSE(*outcome);
+}
+
+TEST(ModelSaverOnResume, AWorseEvaluationDoesNotReplaceTheBestModelOnDisk) {
+  TempDir dir("checkpointer");
+  CoordinatorHarness run(plain());
+  ModelSpec spec;
+  spec.kind = ModelKind::kSoftmax;
+  spec.num_features = CoordinatorHarness::kFeatures;
+  spec.num_classes = CoordinatorHarness::kClasses;
+  const std::string best = dir.file("model-best.safetensors");
+  const Metrics& metrics = run.coordinator().metrics();
+  const ClientRegistry& clients = run.coordinator().clients();
+  const auto best_accuracy = [&] {
+    Result<SavedModel> saved = read_model_file(best);
+    return saved.is_ok() ? saved->metadata["accuracy"] : std::string("unreadable");
+  };
+  ModelSaver before(spec, "", best, nullptr);
+  before.attach(run.coordinator());
+  before.on_eval(EvalPoint{10, 1.0, 0.9, 0.3}, metrics, clients);
+  ASSERT_EQ(best_accuracy(), "0.9");
+
+  ModelSaver after(spec, "", best, nullptr);  // the restarted run's
+  after.attach(run.coordinator());
+  after.keep_best_on_disk();
+  after.on_eval(EvalPoint{8, 0.0, 0.5, 0.9}, metrics, clients);
+  EXPECT_EQ(best_accuracy(), "0.9");
+  after.on_eval(EvalPoint{20, 2.0, 0.95, 0.2}, metrics, clients);
+  EXPECT_EQ(best_accuracy(), "0.95");
+}
+
+TEST(CheckpointConfig, KeysAreReadCheckedAndRendered) {
+  Result<CoordinatorConfig> defaults = load_coordinator_config("", {});
+  ASSERT_TRUE(defaults.is_ok());
+  EXPECT_EQ(defaults->checkpoint_every_versions, 1000u);
+  EXPECT_EQ(defaults->checkpoint_every_seconds, 60);
+  EXPECT_EQ(defaults->checkpoints_kept, 3u);
+  Result<CoordinatorConfig> set =
+      load_coordinator_config("", {"run.checkpoint_every_versions=40",
+                                   "run.checkpoint_every_seconds=0.25", "run.checkpoints_kept=5"});
+  ASSERT_TRUE(set.is_ok()) << set.status().message();
+  EXPECT_EQ(set->checkpoint_every_versions, 40u);
+  EXPECT_EQ(set->checkpoint_every_seconds, 0.25);
+  EXPECT_EQ(set->checkpoints_kept, 5u);
+  const std::string rendered = render_coordinator_config(*set);
+  EXPECT_NE(rendered.find("checkpoint_every_seconds = 0.25"), std::string::npos) << rendered;
+  EXPECT_NE(rendered.find("checkpoints_kept = 5"), std::string::npos) << rendered;
+  Result<CoordinatorConfig> none_kept = load_coordinator_config("", {"run.checkpoints_kept=0"});
+  ASSERT_FALSE(none_kept.is_ok());
+  EXPECT_NE(std::string(none_kept.status().message()).find("run.checkpoints_kept"),
+            std::string::npos);
 }
 
 }  // namespace
