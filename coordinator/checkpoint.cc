@@ -17,7 +17,7 @@ constexpr char kStepsizeSection[] = "stepsize";
 constexpr char kStalenessSection[] = "staleness";
 constexpr char kAggregationSection[] = "aggregation";
 
-// What must be the same for a checkpoint to fit a run, as key/value text.
+// What must be the same for a checkpoint to fit a run.
 struct Identity {
   std::string model_kind;
   uint32_t num_features = 0, num_classes = 0, hidden_units = 0, dim = 0;
@@ -176,13 +176,18 @@ CheckpointSection section(const char* name, const StateWriter& out) {
   return CheckpointSection{name, out.bytes()};
 }
 
-// The reader of section `name`, or an error when the checkpoint lacks it.
-Result<StateReader> reader(const CheckpointSections& sections, const char* name, int64_t now_us) {
+// Reads section `name` with `read`, which must use every byte of it; the
+// error names the section.
+template <typename Read>
+Status read_section(const CheckpointSections& sections, const char* name, int64_t now_us,
+                    Read read) {
   const CheckpointSection* found = find_section(sections, name);
   if (found == nullptr) {
     return Status::error(StatusCode::kInvalidArgument, "the checkpoint has no %s section", name);
   }
-  return StateReader(Span<const uint8_t>(found->bytes.data(), found->bytes.size()), now_us);
+  StateReader in(Span<const uint8_t>(found->bytes.data(), found->bytes.size()), now_us);
+  read(in);
+  return in.finish(name);
 }
 
 Identity identity_of(const CoordinatorSettings& settings, const Coordinator& coordinator) {
@@ -249,55 +254,36 @@ uint32_t CoordinatorCheckpoint::version(const CheckpointSections& sections) {
 
 Status CoordinatorCheckpoint::restore(const CheckpointSections& sections, Coordinator& c) {
   const int64_t now = c.clock_.now_us();
-  {
-    FG_ASSIGN_OR_RETURN(StateReader in, reader(sections, kRunSection, now));
-    const Identity saved = read_identity(in);
-    FG_TRY(in.finish(kRunSection));
-    FG_TRY(compare(saved, identity_of(c.settings_, c)));
-  }
-  {
-    FG_ASSIGN_OR_RETURN(StateReader in, reader(sections, kModelSection, now));
-    const uint32_t version = in.u32();
-    std::vector<float> params;
+  Identity saved;
+  FG_TRY(read_section(sections, kRunSection, now,
+                      [&](StateReader& in) { saved = read_identity(in); }));
+  FG_TRY(compare(saved, identity_of(c.settings_, c)));
+  uint32_t version = 0;
+  std::vector<float> params;
+  FG_TRY(read_section(sections, kModelSection, now, [&](StateReader& in) {
+    version = in.u32();
     in.floats(&params, c.model_.dim(), "the model");
-    FG_TRY(in.finish(kModelSection));
-    c.model_.restore(std::move(params), version);
-  }
-  {
-    FG_ASSIGN_OR_RETURN(StateReader in, reader(sections, kCountersSection, now));
+  }));
+  c.model_.restore(std::move(params), version);
+  FG_TRY(read_section(sections, kCountersSection, now, [&](StateReader& in) {
     c.seq_ = in.u32();
     c.resumed_elapsed_us_ = in.i64();
     c.holding_model_ = in.boolean();
     restore_metrics(in, &c.metrics_);
-    FG_TRY(in.finish(kCountersSection));
-  }
-  {
-    FG_ASSIGN_OR_RETURN(StateReader in, reader(sections, kClientsSection, now));
-    c.clients_ = ClientRegistry();
-    restore_clients(in, &c.clients_);
-    FG_TRY(in.finish(kClientsSection));
-  }
-  {
-    FG_ASSIGN_OR_RETURN(StateReader in, reader(sections, kAcceptanceSection, now));
-    c.acceptance_->restore_state(in);
-    FG_TRY(in.finish(kAcceptanceSection));
-  }
-  {
-    FG_ASSIGN_OR_RETURN(StateReader in, reader(sections, kStepsizeSection, now));
-    c.stepsize_->restore_state(in);
-    FG_TRY(in.finish(kStepsizeSection));
-  }
-  {
-    FG_ASSIGN_OR_RETURN(StateReader in, reader(sections, kStalenessSection, now));
-    c.staleness_->restore_state(in);
-    FG_TRY(in.finish(kStalenessSection));
-  }
-  {
-    FG_ASSIGN_OR_RETURN(StateReader in, reader(sections, kAggregationSection, now));
+  }));
+  c.clients_ = ClientRegistry();
+  FG_TRY(read_section(sections, kClientsSection, now,
+                      [&](StateReader& in) { restore_clients(in, &c.clients_); }));
+  FG_TRY(read_section(sections, kAcceptanceSection, now,
+                      [&](StateReader& in) { c.acceptance_->restore_state(in); }));
+  FG_TRY(read_section(sections, kStepsizeSection, now,
+                      [&](StateReader& in) { c.stepsize_->restore_state(in); }));
+  FG_TRY(read_section(sections, kStalenessSection, now,
+                      [&](StateReader& in) { c.staleness_->restore_state(in); }));
+  FG_TRY(read_section(sections, kAggregationSection, now, [&](StateReader& in) {
     c.aggregation_->restore_counts(read_counts(in));
     c.aggregation_->restore_state(in);
-    FG_TRY(in.finish(kAggregationSection));
-  }
+  }));
   c.resumed_ = true;
   return Status::ok();
 }
