@@ -49,6 +49,7 @@ std::vector<std::string> Checkpointer::list(const std::string& dir) {
   }
   std::sort(found.begin(), found.end());
   std::vector<std::string> paths;
+  paths.reserve(found.size());
   for (auto& [number, path] : found) paths.push_back(std::move(path));
   return paths;
 }
