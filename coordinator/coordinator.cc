@@ -98,8 +98,9 @@ double Coordinator::elapsed_s() const {
 }
 
 void Coordinator::start() {
-  start_us_ = clock_.now_us();
-  holding_model_ = settings_.min_clients > 0;
+  start_us_ = clock_.now_us() - resumed_elapsed_us_;
+  // A resumed run keeps the checkpoint's hold: a fleet that had started goes on.
+  if (!resumed_) holding_model_ = settings_.min_clients > 0;
   evaluate_and_report();
 }
 
@@ -169,6 +170,7 @@ void Coordinator::handle(const std::string& id, Span<const uint8_t> bytes) {
   dispatch(id, bytes);
   check_max_versions();
   sync_policy_counts();
+  if (step_hook_) step_hook_();
 }
 
 void Coordinator::check_max_versions() {
@@ -341,6 +343,8 @@ void Coordinator::on_offer(const std::string& id, ClientRecord& client, uint32_t
   if (offer.version() > t) {
     reply_error(id, seq, wire::ErrorCode::VersionFromFuture,
                 "offer for version %u, coordinator is at %u", offer.version(), t);
+    // A client ahead of us saw versions a resumed coordinator lost: it needs this one.
+    send_model(id, client);
     return;
   }
   OfferContext context;
@@ -391,6 +395,7 @@ void Coordinator::on_update(const std::string& id, ClientRecord& client, uint32_
   if (update.version() > model_.version()) {
     reply_error(id, seq, wire::ErrorCode::VersionFromFuture,
                 "update for version %u, coordinator is at %u", update.version(), model_.version());
+    send_model(id, client);  // as for an offer: a client ahead of a resumed coordinator
     return;
   }
   if (update.codec() != client_needs_.codec) {
@@ -554,6 +559,7 @@ void Coordinator::tick() {
   if (stopped_) return;
   if (settings_.max_seconds > 0 && elapsed_s() >= settings_.max_seconds)
     stop("reached max_seconds");
+  if (step_hook_) step_hook_();
 }
 
 void Coordinator::stop(const char* reason) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -121,8 +122,14 @@ class Coordinator : private AggregationHost {
   uint32_t max_message_bytes() const { return max_message_bytes_; }
   const ClientPolicyNeeds& client_policy_needs() const { return client_needs_; }
   const ModelDownlink& downlink() const { return downlink_; }
+  // Called after every handled message and tick: periodic checkpoints
+  // (coordinator/checkpointer.h).
+  void set_step_hook(std::function<void()> hook) { step_hook_ = std::move(hook); }
 
  private:
+  // Saves and restores the state a resumed run needs (coordinator/checkpoint.cc).
+  friend class CoordinatorCheckpoint;
+
   void on_hello(const std::string& id, uint32_t seq, const wire::Hello& hello);
   void on_offer(const std::string& id, ClientRecord& client, uint32_t seq,
                 const wire::OfferBody& offer);
@@ -185,6 +192,9 @@ class Coordinator : private AggregationHost {
   bool holding_model_ = false;  // true until min_clients have registered
   bool stopped_ = false;
   std::string stop_reason_;
+  std::function<void()> step_hook_;
+  bool resumed_ = false;            // restored from a checkpoint before start()
+  int64_t resumed_elapsed_us_ = 0;  // run time before the restart, for max_seconds
 };
 
 }  // namespace fedgate

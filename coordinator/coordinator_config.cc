@@ -36,7 +36,7 @@ const std::map<std::string, Keys>& known_keys() {
       {"downlink", {"codec"}},
       {"run",
        {"eval_every", "target_accuracy", "max_versions", "max_seconds", "min_clients", "metrics",
-        "dir"}},
+        "dir", "checkpoint_every_versions", "checkpoint_every_seconds", "checkpoints_kept"}},
   };
   return keys;
 }
@@ -218,6 +218,11 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_number(root, "run", "min_clients", &s.min_clients, 0, 1e6));
   FG_TRY(read_string(root, "run", "metrics", &config->metrics_path));
   FG_TRY(read_string(root, "run", "dir", &config->run_dir));
+  FG_TRY(read_number(root, "run", "checkpoint_every_versions", &config->checkpoint_every_versions,
+                     0, 4.0e9));
+  FG_TRY(read_number(root, "run", "checkpoint_every_seconds", &config->checkpoint_every_seconds, 0,
+                     1e9));
+  FG_TRY(read_number(root, "run", "checkpoints_kept", &config->checkpoints_kept, 1, 1000));
   FG_ASSIGN_OR_RETURN(ModelKind kind, parse_model_kind(config->model_kind));
   s.model.kind = kind;
   FG_ASSIGN_OR_RETURN(config->acceptance_params,
@@ -352,6 +357,9 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
       << "\nmax_versions = " << s.max_versions << "\nmax_seconds = " << s.max_seconds
       << "\nmin_clients = " << s.min_clients << "\nmetrics = \"" << c.metrics_path << "\"\ndir = \""
       << c.run_dir << "\"\n";
+  out << "checkpoint_every_versions = " << c.checkpoint_every_versions
+      << "\ncheckpoint_every_seconds = " << c.checkpoint_every_seconds
+      << "\ncheckpoints_kept = " << c.checkpoints_kept << "\n";
   return out.str();
 }
 

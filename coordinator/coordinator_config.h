@@ -34,6 +34,10 @@ struct CoordinatorConfig {
   std::string metrics_path;
   std::string run_dir;     // run.dir: where the run writes everything; empty = nowhere
   std::string model_init;  // model.init: a saved model (safetensors) to start from
+  // Checkpoints in run.dir (docs/run-directory.md says why these defaults).
+  uint32_t checkpoint_every_versions = 1000;  // 0 = not by versions
+  double checkpoint_every_seconds = 60;       // 0 = not by time
+  uint32_t checkpoints_kept = 3;
 };
 
 // Reads `path` (empty: defaults only), then applies each "section.key=value"

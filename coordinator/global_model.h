@@ -19,6 +19,11 @@ class GlobalModel {
 
   // x <- x - gamma * g ; version + 1.
   void apply(Span<const float> gradient, double gamma);
+  // A checkpoint's parameters and version (coordinator/checkpoint.cc).
+  void restore(std::vector<float> params, uint32_t version) {
+    params_ = std::move(params);
+    version_ = version;
+  }
 
  private:
   std::vector<float> params_;

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "cli/command_line.h"
+#include "coordinator/checkpointer.h"
 #include "coordinator/coordinator_config.h"
 #include "coordinator/policy_catalog.h"
 #include "coordinator/run_builder.h"
@@ -51,6 +52,27 @@ int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
   std::fprintf(out, "fedgate-coordinator listening on %s\n", endpoint.c_str());
   print_run_description(out, coordinator, run.config(), run.evaluator().samples());
 
+  // With a run directory: resume from its newest good checkpoint, and write
+  // them as the run goes and on the way out (docs/run-directory.md).
+  std::unique_ptr<Checkpointer> checkpointer;
+  if (run.directory() != nullptr) {
+    checkpointer = std::make_unique<Checkpointer>(run.directory()->path(),
+                                                  run.checkpoint_schedule(), clock, out);
+    Result<bool> resumed = checkpointer->resume(coordinator);
+    if (!resumed.is_ok()) return fail("resume", resumed.status());
+    coordinator.set_step_hook([&] { checkpointer->maybe_save(coordinator); });
+  }
+  const auto save_last_checkpoint = [&] {
+    if (checkpointer == nullptr) return;
+    Status saved = checkpointer->save(coordinator);
+    if (saved.is_ok()) {
+      std::fprintf(out, "checkpoint %s at version %u\n", checkpointer->last_path().c_str(),
+                   coordinator.model().version());
+    } else {
+      std::fprintf(stderr, "fedgate-coordinator: checkpoint not written: %s\n", saved.message());
+    }
+  };
+
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   coordinator.start();
@@ -59,9 +81,12 @@ int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
     server->run(g_interrupted);
   } catch (const zmq::error_t& error) {
     std::fprintf(stderr, "fedgate-coordinator: transport failed: %s\n", error.what());
+    save_last_checkpoint();
     coordinator.stop("transport failure");
     return 1;
   }
+  // Before the drain, so that a second signal cannot lose it.
+  save_last_checkpoint();
   if (!coordinator.stopped()) {
     coordinator.stop("interrupted");
     g_interrupted.store(false);  // a second signal skips the drain

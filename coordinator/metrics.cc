@@ -62,9 +62,9 @@ MetricsLog::~MetricsLog() {
   if (file_ != nullptr) std::fclose(file_);
 }
 
-bool MetricsLog::open(const std::string& path) {
+bool MetricsLog::open(const std::string& path, bool append) {
   if (file_ != nullptr) std::fclose(file_);
-  file_ = std::fopen(path.c_str(), "w");
+  file_ = std::fopen(path.c_str(), append ? "a" : "w");
   return file_ != nullptr;
 }
 

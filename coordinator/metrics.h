@@ -58,8 +58,8 @@ class MetricsLog {
   MetricsLog(const MetricsLog&) = delete;
   MetricsLog& operator=(const MetricsLog&) = delete;
 
-  // Opens (truncates) `path`; false with errno set when it cannot.
-  bool open(const std::string& path);
+  // Opens (truncates, or appends to: a resumed run) `path`; false with errno set when it cannot.
+  bool open(const std::string& path, bool append = false);
   void write(const char* event, const EvalPoint& point, const Metrics& metrics,
              const ClientRegistry& clients, const TextFields& extra = {});
   // Appends one line of JSON made elsewhere (the simulator's summary lines).

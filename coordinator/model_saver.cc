@@ -1,6 +1,7 @@
 #include "coordinator/model_saver.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "coordinator/model_file.h"
 
@@ -14,6 +15,18 @@ void ModelSaver::save(const std::string& path, const EvalPoint& point) {
   // The run goes on: losing a model file must not stop the training.
   std::fprintf(stderr, "fedgate-coordinator: %s\n", written.message());
   if (error_.is_ok()) error_ = written;
+}
+
+void ModelSaver::keep_best_on_disk() {
+  if (best_path_.empty()) return;
+  Result<SavedModel> saved = read_model_file(best_path_);
+  if (!saved.is_ok()) return;
+  const auto accuracy = saved->metadata.find("accuracy");
+  const auto loss = saved->metadata.find("loss");
+  if (accuracy == saved->metadata.end() || loss == saved->metadata.end()) return;
+  have_best_ = true;
+  best_.accuracy = std::strtod(accuracy->second.c_str(), nullptr);
+  best_.loss = std::strtod(loss->second.c_str(), nullptr);
 }
 
 void ModelSaver::on_eval(const EvalPoint& point, const Metrics& metrics,

@@ -20,6 +20,9 @@ class ModelSaver : public RunObserver {
         next_(next) {}
   // The coordinator whose model is saved; call before it starts.
   void attach(const Coordinator& coordinator) { coordinator_ = &coordinator; }
+  // A resumed run (docs/run-directory.md): the best model file already there is
+  // the one to beat, not replaced by a worse evaluation after the restart.
+  void keep_best_on_disk();
 
   void on_eval(const EvalPoint& point, const Metrics& metrics,
                const ClientRegistry& clients) override;

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "coordinator/atomic_file.h"
+#include "coordinator/checkpointer.h"
 #include "coordinator/model_file.h"
 #include "coordinator/policy_setup.h"
 #include "coordinator/tee_file.h"
@@ -76,7 +77,7 @@ Status CoordinatorRun::build_parts(Dataset test_data, const RunOutputs& outputs,
   }
   if (!config_.metrics_path.empty()) {
     log_ = std::make_unique<MetricsLog>();
-    if (!log_->open(config_.metrics_path)) {
+    if (!log_->open(config_.metrics_path, resuming_)) {
       return Status::error(StatusCode::kNotFound, "cannot write metrics to %s: %s",
                            config_.metrics_path.c_str(), std::strerror(errno));
     }
@@ -86,6 +87,7 @@ Status CoordinatorRun::build_parts(Dataset test_data, const RunOutputs& outputs,
   if (directory_ != nullptr) {
     saver_ = std::make_unique<ModelSaver>(spec, directory_->model_path(),
                                           directory_->best_model_path(), progress_.get());
+    if (resuming_) saver_->keep_best_on_disk();
   }
   return Status::ok();
 }
@@ -112,7 +114,10 @@ Status CoordinatorRun::open_directory(std::FILE* progress) {
   FG_TRY(write_file_atomically(
       directory_->config_path(),
       Span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
-  log_file_ = std::fopen(directory_->log_path().c_str(), "w");
+  // A run with checkpoints resumes (coordinator/checkpointer.h): its log and
+  // metrics go on where they stopped.
+  resuming_ = !Checkpointer::list(directory_->path()).empty();
+  log_file_ = std::fopen(directory_->log_path().c_str(), resuming_ ? "a" : "w");
   if (log_file_ == nullptr) {
     return Status::error(StatusCode::kUnavailable, "cannot write %s: %s",
                          directory_->log_path().c_str(), std::strerror(errno));

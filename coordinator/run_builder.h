@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "coordinator/checkpointer.h"
 #include "coordinator/client_policy_settings.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/coordinator_config.h"
@@ -68,6 +69,11 @@ class CoordinatorRun {
   // Where the program's own lines go: the progress stream, copied into the run
   // directory's log when there is one; null when neither exists.
   std::FILE* output() const { return output_; }
+  // Checkpoint timing from run.checkpoint_* (coordinator/checkpointer.h).
+  CheckpointSchedule checkpoint_schedule() const {
+    return {config_.checkpoint_every_versions, config_.checkpoint_every_seconds,
+            config_.checkpoints_kept};
+  }
 
  private:
   explicit CoordinatorRun(CoordinatorConfig config);
@@ -87,6 +93,7 @@ class CoordinatorRun {
   std::FILE* log_file_ = nullptr;  // the run directory's coordinator.log
   std::FILE* tee_ = nullptr;       // progress and log together
   std::FILE* output_ = nullptr;
+  bool resuming_ = false;  // run.dir holds checkpoints: append to its log and metrics
   std::unique_ptr<ModelSaver> saver_;
   std::unique_ptr<Coordinator> coordinator_;
 };

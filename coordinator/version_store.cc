@@ -30,4 +30,18 @@ double VersionStore::distance(uint32_t version, const GlobalModel& model) const 
   return std::sqrt(sum);
 }
 
+void VersionStore::save_state(StateWriter& out) const {
+  out.u32(window_);
+  out.floats(Span<const float>(snapshots_.data(), snapshots_.size()));
+}
+
+void VersionStore::restore_state(StateReader& in) {
+  const uint32_t window = in.u32();
+  if (!in.failed() && window != window_) {
+    in.fail("a window of %u snapshots, this run keeps %u", window, window_);
+    return;
+  }
+  in.floats(&snapshots_, snapshots_.size(), "the snapshots");
+}
+
 }  // namespace fedgate

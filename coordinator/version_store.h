@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "coordinator/checkpoint_state.h"
 #include "coordinator/global_model.h"
 
 namespace fedgate {
@@ -26,6 +27,9 @@ class VersionStore {
   Span<const float> snapshot(uint32_t version) const;
   // ||x_t - x_v|| with `model` at version t.
   double distance(uint32_t version, const GlobalModel& model) const;
+  // Checkpoints: every snapshot row; restore needs the same window and dimension.
+  void save_state(StateWriter& out) const;
+  void restore_state(StateReader& in);
 
  private:
   uint32_t window_;

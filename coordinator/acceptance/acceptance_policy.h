@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "coordinator/checkpoint_state.h"
 #include "coordinator/global_model.h"
 
 namespace fedgate {
@@ -56,6 +57,10 @@ class AcceptancePolicy {
   virtual uint64_t forced_accepts() const { return 0; }
   // `client` said Bye; forget what the policy keeps about it.
   virtual void on_client_left(const std::string& client) { (void)client; }
+  // Checkpoints (docs/run-directory.md): the state a resumed run needs. The
+  // default says "stateless": nothing is written or read.
+  virtual void save_state(StateWriter& out) const { (void)out; }
+  virtual void restore_state(StateReader& in) { (void)in; }
 };
 
 }  // namespace fedgate

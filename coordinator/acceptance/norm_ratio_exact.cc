@@ -58,4 +58,8 @@ extern const AcceptanceEntry kNormRatioExactEntry = {
     "accept iff ||g|| >= lambda * ||x_t - x_v||, ring buffer of model snapshots",
     param_table(kParams), make};
 
+void NormRatioExact::save_state(StateWriter& out) const { versions_.save_state(out); }
+
+void NormRatioExact::restore_state(StateReader& in) { versions_.restore_state(in); }
+
 }  // namespace fedgate

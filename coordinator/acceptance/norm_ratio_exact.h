@@ -22,6 +22,8 @@ class NormRatioExact : public AcceptancePolicy {
   Verdict decide(const OfferContext& offer) override;
   void on_applied(const AppliedStep& step, const GlobalModel& model) override;
   PolicySettings settings() const override;
+  void save_state(StateWriter& out) const override;
+  void restore_state(StateReader& in) override;
 
   // ||x_t - x_v||, the distance the rule compares against (computed, never cached).
   double distance(uint32_t offer_version, const GlobalModel& model) const;

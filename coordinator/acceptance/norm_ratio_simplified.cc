@@ -47,4 +47,12 @@ extern const AcceptanceEntry kNormRatioSimplifiedEntry = {
     "accept iff ||g|| >= lambda * (P_t - P_v), prefix sums of step lengths, O(1)",
     param_table(kParams), make};
 
+void NormRatioSimplified::save_state(StateWriter& out) const {
+  out.doubles(Span<const double>(prefix_.data(), prefix_.size()));
+}
+
+void NormRatioSimplified::restore_state(StateReader& in) {
+  in.doubles(&prefix_, window_, "the prefix-sum window");
+}
+
 }  // namespace fedgate

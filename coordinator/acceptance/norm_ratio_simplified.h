@@ -20,6 +20,8 @@ class NormRatioSimplified : public AcceptancePolicy {
   Verdict decide(const OfferContext& offer) override;
   void on_applied(const AppliedStep& step, const GlobalModel& model) override;
   PolicySettings settings() const override;
+  void save_state(StateWriter& out) const override;
+  void restore_state(StateReader& in) override;
 
   // P_t - P_v, the bound the rule compares against.
   double distance_bound(uint32_t offer_version, uint32_t current_version) const;

@@ -60,4 +60,28 @@ uint32_t default_starvation_limit(const std::string& acceptance) {
   return norm_rule ? 3 : 0;
 }
 
+void StarvationGuard::save_state(StateWriter& out) const {
+  out.u64(forced_);
+  out.u32(static_cast<uint32_t>(clients_.size()));
+  for (const auto& [client, state] : clients_) {
+    out.str(client);
+    out.u32(state.rejections);
+    out.boolean(state.forced);
+  }
+  inner_->save_state(out);
+}
+
+void StarvationGuard::restore_state(StateReader& in) {
+  forced_ = in.u64();
+  clients_.clear();
+  const uint32_t count = in.count(9);
+  for (uint32_t i = 0; i < count && !in.failed(); ++i) {
+    const std::string client = in.str();
+    ClientState& state = clients_[client];
+    state.rejections = in.u32();
+    state.forced = in.boolean();
+  }
+  inner_->restore_state(in);
+}
+
 }  // namespace fedgate

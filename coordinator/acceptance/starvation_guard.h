@@ -45,6 +45,9 @@ class StarvationGuard : public AcceptancePolicy {
   PolicySettings settings() const override;
   double update_scale(const std::string& client, uint32_t staleness, uint32_t concurrency) override;
   void on_client_left(const std::string& client) override;
+  // Its own counts per client, then the inner policy's state.
+  void save_state(StateWriter& out) const override;
+  void restore_state(StateReader& in) override;
 
   const AcceptancePolicy& inner() const { return *inner_; }
   // Offers accepted against the inner policy's verdict so far.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "coordinator/checkpoint_names.h"
+
 namespace fedgate {
 
 uint32_t AddUpdate::round(const std::string& client) const {
@@ -108,5 +110,17 @@ extern const AggregationEntry kAddUpdateEntry = {
     "x += w U for local updates (w = 1/n: the average), clients at most d_round rounds apart "
     "(AET-SGD)",
     param_table(kParams), make};
+
+void AddUpdate::save_state(StateWriter& out) const {
+  save_name_counts(out, round_);
+  save_names(out, held_);
+}
+
+void AddUpdate::restore_state(StateReader& in) {
+  restore_name_counts(in, &round_);
+  rounds_.clear();
+  for (const auto& [client, round] : round_) rounds_.insert(round);
+  restore_names(in, &held_);
+}
 
 }  // namespace fedgate

@@ -39,6 +39,9 @@ class AddUpdate : public AggregationPolicy {
 
   uint32_t round(const std::string& client) const;
   bool held(const std::string& client) const { return held_.count(client) != 0; }
+  // Every member's round and the held clients.
+  void save_state(StateWriter& out) const override;
+  void restore_state(StateReader& in) override;
 
  private:
   uint32_t slowest() const { return rounds_.empty() ? 0 : *rounds_.begin(); }

@@ -78,6 +78,12 @@ class AggregationPolicy {
   virtual void on_tick(AggregationHost& host) { (void)host; }
 
   const AggregationCounts& counts() const { return counts_; }
+  // A checkpoint's counts, on resuming.
+  void restore_counts(const AggregationCounts& counts) { counts_ = counts; }
+  // Checkpoints (docs/run-directory.md): the state a resumed run needs. The
+  // default says "stateless": nothing is written or read.
+  virtual void save_state(StateWriter& out) const { (void)out; }
+  virtual void restore_state(StateReader& in) { (void)in; }
 
  protected:
   AggregationCounts counts_;

@@ -1,5 +1,10 @@
 #include "coordinator/aggregation/random_dispatch.h"
 
+#include <cstring>
+#include <type_traits>
+
+#include "coordinator/checkpoint_names.h"
+
 namespace fedgate {
 
 uint32_t RandomDispatch::owed(const std::string& client) const {
@@ -93,5 +98,33 @@ extern const AggregationEntry kRandomDispatchEntry = {
     "apply at once, next model to a uniformly random client, queued while it is busy (Koloskova "
     "Alg. 2)",
     param_table(kParams), make};
+
+void RandomDispatch::save_state(StateWriter& out) const {
+  // Rng is four words of plain state; copied as they are (core stays untouched).
+  static_assert(sizeof(Rng) == 4 * sizeof(uint32_t) && std::is_trivially_copyable_v<Rng>);
+  uint32_t rng_state[4];
+  std::memcpy(rng_state, &rng_, sizeof(rng_state));
+  for (const uint32_t word : rng_state) out.u32(word);
+  out.u32(static_cast<uint32_t>(members_.size()));
+  for (const std::string& member : members_) out.str(member);
+  save_names(out, busy_);
+  save_name_counts(out, owed_);
+}
+
+void RandomDispatch::restore_state(StateReader& in) {
+  uint32_t rng_state[4];
+  for (uint32_t& word : rng_state) word = in.u32();
+  std::memcpy(static_cast<void*>(&rng_), rng_state, sizeof(rng_state));
+  members_.clear();
+  position_.clear();
+  const uint32_t count = in.count(4);
+  for (uint32_t i = 0; i < count && !in.failed(); ++i) {
+    const std::string member = in.str();
+    position_[member] = members_.size();
+    members_.push_back(member);
+  }
+  restore_names(in, &busy_);
+  restore_name_counts(in, &owed_);
+}
 
 }  // namespace fedgate

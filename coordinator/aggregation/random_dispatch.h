@@ -35,6 +35,9 @@ class RandomDispatch : public AggregationPolicy {
 
   bool busy(const std::string& client) const { return busy_.count(client) != 0; }
   uint32_t owed(const std::string& client) const;
+  // The draw's generator, the members in join order, who is busy, jobs owed.
+  void save_state(StateWriter& out) const override;
+  void restore_state(StateReader& in) override;
 
  private:
   // Gives one job to a uniformly drawn client: now if idle, else queued.

@@ -41,6 +41,9 @@ class RoundBuffer : public RoundPolicy {
   PolicySettings settings() const override;
   // t* of the running round (infinity while some member has no estimate).
   double deadline_s() const { return deadline_s_; }
+  // In round_buffer_state.cc.
+  void save_state(StateWriter& out) const override;
+  void restore_state(StateReader& in) override;
 
  protected:
   bool take(AggregationHost& host, const std::string& client,

@@ -1,5 +1,7 @@
 #include "coordinator/aggregation/round_policy.h"
 
+#include "coordinator/checkpoint_names.h"
+
 namespace fedgate {
 
 bool RoundPolicy::complete(AggregationHost&) const {
@@ -58,5 +60,17 @@ void RoundPolicy::on_model_request(AggregationHost& host, const std::string& cli
 }
 
 void RoundPolicy::on_tick(AggregationHost& host) { finish_if_complete(host); }
+
+void RoundPolicy::save_state(StateWriter& out) const {
+  save_names(out, members_);
+  save_names(out, done_);
+  out.time_us(round_start_us_);
+}
+
+void RoundPolicy::restore_state(StateReader& in) {
+  restore_names(in, &members_);
+  restore_names(in, &done_);
+  round_start_us_ = in.time_us();
+}
 
 }  // namespace fedgate

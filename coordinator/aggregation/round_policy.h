@@ -23,6 +23,9 @@ class RoundPolicy : public AggregationPolicy {
   void on_skip(AggregationHost& host, const std::string& client, uint32_t version) override;
   void on_model_request(AggregationHost& host, const std::string& client) override;
   void on_tick(AggregationHost& host) override;
+  // The round's members and who answered; subclasses add theirs after it.
+  void save_state(StateWriter& out) const override;
+  void restore_state(StateReader& in) override;
 
   size_t members() const { return members_.size(); }
   bool answered(const std::string& client) const { return done_.count(client) != 0; }

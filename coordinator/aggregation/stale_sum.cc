@@ -44,4 +44,25 @@ extern const AggregationEntry kStaleSumEntry = {
     "stale-sum", "rounds; x -= sum of every worker's latest update, reused on Skip (SASG)",
     Span<const ParamSpec>(), make};
 
+void StaleSum::save_state(StateWriter& out) const {
+  RoundPolicy::save_state(out);
+  out.doubles(Span<const double>(sum_.data(), sum_.size()));
+  out.u32(static_cast<uint32_t>(last_.size()));
+  for (const auto& [client, delta] : last_) {
+    out.str(client);
+    out.floats(Span<const float>(delta.data(), delta.size()));
+  }
+}
+
+void StaleSum::restore_state(StateReader& in) {
+  RoundPolicy::restore_state(in);
+  in.doubles(&sum_, sum_.size(), "the sum of deltas");
+  last_.clear();
+  const uint32_t count = in.count(8);
+  for (uint32_t i = 0; i < count && !in.failed(); ++i) {
+    const std::string client = in.str();
+    in.floats(&last_[client], sum_.size(), "a worker's delta");
+  }
+}
+
 }  // namespace fedgate

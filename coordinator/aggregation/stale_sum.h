@@ -22,6 +22,8 @@ class StaleSum : public RoundPolicy {
 
   const char* name() const override { return "stale-sum"; }
   PolicySettings settings() const override { return {}; }
+  void save_state(StateWriter& out) const override;
+  void restore_state(StateReader& in) override;
 
   // sum_m delta_m as it stands.
   const std::vector<double>& sum() const { return sum_; }

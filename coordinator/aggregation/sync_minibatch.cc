@@ -42,4 +42,16 @@ extern const AggregationEntry kSyncMinibatchEntry = {
     "rounds; average (or weigh) one gradient per client, then broadcast (baseline)",
     param_table(kParams), make};
 
+void SyncMinibatch::save_state(StateWriter& out) const {
+  RoundPolicy::save_state(out);
+  out.doubles(Span<const double>(sum_.data(), sum_.size()));
+  out.u32(gradients_);
+}
+
+void SyncMinibatch::restore_state(StateReader& in) {
+  RoundPolicy::restore_state(in);
+  in.doubles(&sum_, sum_.size(), "the round's sum");
+  gradients_ = in.u32();
+}
+
 }  // namespace fedgate

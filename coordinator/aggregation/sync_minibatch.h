@@ -23,6 +23,8 @@ class SyncMinibatch : public RoundPolicy {
 
   const char* name() const override { return "sync-minibatch"; }
   PolicySettings settings() const override { return {{"weight", weight_}}; }
+  void save_state(StateWriter& out) const override;
+  void restore_state(StateReader& in) override;
 
  protected:
   bool take(AggregationHost& host, const std::string& client,

@@ -103,4 +103,20 @@ extern const StalenessEntry kPcAsgdStalenessEntry = {
     "predict g + lambda g.g.(x_t - x_v), clip the rest, theta by an alignment test (PC-ASGD)",
     param_table(kParams), make};
 
+void PcAsgdStaleness::save_state(StateWriter& out) const {
+  versions_.save_state(out);
+  out.floats(Span<const float>(recent_.data(), recent_.size()));
+  out.boolean(has_recent_);
+  out.u64(predicted_);
+  out.u64(clipped_);
+}
+
+void PcAsgdStaleness::restore_state(StateReader& in) {
+  versions_.restore_state(in);
+  in.floats(&recent_, recent_.size(), "the recent direction");
+  has_recent_ = in.boolean();
+  predicted_ = in.u64();
+  clipped_ = in.u64();
+}
+
 }  // namespace fedgate

@@ -36,6 +36,8 @@ class PcAsgdStaleness : public StalenessPolicy {
   Corrected transform(const StalenessContext& context, Span<const float> gradient) override;
   void on_committed(const GlobalModel& model) override { versions_.store(model); }
   PolicySettings settings() const override;
+  void save_state(StateWriter& out) const override;
+  void restore_state(StateReader& in) override;
 
   uint64_t predicted() const { return predicted_; }
   uint64_t clipped() const { return clipped_; }

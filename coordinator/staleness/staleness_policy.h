@@ -32,6 +32,10 @@ class StalenessPolicy {
   // Called after every new model version, with the model already at it.
   virtual void on_committed(const GlobalModel& model) = 0;
   virtual PolicySettings settings() const = 0;
+  // Checkpoints (docs/run-directory.md): the state a resumed run needs. The
+  // default says "stateless": nothing is written or read.
+  virtual void save_state(StateWriter& out) const { (void)out; }
+  virtual void restore_state(StateReader& in) { (void)in; }
 };
 
 }  // namespace fedgate

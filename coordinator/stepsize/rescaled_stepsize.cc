@@ -1,6 +1,7 @@
 #include "coordinator/stepsize/rescaled_stepsize.h"
 
 #include <algorithm>
+#include <map>
 
 namespace fedgate {
 
@@ -44,6 +45,10 @@ double RescaledStepsize::reference_s() const {
 void RescaledStepsize::on_client_left(const std::string& client) {
   if (clients_.erase(client) == 0) return;
   // Leaving is rare: recount exactly rather than carry rounding residue.
+  recount();
+}
+
+void RescaledStepsize::recount() {
   inverse_sum_ = 0;
   estimated_ = 0;
   for (const auto& [id, estimate] : clients_) {
@@ -97,5 +102,31 @@ extern const StepsizeEntry kRescaledStepsizeEntry = {
     "rescaled",
     "gamma * tau_i / tau_ref, tau_i online cycle time, tau_ref harmonic mean (Rescaled ASGD)",
     param_table(kParams), make};
+
+void RescaledStepsize::save_state(StateWriter& out) const {
+  // Sorted by name, so equal states save to equal bytes.
+  const std::map<std::string, Estimate> sorted(clients_.begin(), clients_.end());
+  out.u32(static_cast<uint32_t>(sorted.size()));
+  for (const auto& [client, estimate] : sorted) {
+    out.str(client);
+    out.f64(estimate.seconds);
+    out.boolean(estimate.last_us >= 0);
+    out.time_us(estimate.last_us);
+  }
+}
+
+void RescaledStepsize::restore_state(StateReader& in) {
+  clients_.clear();
+  const uint32_t count = in.count(21);
+  for (uint32_t i = 0; i < count && !in.failed(); ++i) {
+    const std::string client = in.str();
+    Estimate& estimate = clients_[client];
+    estimate.seconds = in.f64();
+    const bool arrived = in.boolean();
+    const int64_t last_us = in.time_us();
+    estimate.last_us = arrived ? last_us : -1;
+  }
+  recount();  // the sum of inverses is derived state
+}
 
 }  // namespace fedgate

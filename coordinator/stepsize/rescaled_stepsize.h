@@ -38,6 +38,8 @@ class RescaledStepsize : public StepsizePolicy {
   double gamma(const StepContext& step) override;
   PolicySettings settings() const override;
   void on_client_left(const std::string& client) override;
+  void save_state(StateWriter& out) const override;
+  void restore_state(StateReader& in) override;
 
   // tau_i in seconds (0 when unknown), and tau_ref (0 when no client has one).
   double estimate_s(const std::string& client) const;
@@ -49,6 +51,8 @@ class RescaledStepsize : public StepsizePolicy {
     int64_t last_us = -1;  // arrival time of the previous update (fallback timing)
   };
   void observe(Estimate& estimate, double seconds);
+  // inverse_sum_ and estimated_ from clients_.
+  void recount();
 
   double gamma_;
   double beta_;

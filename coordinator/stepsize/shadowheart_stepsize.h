@@ -30,6 +30,9 @@ class ShadowheartStepsize : public StepsizePolicy {
   double gamma(const StepContext& step) override;
   PolicySettings settings() const override;
   void on_client_left(const std::string& client) override;
+  // In shadowheart_stepsize_state.cc.
+  void save_state(StateWriter& out) const override;
+  void restore_state(StateReader& in) override;
 
   // w_i for b_i gradients per message, m_i messages per round, s = sigma^2 /
   // epsilon and the compressor's omega (d / K - 1 for RandK).

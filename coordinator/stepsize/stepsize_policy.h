@@ -28,6 +28,10 @@ class StepsizePolicy {
   virtual PolicySettings settings() const = 0;
   // `client` said Bye; forget its per-client state.
   virtual void on_client_left(const std::string& client) { (void)client; }
+  // Checkpoints (docs/run-directory.md): the state a resumed run needs. The
+  // default says "stateless": nothing is written or read.
+  virtual void save_state(StateWriter& out) const { (void)out; }
+  virtual void restore_state(StateReader& in) { (void)in; }
 };
 
 }  // namespace fedgate

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/checkpoint.h"
 #include "coordinator/coordinator.h"
 
 namespace fedgate {
@@ -38,8 +39,10 @@ class CoordinatorHarness {
 
   // `trigger`: the client trigger the run is configured for; offer-first
   // contributions offer before their Update, the others send it directly.
+  // `resume`: a checkpoint to restore before the coordinator starts (at `now_us`).
   explicit CoordinatorHarness(ServerPolicies policies, uint32_t batch_size = 8,
-                              const char* trigger = "offer-first")
+                              const char* trigger = "offer-first",
+                              const CheckpointSections* resume = nullptr, int64_t now_us = 0)
       : writer_(Span<uint8_t>(arena_.data(), arena_.size())),
         offers_(std::string(trigger) == "offer-first") {
     CoordinatorSettings settings;
@@ -53,6 +56,11 @@ class CoordinatorHarness {
     initial_ = {1, 2, 3, 4, 5, 6};
     coordinator_ = std::make_unique<Coordinator>(settings, GlobalModel(initial_),
                                                  std::move(policies), nullptr, clock_, outbox_);
+    clock_.set_us(now_us);
+    if (resume != nullptr) {
+      const Status restored = CoordinatorCheckpoint::restore(*resume, *coordinator_);
+      EXPECT_TRUE(restored.is_ok()) << restored.message();
+    }
     coordinator_->start();
   }
 
@@ -119,6 +127,8 @@ class CoordinatorHarness {
   void bye(const std::string& client) {
     send(client, writer_.bye(9, wire::ByeReason::ClientExit, "leaving"));
   }
+  // Every message sent by the last message handled.
+  const std::vector<RecordingOutbox::Sent>& sent() const { return outbox_.sent; }
   void tick() {
     outbox_.sent.clear();
     coordinator_->tick();
