@@ -7,6 +7,9 @@ DriverOptions reconnecting_link_options() {
   options.max_backoff = 32;
   options.max_wait_ms = 30000;
   options.retry_unsent_ms = 100;
+  // A connection libzmq keeps up can still be deaf (the coordinator's ROUTER handed its
+  // routing id to another connection): from the third silence on, use a fresh socket.
+  options.rehandshake_after = 3;
   return options;
 }
 
@@ -101,7 +104,8 @@ void ClientDriver::act_on_silence(uint32_t now_ms, bool quiet) {
       ++counters_.rehandshakes;
       // A greeting that cannot be written is retried by the transport's own timer.
       (void)transport_.open(*this);
-      return;
+      // A link with a handshake registers in on_connected(); the others register now.
+      if (transport_.announces_connections()) return;
     }
   }
   note(session_.on_silence());

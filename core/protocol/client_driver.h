@@ -5,7 +5,8 @@
 //
 //   silence wait = min(max_wait_ms, silence_timeout * min(2^silences_in_a_row, max_backoff))
 //   a message resets the backoff; silence number `rehandshake_after` and later re-open the
-//   transport (ZMTP: a fresh greeting) instead of re-registering on the open link.
+//   transport (ZMTP: a fresh greeting, which registers once it is up; libzmq: a new socket,
+//   registering at once) instead of re-registering on the open link.
 //
 // Like the session: no heap, no exceptions, every object caller-owned.
 #pragma once
@@ -33,7 +34,8 @@ struct DriverOptions {
 };
 
 // For a link a library keeps connected (libzmq): back off 1x, 2x, 4x ... up to 30 s; a message
-// refused while the connection is still coming up is retried every 100 ms.
+// refused while the connection is still coming up is retried every 100 ms; from the third
+// silence in a row on, the link is re-opened (a new connection) before registering again.
 DriverOptions reconnecting_link_options();
 // For a link with a handshake of its own (ZMTP over a UART): back off up to 8x; from the second
 // silence in a row on, start the handshake over.
