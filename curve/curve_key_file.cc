@@ -55,8 +55,13 @@ Result<std::vector<KeyLine>> read_key_lines(const std::string& path) {
   std::string raw;
   for (int number = 1; std::getline(in, raw); ++number) {
     const std::string line = trim(raw);
-    if (line.empty() || line[0] == '#') continue;
     KeyLine key;
+    // A bare key first: Z85 has '#' and '=' in its alphabet.
+    if (is_z85_key(line)) {
+      lines.push_back(KeyLine{"", line});
+      continue;
+    }
+    if (line.empty() || line[0] == '#') continue;
     if (!parse_key_line(line, &key) || !is_z85_key(key.value)) {
       return Status::error(StatusCode::kInvalidArgument,
                            "%s:%d: expected public-key = \"<40 Z85 characters>\"", path.c_str(),

@@ -25,7 +25,8 @@ struct DriverOptions {
   uint32_t max_backoff = 32;     // the silence wait grows to this many silence timeouts
   uint32_t max_wait_ms = 30000;  // ... and never beyond this
   // A message the link refused (no connection yet) is retried this often, quietly, for one
-  // silence timeout before backoff applies. 0: never (the link announces when it is up).
+  // silence timeout (from the start, the last message or a re-opened link) before backoff
+  // applies. 0: never (the link announces when it is up).
   uint32_t retry_unsent_ms = 0;
   // From this many silences in a row on, re-open the transport instead of re-registering
   // (0: never; the transport reconnects by itself).
@@ -123,6 +124,7 @@ class ClientDriver final : private TransportEvents {
   Status step_status_;            // the first failure of the current step
   uint32_t last_heard_ms_ = 0;    // the last message (or start)
   uint32_t silence_from_ms_ = 0;  // the silence wait runs from here (message, action, link up)
+  uint32_t retry_from_ms_ = 0;    // unsent messages are retried quickly for a while from here
   uint32_t silences_in_a_row_ = 0;
   bool connected_ = false;
   bool heard_this_step_ = false;
