@@ -33,7 +33,7 @@ class KeyFiles : public ::testing::Test {
     return *pair;
   }
   std::string write(const std::string& name, const std::string& text) {
-    const std::string path = dir_ + "/" + name;
+    std::string path = dir_ + "/" + name;
     std::ofstream(path) << text;
     return path;
   }
