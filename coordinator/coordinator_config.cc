@@ -23,7 +23,9 @@ using Keys = std::set<std::string>;
 
 const std::map<std::string, Keys>& known_keys() {
   static const std::map<std::string, Keys> keys = {
-      {"server", {"bind", "heartbeat_ms", "max_message_bytes"}},
+      {"server",
+       {"bind", "heartbeat_ms", "max_message_bytes", "curve_secret_key_file",
+        "curve_authorized_keys"}},
       {"model", {"kind", "hidden_units", "seed", "num_features", "num_classes", "init", "bias"}},
       {"data", {"test_images", "test_labels", "test_csv", "csv_label_column"}},
       {"training", {"batch_size", "chunk_floats", "norm_tolerance"}},
@@ -179,6 +181,8 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_string(root, "server", "bind", &config->bind));
   FG_TRY(read_number(root, "server", "heartbeat_ms", &s.heartbeat_ms, 10, 3.6e6));
   FG_TRY(read_number(root, "server", "max_message_bytes", &s.max_message_bytes, 0, 1 << 30));
+  FG_TRY(read_string(root, "server", "curve_secret_key_file", &config->curve_secret_key_file));
+  FG_TRY(read_string(root, "server", "curve_authorized_keys", &config->curve_authorized_keys));
   FG_TRY(read_string(root, "model", "kind", &config->model_kind));
   FG_TRY(read_number(root, "model", "hidden_units", &s.model.hidden_units, 0, 1 << 20));
   FG_TRY(read_number(root, "model", "seed", &config->seed, 0, 9.0e15));
@@ -331,10 +335,12 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
   const ClientPolicySettings& client = s.client_policies;
   std::ostringstream out;
   out << "[server]\nbind = \"" << c.bind << "\"\nheartbeat_ms = " << s.heartbeat_ms
-      << "\nmax_message_bytes = " << s.max_message_bytes << "\n\n[model]\nkind = \"" << c.model_kind
-      << "\"\nhidden_units = " << s.model.hidden_units << "\nseed = " << c.seed
-      << "\nnum_features = " << s.model.num_features << "\nnum_classes = " << s.model.num_classes
-      << "\ninit = \"" << c.model_init << "\""
+      << "\nmax_message_bytes = " << s.max_message_bytes << "\ncurve_secret_key_file = \""
+      << c.curve_secret_key_file << "\"\ncurve_authorized_keys = \"" << c.curve_authorized_keys
+      << "\""
+      << "\n\n[model]\nkind = \"" << c.model_kind << "\"\nhidden_units = " << s.model.hidden_units
+      << "\nseed = " << c.seed << "\nnum_features = " << s.model.num_features
+      << "\nnum_classes = " << s.model.num_classes << "\ninit = \"" << c.model_init << "\""
       << "\nbias = " << (s.model.bias ? "true" : "false") << "\n\n[data]\ntest_images = \""
       << c.test_images << "\"\ntest_labels = \"" << c.test_labels << "\"\ntest_csv = \""
       << c.test_csv << "\"\ncsv_label_column = " << c.csv_label_column

@@ -13,6 +13,10 @@ namespace fedgate {
 
 struct CoordinatorConfig {
   std::string bind = "tcp://*:5555";
+  // CURVE (docs/security.md): the server's key pair file and the allow-list (a
+  // file of public keys or a directory of .pub files); both empty: off.
+  std::string curve_secret_key_file;
+  std::string curve_authorized_keys;
   CoordinatorSettings settings;
   std::string model_kind = "softmax";
   uint64_t seed = 1;

@@ -28,12 +28,16 @@ int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
   using namespace fedgate;
   zmq::context_t context(1);
   std::unique_ptr<ZmqServer> server;
+  const CoordinatorConfig& config = run.config();
+  Result<TransportSecurity> security = load_transport_security(
+      config.curve_secret_key_file, config.curve_authorized_keys, config.settings.heartbeat_ms);
+  if (!security.is_ok()) return fail("configuration", security.status());
   try {
     // libzmq's own limit sits well above the coordinator's, so an oversized
     // message normally gets an Error reply rather than a dropped connection.
     const int64_t transport_limit =
         static_cast<int64_t>(4 * run.largest_message_bytes() + (1 << 20));
-    server = std::make_unique<ZmqServer>(context, run.config().bind, transport_limit);
+    server = std::make_unique<ZmqServer>(context, run.config().bind, transport_limit, *security);
   } catch (const zmq::error_t& error) {
     std::fprintf(stderr, "fedgate-coordinator: cannot bind %s: %s\n", run.config().bind.c_str(),
                  error.what());
@@ -92,6 +96,15 @@ int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
     g_interrupted.store(false);  // a second signal skips the drain
     server->run(g_interrupted);
   }
+  const TransportSecurityCounts refused = server->security_counts();
+  std::fprintf(out,
+               "peers: curve=%s allowed=%llu refused_keys=%llu failed_handshakes=%llu "
+               "duplicates=%llu\n",
+               security->curve ? "on" : "off",
+               static_cast<unsigned long long>(refused.curve_allowed),
+               static_cast<unsigned long long>(refused.curve_refused),
+               static_cast<unsigned long long>(refused.failed_handshakes),
+               static_cast<unsigned long long>(refused.duplicates));
   if (run.directory() != nullptr) {
     std::fprintf(out, "model: %s (best evaluated: %s)\n", run.directory()->model_path().c_str(),
                  run.directory()->best_model_path().c_str());

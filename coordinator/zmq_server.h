@@ -4,11 +4,16 @@
 #pragma once
 
 #include <atomic>
+#include <map>
+#include <memory>
 #include <string>
 
 #include <zmq.hpp>
 
+#include "coordinator/connection_tracker.h"
 #include "coordinator/coordinator.h"
+#include "coordinator/curve_authenticator.h"
+#include "coordinator/transport_security.h"
 #include "core/protocol/aligned_message.h"
 
 namespace fedgate {
@@ -19,7 +24,10 @@ class ZmqServer : public ServerOutbox {
   // larger than `transport_limit_bytes` make libzmq drop the connection
   // (ZMQ_MAXMSGSIZE); smaller ones that are still too large get an Error from
   // the coordinator. Throws zmq::error_t when the endpoint cannot be bound.
-  ZmqServer(zmq::context_t& context, const std::string& endpoint, int64_t transport_limit_bytes);
+  // With `security.curve` on, only allow-listed CURVE clients connect and each
+  // client's id is its public key (docs/security.md).
+  ZmqServer(zmq::context_t& context, const std::string& endpoint, int64_t transport_limit_bytes,
+            const TransportSecurity& security = {});
 
   // The bound endpoint with the port the OS chose.
   std::string endpoint() const;
@@ -33,11 +41,36 @@ class ZmqServer : public ServerOutbox {
 
   void send(const std::string& client, Span<const uint8_t> bytes) override;
 
+  // Refused peers: unknown keys, other mechanisms, duplicate connections.
+  TransportSecurityCounts security_counts() const;
+
  private:
   // Hands every waiting message to the coordinator; waits up to `wait_ms` for the first.
   void serve_once(int wait_ms);
 
+  // --- peers (docs/security.md): CURVE identities, the monitor, duplicate ids ---
+  void watch_connections();
+  void drain_monitor();
+  // The client id of a message (its CURVE key, else the name its connection's
+  // Hello gave), or "" when the message comes from a duplicate connection and was
+  // answered here.
+  std::string admit(const std::string& routing_id, zmq::message_t& payload);
+  // Without CURVE: the Hello's name, or the name an earlier Hello gave this
+  // connection, or else the routing id.
+  std::string claimed_id(const std::string& routing_id, zmq::message_t& payload);
+  void refuse_duplicate(const std::string& routing_id, const std::string& client,
+                        zmq::message_t& payload);
+
+  std::unique_ptr<CurveAuthenticator> authenticator_;  // before socket_: ZAP is bound first
   zmq::socket_t socket_;
+  zmq::socket_t monitor_;
+  bool curve_ = false;
+  ConnectionTracker tracker_;
+  uint64_t failed_handshakes_ = 0;
+  std::map<std::string, std::string> routing_ids_;  // client id -> its current routing id
+  std::map<std::string, std::string> client_ids_;   // routing id -> the name its Hello gave
+  std::vector<uint8_t> refusal_arena_;
+  // --- end peers ---
   AlignedMessage aligned_;
   Coordinator* coordinator_ = nullptr;
 };

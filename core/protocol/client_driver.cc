@@ -7,6 +7,9 @@ DriverOptions reconnecting_link_options() {
   options.max_backoff = 32;
   options.max_wait_ms = 30000;
   options.retry_unsent_ms = 100;
+  // A connection libzmq keeps up can still be deaf (the coordinator's ROUTER handed its
+  // routing id to another connection): from the third silence on, use a fresh socket.
+  options.rehandshake_after = 3;
   return options;
 }
 
@@ -32,7 +35,7 @@ void ClientDriver::note(const Status& status) {
 
 Status ClientDriver::start() {
   step_status_ = Status::ok();
-  last_heard_ms_ = silence_from_ms_ = clock_.now_ms();
+  last_heard_ms_ = silence_from_ms_ = retry_from_ms_ = clock_.now_ms();
   note(transport_.open(*this));
   // A transport without a handshake of its own is usable at once; the others call
   // on_connected(), which registers.
@@ -54,7 +57,7 @@ uint32_t ClientDriver::silence_wait_ms() const {
 
 bool ClientDriver::retrying_unsent(uint32_t now_ms) const {
   return options_.retry_unsent_ms > 0 && session_.last_send_failed() &&
-         now_ms - last_heard_ms_ < session_.silence_timeout_ms();
+         now_ms - retry_from_ms_ < session_.silence_timeout_ms();
 }
 
 Status ClientDriver::step(uint32_t max_wait_ms) {
@@ -101,7 +104,10 @@ void ClientDriver::act_on_silence(uint32_t now_ms, bool quiet) {
       ++counters_.rehandshakes;
       // A greeting that cannot be written is retried by the transport's own timer.
       (void)transport_.open(*this);
-      return;
+      // A link with a handshake registers in on_connected(); the others register now,
+      // retrying quickly while the new connection comes up.
+      if (transport_.announces_connections()) return;
+      retry_from_ms_ = now_ms;
     }
   }
   note(session_.on_silence());
@@ -130,7 +136,7 @@ void ClientDriver::on_message(Span<const uint8_t> bytes) {
   if (observer_ != nullptr) observer_->on_message_arrived(silences_in_a_row_);
   silences_in_a_row_ = 0;
   heard_this_step_ = true;
-  last_heard_ms_ = silence_from_ms_ = clock_.now_ms();
+  last_heard_ms_ = silence_from_ms_ = retry_from_ms_ = clock_.now_ms();
   if (!session_.done()) note(session_.on_message(bytes));
 }
 

@@ -5,7 +5,8 @@
 //
 //   silence wait = min(max_wait_ms, silence_timeout * min(2^silences_in_a_row, max_backoff))
 //   a message resets the backoff; silence number `rehandshake_after` and later re-open the
-//   transport (ZMTP: a fresh greeting) instead of re-registering on the open link.
+//   transport (ZMTP: a fresh greeting, which registers once it is up; libzmq: a new socket,
+//   registering at once) instead of re-registering on the open link.
 //
 // Like the session: no heap, no exceptions, every object caller-owned.
 #pragma once
@@ -24,7 +25,8 @@ struct DriverOptions {
   uint32_t max_backoff = 32;     // the silence wait grows to this many silence timeouts
   uint32_t max_wait_ms = 30000;  // ... and never beyond this
   // A message the link refused (no connection yet) is retried this often, quietly, for one
-  // silence timeout before backoff applies. 0: never (the link announces when it is up).
+  // silence timeout (from the start, the last message or a re-opened link) before backoff
+  // applies. 0: never (the link announces when it is up).
   uint32_t retry_unsent_ms = 0;
   // From this many silences in a row on, re-open the transport instead of re-registering
   // (0: never; the transport reconnects by itself).
@@ -33,7 +35,8 @@ struct DriverOptions {
 };
 
 // For a link a library keeps connected (libzmq): back off 1x, 2x, 4x ... up to 30 s; a message
-// refused while the connection is still coming up is retried every 100 ms.
+// refused while the connection is still coming up is retried every 100 ms; from the third
+// silence in a row on, the link is re-opened (a new connection) before registering again.
 DriverOptions reconnecting_link_options();
 // For a link with a handshake of its own (ZMTP over a UART): back off up to 8x; from the second
 // silence in a row on, start the handshake over.
@@ -121,6 +124,7 @@ class ClientDriver final : private TransportEvents {
   Status step_status_;            // the first failure of the current step
   uint32_t last_heard_ms_ = 0;    // the last message (or start)
   uint32_t silence_from_ms_ = 0;  // the silence wait runs from here (message, action, link up)
+  uint32_t retry_from_ms_ = 0;    // unsent messages are retried quickly for a while from here
   uint32_t silences_in_a_row_ = 0;
   bool connected_ = false;
   bool heard_this_step_ = false;

@@ -16,6 +16,8 @@
 #include "core/protocol/client_driver.h"
 #include "core/protocol/client_session.h"
 #include "core/training/local_trainer.h"
+#include "curve/curve_key_file.h"
+#include "firmware/linux/client_name.h"
 #include "firmware/linux/client_summary.h"
 #include "firmware/linux/zmq_link.h"
 
@@ -40,7 +42,28 @@ struct Options {
   double give_up_after = 0;
   double data_wait = 0;
   bool quiet = false;
+  // CURVE (docs/security.md): the coordinator's public key file and our key pair file.
+  std::string curve_server_key;
+  std::string curve_key_file;
 };
+
+// The CURVE keys the options name; empty server key: NULL mechanism.
+fedgate::Result<fedgate::CurveClientKeys> load_curve_keys(const Options& o) {
+  using namespace fedgate;
+  CurveClientKeys keys;
+  if (o.curve_server_key.empty() && o.curve_key_file.empty()) return keys;
+  if (o.curve_server_key.empty() || o.curve_key_file.empty()) {
+    return Status::error(StatusCode::kInvalidArgument,
+                         "--%s is set but --%s is not: CURVE needs both",
+                         o.curve_server_key.empty() ? "curve-key-file" : "curve-server-key",
+                         o.curve_server_key.empty() ? "curve-server-key" : "curve-key-file");
+  }
+  FG_ASSIGN_OR_RETURN(keys.server_public_key, read_curve_public_key(o.curve_server_key));
+  FG_ASSIGN_OR_RETURN(CurveKeyPair pair, read_curve_key_pair(o.curve_key_file));
+  keys.public_key = pair.public_key;
+  keys.secret_key = pair.secret_key;
+  return keys;
+}
 
 fedgate::Result<fedgate::Dataset> load_training_data(const Options& o) {
   using namespace fedgate;
@@ -103,9 +126,10 @@ class ConsoleObserver final : public fedgate::DriverObserver {
   }
   void on_silence(const fedgate::SilenceEvent& event) override {
     if (o_.quiet) return;
-    std::fprintf(stderr, "%s: %s %s for %.1f s; registering again (attempt %u)\n", o_.name.c_str(),
+    std::fprintf(stderr, "%s: %s %s for %.1f s; %s again (attempt %u)\n", o_.name.c_str(),
                  event.unsent ? "cannot connect to" : "no answer from", o_.connect.c_str(),
-                 event.silent_ms / 1000.0, event.attempt);
+                 event.silent_ms / 1000.0,
+                 event.rehandshake ? "reconnecting and registering" : "registering", event.attempt);
   }
 
  private:
@@ -155,7 +179,9 @@ int main(int argc, char** argv) {
       "config file (--config) of 'option = value' lines."};
   app.set_config("--config", "", "read options from this TOML file");
   app.add_option("--connect", o.connect, "coordinator endpoint")->capture_default_str();
-  app.add_option("--name", o.name, "client id (ZeroMQ routing id; default client-<index>)");
+  app.add_option("--name", o.name,
+                 "client name, the coordinator's id for it (default <hostname>-<machine "
+                 "id>-<index>, unique per board; with CURVE the public key is the id)");
   app.add_option("--data-dir", o.data_dir,
                  "directory with train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz")
       ->capture_default_str();
@@ -186,6 +212,13 @@ int main(int argc, char** argv) {
                  "from 1 s to 60 s (0 = exit at once with status 2)")
       ->capture_default_str();
   app.add_flag("-q,--quiet", o.quiet, "print only the final summary");
+  app.add_option("--curve-server-key", o.curve_server_key,
+                 "CURVE: the coordinator's public key file (its .pub from fedgate-keygen); with "
+                 "--curve-key-file, encrypts the link and authenticates this client "
+                 "(docs/security.md)");
+  app.add_option("--curve-key-file", o.curve_key_file,
+                 "CURVE: this client's key pair file (a .key from fedgate-keygen; its .pub goes "
+                 "on the coordinator's allow-list)");
   // A misspelt key in /etc/fedgate/client.toml must not be ignored silently.
   app.allow_config_extras(CLI::config_extras_mode::error);
   add_version_flag(app, "fedgate-client");
@@ -197,7 +230,12 @@ int main(int argc, char** argv) {
                  o.clients);
     return 2;
   }
-  if (o.name.empty()) o.name = "client-" + std::to_string(o.index);
+  if (o.name.empty()) o.name = default_client_name(o.index);
+  Result<CurveClientKeys> curve = load_curve_keys(o);
+  if (!curve.is_ok()) {
+    std::fprintf(stderr, "fedgate-client: %s\n", curve.status().message());
+    return 2;
+  }
   if (o.seed == 0) o.seed = 1000 + o.index;
 
   std::signal(SIGINT, on_signal);
@@ -247,7 +285,8 @@ int main(int argc, char** argv) {
   zmq::context_t context(1);
   std::unique_ptr<ZmqLink> link;
   try {
-    link = std::make_unique<ZmqLink>(context, o.connect, o.name, max_receive);
+    // No routing id of our own: the Hello's name (or the CURVE key) is what counts.
+    link = std::make_unique<ZmqLink>(context, o.connect, "", max_receive, *curve);
   } catch (const zmq::error_t& error) {
     std::fprintf(stderr, "fedgate-client: cannot connect to '%s': %s\n", o.connect.c_str(),
                  error.what());

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <zmq.hpp>
@@ -238,6 +239,31 @@ TYPED_TEST(ClientDriverTest, SilenceLeadsToRegisteringAgainWithBackoff) {
   const uint32_t silences = this->driver_->counters().silences;
   this->go_silent_for(this->session_->silence_timeout_ms());
   EXPECT_EQ(this->driver_->counters().silences, silences + 1);
+}
+
+// A link that stays up but deaf (libzmq's ROUTER gave the routing id to another connection)
+// only recovers on a new connection: repeated silence re-opens the link, then registers.
+TYPED_TEST(ClientDriverTest, RepeatedSilenceReopensTheLinkAndRegistersAgain) {
+  ASSERT_NO_FATAL_FAILURE(this->register_client());
+  const uint32_t reopen_at = this->harness_.options().rehandshake_after;
+  ASSERT_GT(reopen_at, 0u);
+  uint32_t wait = this->session_->silence_timeout_ms();
+  while (this->driver_->counters().silences < reopen_at) {
+    EXPECT_EQ(this->driver_->counters().rehandshakes, 0u);
+    this->go_silent_for(wait);
+    wait *= 2;
+  }
+  EXPECT_EQ(this->driver_->counters().rehandshakes, 1u);
+  // Every silence sent a Hello except the re-opening one of a link that announces itself,
+  // which registers once its handshake is done.
+  ASSERT_TRUE(this->pump_until(
+      [&] { return this->count(wire::Message::Hello) == size_t{reopen_at} + 1; }, 10));
+  if constexpr (std::is_same_v<TypeParam, ZmqHarness>) {
+    EXPECT_EQ(this->harness_.link->reconnects(), 1u);
+  }
+  // The peer answers on the new connection.
+  this->serve_model(1);
+  ASSERT_TRUE(this->pump_until([&] { return this->count(wire::Message::Offer) == 1; }));
 }
 
 TYPED_TEST(ClientDriverTest, PeerRestartLeadsToANewRegistration) {
