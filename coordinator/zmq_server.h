@@ -4,11 +4,13 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <string>
 
 #include <zmq.hpp>
 
 #include "coordinator/coordinator.h"
+#include "coordinator/transport_guard.h"
 #include "core/protocol/aligned_message.h"
 
 namespace fedgate {
@@ -26,6 +28,14 @@ class ZmqServer : public ServerOutbox {
 
   void attach(Coordinator& coordinator) { coordinator_ = &coordinator; }
 
+  // Limits (docs/security.md, "Limits"), before clients connect: at most
+  // `send_hwm` messages queued per peer (ZMQ_SNDHWM; beyond it replies are
+  // dropped and the client recovers as from a lost chunk), and a TCP connection
+  // more than `max_pending_bytes` ahead of the messages it completed is shut
+  // down (0: no guard).
+  void limit(int send_hwm, uint64_t max_pending_bytes);
+  int send_hwm() const { return socket_.get(zmq::sockopt::sndhwm); }
+
   // Serves until the coordinator stops or `interrupted` becomes true, then
   // keeps the connections open for `drain_ms` (answering late messages with
   // ShuttingDown): a client that disconnects before reading its Bye loses it.
@@ -37,7 +47,12 @@ class ZmqServer : public ServerOutbox {
   // Hands every waiting message to the coordinator; waits up to `wait_ms` for the first.
   void serve_once(int wait_ms);
 
+  // Runs the transport guard, if any; counts what it dropped.
+  void guard_connections();
+
+  zmq::context_t& context_;
   zmq::socket_t socket_;
+  std::unique_ptr<TransportGuard> guard_;
   AlignedMessage aligned_;
   Coordinator* coordinator_ = nullptr;
 };
