@@ -149,6 +149,10 @@ uint64_t flood_unfinished_message(const std::string& endpoint, size_t frame_byte
     frame[1 + i] = static_cast<uint8_t>(uint64_t{frame_bytes} >> (56 - 8 * i));
   const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   if (write_all(out.data(), out.size())) {
+    // Read the coordinator's greeting and READY, as a real peer would.
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    uint8_t greeting[4096];
+    (void)::recv(fd, greeting, sizeof(greeting), 0);
     while (std::chrono::steady_clock::now() < end && write_all(frame.data(), frame.size())) {
     }
   }
