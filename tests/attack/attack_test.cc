@@ -101,6 +101,7 @@ class Attack : public ::testing::Test {
     const std::string endpoint = wait_for_line(dir + "/endpoint", 30);
     ASSERT_FALSE(endpoint.empty()) << read_file(dir + "/coordinator.log");
     std::vector<std::unique_ptr<Process>> clients;
+    clients.reserve(kRealClients);
     for (int i = 0; i < kRealClients; ++i) {
       clients.push_back(std::make_unique<Process>(
           FEDGATE_CLIENT_BIN,
@@ -188,6 +189,7 @@ TEST_F(Attack, EveryAttackLeavesTheModelFiniteTheAccuracyAndTheMemory) {
     // Memory: three connections sending a multipart message that never ends
     // (a little apart: libzmq resets some that connect at the same moment).
     std::vector<std::thread> floods;
+    floods.reserve(3);
     for (int i = 0; i < 3; ++i) {
       floods.emplace_back([&, i] {
         sleep_ms(300 * i);

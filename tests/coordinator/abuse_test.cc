@@ -2,6 +2,7 @@
 // section 4, at the message level, against a Coordinator.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -37,10 +38,7 @@ double distance(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 bool all_finite(const std::vector<float>& values) {
-  for (float v : values) {
-    if (!std::isfinite(v)) return false;
-  }
-  return true;
+  return std::all_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); });
 }
 
 // The code of the Error in what the last message made the coordinator send, or None.
