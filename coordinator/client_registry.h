@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "schemas/fedgate_generated.h"
 
@@ -30,6 +31,9 @@ struct ClientRecord {
   bool pending = false;
   uint32_t pending_version = 0;
   double pending_norm = 0;
+  // ModelRequests served since the client last sent Hello, Offer, Update or
+  // Skip (limits.model_resends; docs/security.md, "Limits").
+  uint32_t model_requests_served = 0;
   ClientCounts counts;
 };
 
@@ -45,6 +49,12 @@ class ClientRegistry {
   size_t active_count() const;
   // Every client ever registered, active or not.
   const std::map<std::string, ClientRecord>& all() const { return clients_; }
+  // Limits (docs/security.md): room for registering `id` within `max_records`
+  // records (0 = no bound), dropping the longest-silent inactive record if
+  // needed; false when every record is active. `evicted` is set when one was dropped.
+  bool make_room(const std::string& id, size_t max_records, bool* evicted);
+  // Active clients last heard from before `before_us`.
+  std::vector<std::string> silent_since(int64_t before_us) const;
   // For per-client work; `active` changes only through upsert() and deactivate().
   std::map<std::string, ClientRecord>& mutable_all() { return clients_; }
 

@@ -57,6 +57,7 @@ Coordinator::Coordinator(const CoordinatorSettings& settings, GlobalModel model,
                                                               client_needs_.max_payload_bytes) +
                                                      kMessageOverhead)),
       decoded_(model_.dim()),
+      update_guard_(settings.limits, window_from_settings(acceptance_->settings())),
       arena_(std::max<size_t>(settings.chunk_floats * sizeof(float), 8192) + kMessageOverhead),
       writer_(Span<uint8_t>(arena_.data(), arena_.size())),
       downlink_(settings.downlink) {
@@ -216,9 +217,12 @@ void Coordinator::dispatch(const std::string& id, Span<const uint8_t> bytes) {
   if (client == nullptr) {
     reply_error(id, seq, wire::ErrorCode::UnknownClient,
                 "%s sent %s while not registered: send Hello (first, and again after Bye)",
-                id.c_str(), message_name(type).c_str());
+                printable_id(id).c_str(), message_name(type).c_str());
     return;
   }
+  // An Offer, Update or Skip shows the client got a model: it may ask again.
+  if (type == wire::Message::Offer || type == wire::Message::Update || type == wire::Message::Skip)
+    client->model_requests_served = 0;
   switch (type) {
     case wire::Message::Offer:
       on_offer(id, *client, seq, *envelope->message_as_Offer()->body());
@@ -226,7 +230,9 @@ void Coordinator::dispatch(const std::string& id, Span<const uint8_t> bytes) {
     case wire::Message::Update: on_update(id, *client, seq, *envelope->message_as_Update()); return;
     case wire::Message::ModelRequest:
       downlink_.forget(id);  // the client lost its copy: the next model goes dense
-      if (!holding_model_) aggregation_->on_model_request(*this, id);
+      if (!holding_model_ && serve_model_request(*client)) {
+        aggregation_->on_model_request(*this, id);
+      }
       return;
     case wire::Message::Skip: on_skip(id, *client, *envelope->message_as_Skip()); return;
     case wire::Message::Heartbeat: return;
@@ -284,6 +290,7 @@ void Coordinator::on_hello(const std::string& id, uint32_t seq, const wire::Hell
                 hello.max_message_bytes());
     return;
   }
+  if (!admit_hello(id, seq, hello, chunk)) return;
   ClientRecord& client = clients_.upsert(id);
   client.name = hello.name() != nullptr ? hello.name()->str() : id;
   client.device_class = hello.device_class();
@@ -398,6 +405,7 @@ void Coordinator::on_update(const std::string& id, ClientRecord& client, uint32_
     send_model(id, client);  // as for an offer: a client ahead of a resumed coordinator
     return;
   }
+  if (!admit_update(id, client, seq, update.version())) return;
   if (update.codec() != client_needs_.codec) {
     reply_error(id, seq, wire::ErrorCode::UnsupportedCodec,
                 "update codec %s, this run takes %s (%s compression)",
@@ -443,6 +451,7 @@ void Coordinator::on_update(const std::string& id, ClientRecord& client, uint32_
   incoming.part = update.part();
   incoming.parts = update.parts();
   incoming.offered = offered;
+  if (!limit_norm(id, seq, incoming)) return;
   apply_update(id, client, incoming);
 }
 
@@ -498,6 +507,7 @@ void Coordinator::apply_update(const std::string& id, ClientRecord& client,
 }
 
 void Coordinator::commit(Span<const float> direction, double scale) {
+  if (!commit_stays_finite(direction, scale)) return;
   model_.apply(direction, scale);
   AppliedStep applied;
   applied.new_version = model_.version();
@@ -554,6 +564,7 @@ void Coordinator::evaluate_and_report() {
 void Coordinator::tick() {
   if (stopped_) return;
   if (!holding_model_) aggregation_->on_tick(*this);
+  expire_silent_clients();
   check_max_versions();
   sync_policy_counts();
   if (stopped_) return;

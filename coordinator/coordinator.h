@@ -20,6 +20,7 @@
 #include "coordinator/clock.h"
 #include "coordinator/evaluator.h"
 #include "coordinator/global_model.h"
+#include "coordinator/limits.h"
 #include "coordinator/metrics.h"
 #include "coordinator/model_downlink.h"
 #include "coordinator/staleness/staleness_policy.h"
@@ -60,6 +61,7 @@ struct CoordinatorSettings {
   ClientPolicySettings client_policies;  // [trigger], [compression]: sent to clients in Config
   // downlink.codec; int8-delta by measurement (docs/performance.md, "Model downlink")
   wire::ModelEncoding downlink = wire::ModelEncoding::Int8Delta;
+  LimitSettings limits;                  // [limits]: docs/security.md, "Limits"
 };
 
 // A decoded, validated gradient from one client, ready to be aggregated.
@@ -125,6 +127,8 @@ class Coordinator : private AggregationHost {
   // Called after every handled message and tick: periodic checkpoints
   // (coordinator/checkpointer.h).
   void set_step_hook(std::function<void()> hook) { step_hook_ = std::move(hook); }
+  // The transport closed a connection that would not finish its message.
+  void count_dropped_peer() { ++metrics_.limits.peers_dropped; }
 
  private:
   // Saves and restores the state a resumed run needs (coordinator/checkpoint.cc).
@@ -146,6 +150,14 @@ class Coordinator : private AggregationHost {
   // Starved clients: metrics_.clients_never_applied, before a line is written.
   void count_never_applied();
   void check_max_versions();
+  // Limits against abuse (coordinator_limits.cc, docs/security.md "Limits"):
+  // each returns false after answering the client when the message is refused.
+  bool admit_hello(const std::string& id, uint32_t seq, const wire::Hello& hello, uint32_t chunk);
+  bool admit_update(const std::string& id, ClientRecord& client, uint32_t seq, uint32_t version);
+  bool limit_norm(const std::string& id, uint32_t seq, IncomingUpdate& update);
+  bool serve_model_request(ClientRecord& client);
+  bool commit_stays_finite(Span<const float> direction, double scale);
+  void expire_silent_clients();
 
   // AggregationHost: what the aggregation policy may do.
   void commit(Span<const float> direction, double scale) override;
@@ -178,6 +190,8 @@ class Coordinator : private AggregationHost {
   ClientPolicyNeeds client_needs_;
   uint32_t max_message_bytes_;
   std::vector<float> decoded_;  // dense form of the last compressed Update
+  UpdateGuard update_guard_;
+  int64_t last_expiry_sweep_us_ = 0;
   // Policy settings as sent in Config (names kept alive for the Param views).
   std::vector<std::unique_ptr<std::string>> config_param_names_;
   std::vector<ConfigInfo::Param> config_params_;

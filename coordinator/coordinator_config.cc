@@ -39,6 +39,10 @@ const std::map<std::string, Keys>& known_keys() {
       {"run",
        {"eval_every", "target_accuracy", "max_versions", "max_seconds", "min_clients", "metrics",
         "dir", "checkpoint_every_versions", "checkpoint_every_seconds", "checkpoints_kept"}},
+      {"limits",
+       {"max_update_norm", "max_norm_ratio", "norm_action", "max_staleness", "max_clients",
+        "max_name_bytes", "client_timeout_heartbeats", "max_model_chunks", "model_resends",
+        "send_hwm", "max_pending_bytes"}},
   };
   return keys;
 }
@@ -175,6 +179,30 @@ Status apply_override(toml::table& root, const std::string& assignment) {
   return Status::ok();
 }
 
+// [limits]: docs/security.md, "Limits".
+Status read_limits(const toml::table& root, LimitSettings* l) {
+  FG_TRY(read_number(root, "limits", "max_update_norm", &l->max_update_norm, 0, 1e30));
+  FG_TRY(read_number(root, "limits", "max_norm_ratio", &l->max_norm_ratio, 0, 1e9));
+  std::string action = l->clip ? "clip" : "reject";
+  FG_TRY(read_string(root, "limits", "norm_action", &action));
+  if (action != "clip" && action != "reject") {
+    return Status::error(StatusCode::kInvalidArgument,
+                         "limits.norm_action = '%s': allowed values are clip, reject",
+                         action.c_str());
+  }
+  l->clip = action == "clip";
+  FG_TRY(read_number(root, "limits", "max_staleness", &l->max_staleness, 0, 4.0e9));
+  FG_TRY(read_number(root, "limits", "max_clients", &l->max_clients, 0, 4.0e9));
+  FG_TRY(read_number(root, "limits", "max_name_bytes", &l->max_name_bytes, 1, 1 << 16));
+  FG_TRY(read_number(root, "limits", "client_timeout_heartbeats", &l->client_timeout_heartbeats, 0,
+                     1e6));
+  FG_TRY(read_number(root, "limits", "max_model_chunks", &l->max_model_chunks, 1, 1 << 24));
+  FG_TRY(read_number(root, "limits", "model_resends", &l->model_resends, 0, 1e6));
+  FG_TRY(read_number(root, "limits", "send_hwm", &l->send_hwm, 0, 1 << 20));
+  FG_TRY(read_number(root, "limits", "max_pending_bytes", &l->max_pending_bytes, 0, 1e15));
+  return Status::ok();
+}
+
 Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(check_keys(root));
   CoordinatorSettings& s = config->settings;
@@ -227,6 +255,7 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_number(root, "run", "checkpoint_every_seconds", &config->checkpoint_every_seconds, 0,
                      1e9));
   FG_TRY(read_number(root, "run", "checkpoints_kept", &config->checkpoints_kept, 1, 1000));
+  FG_TRY(read_limits(root, &s.limits));
   FG_ASSIGN_OR_RETURN(ModelKind kind, parse_model_kind(config->model_kind));
   s.model.kind = kind;
   FG_ASSIGN_OR_RETURN(config->acceptance_params,
@@ -366,6 +395,14 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
   out << "checkpoint_every_versions = " << c.checkpoint_every_versions
       << "\ncheckpoint_every_seconds = " << c.checkpoint_every_seconds
       << "\ncheckpoints_kept = " << c.checkpoints_kept << "\n";
+  const LimitSettings& l = s.limits;
+  out << "\n[limits]\nmax_update_norm = " << toml_number(l.max_update_norm)
+      << "\nmax_norm_ratio = " << toml_number(l.max_norm_ratio) << "\nnorm_action = \""
+      << (l.clip ? "clip" : "reject") << "\"\nmax_staleness = " << l.max_staleness
+      << "\nmax_clients = " << l.max_clients << "\nmax_name_bytes = " << l.max_name_bytes
+      << "\nclient_timeout_heartbeats = " << l.client_timeout_heartbeats
+      << "\nmax_model_chunks = " << l.max_model_chunks << "\nmodel_resends = " << l.model_resends
+      << "\nsend_hwm = " << l.send_hwm << "\nmax_pending_bytes = " << l.max_pending_bytes << "\n";
   return out.str();
 }
 

@@ -1,6 +1,9 @@
 #include "coordinator/evaluator.h"
 
+#include <limits>
+
 #include "core/models/model_factory.h"
+#include "core/protocol/codec.h"
 
 namespace fedgate {
 
@@ -16,6 +19,9 @@ Evaluation Evaluator::evaluate(Span<const float> params) {
     evaluation.accuracy = static_cast<double>(result.correct) / static_cast<double>(result.samples);
     evaluation.loss = result.loss_sum / static_cast<double>(result.samples);
   }
+  // A non-finite model has no loss worth printing: NaN (null in the metrics,
+  // health "non-finite-loss"), never a number that looks healthy.
+  if (!all_finite(params)) evaluation.loss = std::numeric_limits<double>::quiet_NaN();
   return evaluation;
 }
 

@@ -38,6 +38,9 @@ int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
     const int64_t transport_limit =
         static_cast<int64_t>(4 * run.largest_message_bytes() + (1 << 20));
     server = std::make_unique<ZmqServer>(context, run.config().bind, transport_limit, *security);
+    const CoordinatorSettings& settings = run.config().settings;
+    server->limit(send_hwm_for(settings.limits, run.dim(), settings.chunk_floats),
+                  max_pending_bytes_for(settings.limits, transport_limit));
   } catch (const zmq::error_t& error) {
     std::fprintf(stderr, "fedgate-coordinator: cannot bind %s: %s\n", run.config().bind.c_str(),
                  error.what());

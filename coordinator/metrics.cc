@@ -12,7 +12,24 @@ using Json = nlohmann::ordered_json;  // keys in the order written: "event" firs
 // A diverged run must not look like a perfect one: NaN and infinities become null.
 Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
+// docs/security.md, "Limits": what the limits refused, clipped or expired.
+Json limit_counts_json(const LimitCounts& c) {
+  return {{"norm_clipped", c.norm_clipped},
+          {"norm_refused", c.norm_refused},
+          {"non_finite_refused", c.non_finite_refused},
+          {"late_refused", c.late_refused},
+          {"clients_expired", c.clients_expired},
+          {"registrations_refused", c.registrations_refused},
+          {"clients_evicted", c.clients_evicted},
+          {"model_requests_coalesced", c.model_requests_coalesced},
+          {"peers_dropped", c.peers_dropped}};
+}
+
 }  // namespace
+
+const char* evaluation_health(const EvalPoint& point) {
+  return std::isfinite(point.loss) && std::isfinite(point.accuracy) ? "ok" : "non-finite-loss";
+}
 
 std::string metrics_json(const char* event, const EvalPoint& point, const Metrics& m,
                          const ClientRegistry& clients, const TextFields& extra) {
@@ -42,6 +59,8 @@ std::string metrics_json(const char* event, const EvalPoint& point, const Metric
   line["dropped_old"] = m.dropped_old;
   line["held"] = m.held;
   line["clients_never_applied"] = m.clients_never_applied;
+  line["health"] = evaluation_health(point);
+  line["limits"] = limit_counts_json(m.limits);
   line["errors_by_code"] = Json::object();
   for (const auto& [code, count] : m.errors_by_code) line["errors_by_code"][code] = count;
   line["staleness"] = Json::object();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "coordinator/client_registry.h"
+#include "coordinator/limits.h"
 #include "schemas/fedgate_generated.h"
 
 namespace fedgate {
@@ -35,6 +36,7 @@ struct Metrics {
   uint64_t model_sends = 0;     // whole models sent (as chunks)
   uint64_t errors = 0;          // Error replies sent
   uint64_t clients_never_applied = 0;  // registered clients none of whose updates was applied
+  LimitCounts limits;                  // docs/security.md, "Limits"
   std::map<std::string, uint64_t> errors_by_code;
   std::map<uint32_t, uint64_t> staleness;  // tau -> applied updates with that tau
 };
@@ -68,6 +70,10 @@ class MetricsLog {
  private:
   std::FILE* file_ = nullptr;
 };
+
+// "ok", or "non-finite-loss" when the evaluation's loss or accuracy is NaN or
+// infinite (they are then written as null).
+const char* evaluation_health(const EvalPoint& point);
 
 // The object a metrics line holds, without the trailing newline. Non-finite
 // values (a diverged loss) are written as null.

@@ -31,6 +31,10 @@ void ProgressPrinter::on_eval(const EvalPoint& p, const Metrics& m, const Client
                " (accepted %.1f%%)  up %.1f MB  down %.1f MB  clients %zu\n",
                p.time_s, p.version, p.accuracy, p.loss, m.offers, percent(m.accepts, m.offers),
                megabytes(m.bytes_up), megabytes(m.bytes_down), clients.active_count());
+  if (std::string(evaluation_health(p)) != "ok") {
+    std::fprintf(out_, "  health %s: the model's test loss is not a finite number\n",
+                 evaluation_health(p));
+  }
   std::fflush(out_);
 }
 
@@ -69,7 +73,8 @@ void ProgressPrinter::on_stop(const char* reason, const EvalPoint& p, const Metr
   for (const auto& [id, record] : clients.all()) {
     std::fprintf(
         out_, "  client %-12s offers %6" PRIu64 "  accepted %6" PRIu64 "  applied %6" PRIu64 "\n",
-        id.c_str(), record.counts.offers, record.counts.accepts, record.counts.updates);
+        printable_id(id).c_str(), record.counts.offers, record.counts.accepts,
+        record.counts.updates);
   }
   std::fflush(out_);
 }

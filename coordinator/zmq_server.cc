@@ -1,9 +1,12 @@
 #include "coordinator/zmq_server.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+
+#include "coordinator/limits.h"
 
 namespace fedgate {
 namespace {
@@ -13,21 +16,6 @@ int64_t steady_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-// A routing id or key fit for a log line: non-printable bytes as \xHH.
-std::string printable(const std::string& id) {
-  std::string out;
-  for (const unsigned char c : id) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char escaped[5];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
-      out += escaped;
-    }
-  }
-  return out;
 }
 
 const char* peer_address(const zmq::message_t& message) {
@@ -52,9 +40,10 @@ ZmqServer::ZmqServer(zmq::context_t& context, const std::string& endpoint,
   socket_.set(zmq::sockopt::router_handover, 1);
   // Unroutable replies (peer gone) are dropped, not an error.
   socket_.set(zmq::sockopt::router_mandatory, 0);
-  // No send limit: a full queue would drop model chunks silently. The protocol
-  // keeps at most one model and one decision in flight per client.
-  socket_.set(zmq::sockopt::sndhwm, 0);
+  // A finite queue per peer: one that never reads cannot grow the coordinator
+  // without bound. A dropped chunk is recovered by the client (ModelRequest, or
+  // Hello after its silence timeout); limit() sets the run's value.
+  socket_.set(zmq::sockopt::sndhwm, 1000);
   socket_.set(zmq::sockopt::linger, 500);
   // --- peers: CURVE server (the ZAP handler above decides who gets in) ---
   if (curve_) {
@@ -81,8 +70,8 @@ void ZmqServer::send(const std::string& client, Span<const uint8_t> bytes) {
     socket_.send(zmq::buffer(*routing_id), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
     socket_.send(zmq::buffer(bytes.data(), bytes.size()), zmq::send_flags::dontwait);
   } catch (const zmq::error_t& error) {
-    std::fprintf(stderr, "fedgate-coordinator: send to %s failed: %s\n", printable(client).c_str(),
-                 error.what());
+    std::fprintf(stderr, "fedgate-coordinator: send to %s failed: %s\n",
+                 printable_id(client).c_str(), error.what());
   }
 }
 
@@ -90,7 +79,9 @@ void ZmqServer::send(const std::string& client, Span<const uint8_t> bytes) {
 void ZmqServer::watch_connections() {
   char address[64];
   std::snprintf(address, sizeof address, "inproc://fedgate-monitor-%p", static_cast<void*>(this));
-  const int events = ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED |
+  // The only monitor of the socket (libzmq allows one): the tracker and the
+  // transport guard both learn of connections here.
+  const int events = ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CLOSED |
                      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
   if (zmq_socket_monitor(socket_.handle(), address, events) != 0) throw zmq::error_t();
   monitor_.connect(address);
@@ -107,8 +98,15 @@ void ZmqServer::drain_monitor() {
     std::memcpy(&kind, event.data(), sizeof kind);
     std::memcpy(&value, static_cast<const uint8_t*>(event.data()) + 2, sizeof value);
     switch (kind) {
-      case ZMQ_EVENT_ACCEPTED: tracker_.on_opened(static_cast<int>(value)); break;
-      case ZMQ_EVENT_DISCONNECTED: tracker_.on_closed(static_cast<int>(value)); break;
+      case ZMQ_EVENT_ACCEPTED:
+        tracker_.on_opened(static_cast<int>(value));
+        if (guard_) guard_->on_opened(static_cast<int>(value));
+        break;
+      case ZMQ_EVENT_DISCONNECTED:
+      case ZMQ_EVENT_CLOSED:
+        tracker_.on_closed(static_cast<int>(value));
+        if (guard_) guard_->on_closed(static_cast<int>(value));
+        break;
       case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
       case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
         ++failed_handshakes_;
@@ -174,13 +172,13 @@ void ZmqServer::refuse_duplicate(const std::string& routing_id, const std::strin
                "fedgate-coordinator: refused a second connection from %s for client %s: that "
                "id is in use by a connection heard %lld ms ago (give every client its own "
                "name%s)\n",
-               peer_address(payload), printable(client).c_str(), static_cast<long long>(silent_ms),
+               peer_address(payload), printable_id(client).c_str(), static_cast<long long>(silent_ms),
                curve_ ? " and key pair" : "");
   char text[160];
   std::snprintf(text, sizeof text,
                 "client id %.40s is already connected; refusing this second connection (give "
                 "every client its own %s)",
-                printable(client).c_str(), curve_ ? "key pair" : "--name");
+                printable_id(client).c_str(), curve_ ? "key pair" : "--name");
   refusal_arena_.resize(kMessageOverhead + sizeof text);
   MessageWriter writer(Span<uint8_t>(refusal_arena_.data(), refusal_arena_.size()));
   const auto reply = writer.error(0, wire::ErrorCode::UnexpectedMessage, envelope->seq(), text);
@@ -205,13 +203,40 @@ TransportSecurityCounts ZmqServer::security_counts() const {
 }
 // --- end peers ---
 
+void ZmqServer::limit(int send_hwm, uint64_t max_pending_bytes) {
+  socket_.set(zmq::sockopt::sndhwm, send_hwm);
+  guard_.reset();
+  if (max_pending_bytes > 0) {
+    guard_ = std::make_unique<TransportGuard>(max_pending_bytes);
+  }
+}
+
+void ZmqServer::guard_connections() {
+  if (!guard_) return;
+  const size_t dropped = guard_->check();
+  for (size_t i = 0; i < dropped && coordinator_ != nullptr; ++i)
+    coordinator_->count_dropped_peer();
+}
+
+void ZmqServer::count_delivered(const zmq::message_t& frame) {
+  if (!guard_) return;
+  const int fd = zmq_msg_get(frame.handle(), ZMQ_SRCFD);
+  if (!guard_->knows(fd)) drain_monitor();  // accepted since the monitor was last read
+  guard_->delivered(fd, frame.size());
+}
+
 void ZmqServer::serve_once(int wait_ms) {
+  // A never-finished message grows as fast as the peer sends: with a guard,
+  // look at the connections at least every few milliseconds.
+  constexpr int kGuardSliceMs = 5;
+  guard_connections();
   zmq::pollitem_t items[] = {
       {socket_.handle(), 0, ZMQ_POLLIN, 0},
       {monitor_.handle(), 0, ZMQ_POLLIN, 0},
       {authenticator_ ? authenticator_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0}};
   try {
-    zmq::poll(items, authenticator_ ? 3 : 2, std::chrono::milliseconds(wait_ms));
+    zmq::poll(items, authenticator_ ? 3 : 2,
+              std::chrono::milliseconds(guard_ ? std::min(wait_ms, kGuardSliceMs) : wait_ms));
   } catch (const zmq::error_t& error) {
     if (error.num() == EINTR) return;
     throw;
@@ -219,15 +244,19 @@ void ZmqServer::serve_once(int wait_ms) {
   if (items[1].revents & ZMQ_POLLIN) drain_monitor();
   if (authenticator_ && (items[2].revents & ZMQ_POLLIN)) authenticator_->serve_pending();
   if (!(items[0].revents & ZMQ_POLLIN)) return;
-  for (;;) {
+  for (uint32_t received = 1;; ++received) {
+    if (received % 256 == 0) guard_connections();
     zmq::message_t identity, payload;
     if (!socket_.recv(identity, zmq::recv_flags::dontwait)) return;
     if (!identity.more()) continue;  // a ROUTER always prefixes the identity
     if (!socket_.recv(payload, zmq::recv_flags::dontwait)) return;
+    count_delivered(payload);
     // One frame per message is the protocol; extra frames are discarded.
     while (payload.more()) {
       zmq::message_t extra;
-      if (!socket_.recv(extra, zmq::recv_flags::dontwait) || !extra.more()) break;
+      if (!socket_.recv(extra, zmq::recv_flags::dontwait)) break;
+      count_delivered(extra);
+      if (!extra.more()) break;
     }
     const std::string client = admit(identity.to_string(), payload);
     if (client.empty()) continue;

@@ -13,6 +13,7 @@
 #include "coordinator/connection_tracker.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/curve_authenticator.h"
+#include "coordinator/transport_guard.h"
 #include "coordinator/transport_security.h"
 #include "core/protocol/aligned_message.h"
 
@@ -33,6 +34,14 @@ class ZmqServer : public ServerOutbox {
   std::string endpoint() const;
 
   void attach(Coordinator& coordinator) { coordinator_ = &coordinator; }
+
+  // Limits (docs/security.md, "Limits"), before clients connect: at most
+  // `send_hwm` messages queued per peer (ZMQ_SNDHWM; beyond it replies are
+  // dropped and the client recovers as from a lost chunk), and a TCP connection
+  // more than `max_pending_bytes` ahead of the messages it completed is shut
+  // down (0: no guard).
+  void limit(int send_hwm, uint64_t max_pending_bytes);
+  int send_hwm() const { return socket_.get(zmq::sockopt::sndhwm); }
 
   // Serves until the coordinator stops or `interrupted` becomes true, then
   // keeps the connections open for `drain_ms` (answering late messages with
@@ -71,6 +80,12 @@ class ZmqServer : public ServerOutbox {
   std::map<std::string, std::string> client_ids_;   // routing id -> the name its Hello gave
   std::vector<uint8_t> refusal_arena_;
   // --- end peers ---
+  // Runs the transport guard, if any; counts what it dropped.
+  void guard_connections();
+  // Tells the guard, if any, of a received frame.
+  void count_delivered(const zmq::message_t& frame);
+
+  std::unique_ptr<TransportGuard> guard_;  // fed by the monitor above
   AlignedMessage aligned_;
   Coordinator* coordinator_ = nullptr;
 };

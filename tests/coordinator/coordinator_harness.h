@@ -40,9 +40,11 @@ class CoordinatorHarness {
   // `trigger`: the client trigger the run is configured for; offer-first
   // contributions offer before their Update, the others send it directly.
   // `resume`: a checkpoint to restore before the coordinator starts (at `now_us`).
+  // `limits`: [limits] (docs/security.md, "Limits").
   explicit CoordinatorHarness(ServerPolicies policies, uint32_t batch_size = 8,
                               const char* trigger = "offer-first",
-                              const CheckpointSections* resume = nullptr, int64_t now_us = 0)
+                              const CheckpointSections* resume = nullptr, int64_t now_us = 0,
+                              LimitSettings limits = {})
       : writer_(Span<uint8_t>(arena_.data(), arena_.size())),
         offers_(std::string(trigger) == "offer-first") {
     CoordinatorSettings settings;
@@ -53,6 +55,7 @@ class CoordinatorHarness {
     settings.chunk_floats = kDim;  // one chunk per model
     settings.eval_every = 0;
     settings.batch_size = batch_size;
+    settings.limits = limits;
     initial_ = {1, 2, 3, 4, 5, 6};
     coordinator_ = std::make_unique<Coordinator>(settings, GlobalModel(initial_),
                                                  std::move(policies), nullptr, clock_, outbox_);
@@ -79,6 +82,8 @@ class CoordinatorHarness {
   std::vector<std::pair<std::string, uint32_t>> models_sent() const { return models_; }
   // The params of the last Config sent.
   const std::map<std::string, double>& config_params() const { return config_params_; }
+  // Everything the last message handled (or tick) sent.
+  const std::vector<RecordingOutbox::Sent>& last_sent() const { return outbox_.sent; }
 
   void hello(const std::string& client) {
     HelloInfo info;

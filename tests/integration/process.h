@@ -25,6 +25,7 @@ class Process {
   void signal(int sig);
   bool running();
   const std::string& output_path() const { return output_path_; }
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
