@@ -323,8 +323,10 @@ TEST(CoordinatorConfig, ContradictoryCombinationsNameBothSettings) {
                           "aggregation.policy=sync-minibatch"}),
             "staleness.policy = pc-asgd needs aggregation.policy = apply-on-arrival or "
             "random-dispatch, not sync-minibatch");
+  // The gateway's Status holds the whole list now (core/base/status.h).
   EXPECT_EQ(config_error({"aggregation.policy=magic"}),
-            "unknown aggregation policy 'magic' (fedgate-coordinator --list-policies)");
+            "unknown aggregation policy 'magic' (known: apply-on-arrival, random-dispatch, "
+            "stale-sum, round-buffer, sync-minibatch, add-update)");
   EXPECT_EQ(config_error({"staleness.policy=magic"}),
             "unknown staleness policy 'magic' (known: identity, pc-asgd)");
   EXPECT_NE(config_error({"aggregation.policy=sync-minibatch", "staleness.policy=pc-asgd"})
