@@ -171,6 +171,18 @@ Status apply_override(toml::table& root, const std::string& assignment) {
   return Status::ok();
 }
 
+// Each half of the IDX pair defaults to Fashion-MNIST's test file: one half set
+// alone would pair with the other's default (MNIST's files have the same names).
+Status check_test_pair(const toml::table& root) {
+  const bool images = root.at_path("data.test_images").node() != nullptr;
+  const bool labels = root.at_path("data.test_labels").node() != nullptr;
+  if (images == labels) return Status::ok();
+  return Status::error(StatusCode::kInvalidArgument,
+                       "data.%s is set but data.%s is not: set both files of the IDX pair",
+                       images ? "test_images" : "test_labels",
+                       images ? "test_labels" : "test_images");
+}
+
 Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(check_keys(root));
   CoordinatorSettings& s = config->settings;
@@ -191,6 +203,7 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   }
   FG_TRY(read_string(root, "data", "test_images", &config->test_images));
   FG_TRY(read_string(root, "data", "test_labels", &config->test_labels));
+  FG_TRY(check_test_pair(root));
   FG_TRY(read_string(root, "data", "test_csv", &config->test_csv));
   FG_TRY(read_number(root, "data", "csv_label_column", &config->csv_label_column, -1e6, 1e6));
   FG_TRY(read_number(root, "training", "batch_size", &s.batch_size, 1, 65535));

@@ -124,6 +124,22 @@ TEST(CoordinatorConfig, OutOfRangeAndWrongTypesAreNamed) {
             std::string::npos);
 }
 
+// One half of the IDX pair alone would be paired with the Fashion-MNIST default.
+TEST(CoordinatorConfig, HalfAnIdxPairIsAnErrorNamingTheMissingHalf) {
+  auto images = load_coordinator_config("", {"data.test_images=\"/data/mnist/t10k-images.gz\""});
+  ASSERT_FALSE(images.is_ok());
+  EXPECT_STREQ(images.status().message(),
+               "data.test_images is set but data.test_labels is not: set both files of the IDX "
+               "pair");
+  auto labels = load_coordinator_config("", {"data.test_labels=\"/data/mnist/t10k-labels.gz\""});
+  ASSERT_FALSE(labels.is_ok());
+  EXPECT_NE(std::string(labels.status().message()).find("data.test_images is not"),
+            std::string::npos);
+  auto both =
+      load_coordinator_config("", {"data.test_images=\"/m/i.gz\"", "data.test_labels=\"/m/l.gz\""});
+  EXPECT_TRUE(both.is_ok()) << both.status().message();
+}
+
 TEST(CoordinatorConfig, SyntaxErrorsGiveLineNumbers) {
   const std::string path = write_file("broken.toml", "[run]\nmax_versions = = 3\n");
   auto config = load_coordinator_config(path, {});
