@@ -5,6 +5,8 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include <spdlog/spdlog.h>
+
 #include "coordinator/aggregation/apply_on_arrival.h"
 #include "coordinator/staleness/identity_staleness.h"
 
@@ -122,9 +124,14 @@ void Coordinator::reply_error(const std::string& id, uint32_t ref_seq, wire::Err
   va_start(args, format);
   std::vsnprintf(text, sizeof(text), format, args);
   va_end(args);
-  ++metrics_.errors;
-  ++metrics_.errors_by_code[wire::EnumNameErrorCode(code)];
-  if (ClientRecord* client = clients_.find(id)) ++client->counts.errors;
+  if (code == wire::ErrorCode::VersionOutsideWindow) {
+    ++metrics_.stale_offers;  // normal under load, not a fault: counted apart (metrics.h)
+  } else {
+    ++metrics_.errors;
+    ++metrics_.errors_by_code[wire::EnumNameErrorCode(code)];
+    if (ClientRecord* client = clients_.find(id)) ++client->counts.errors;
+  }
+  spdlog::debug("client {}: {}: {}", id, wire::EnumNameErrorCode(code), text);
   reply(id, writer_.error(++seq_, code, ref_seq, text));
 }
 

@@ -9,6 +9,7 @@
 
 #include "coordinator/acceptance/starvation_guard.h"
 #include "coordinator/config_table.h"
+#include "coordinator/logging.h"
 #include "coordinator/policy_catalog.h"
 #include "coordinator/policy_combinations.h"
 #include "coordinator/policy_registry.h"
@@ -34,7 +35,7 @@ const std::map<std::string, Keys>& known_keys() {
       {"aggregation", {"policy"}},
       {"run",
        {"eval_every", "target_accuracy", "max_versions", "max_seconds", "min_clients", "metrics",
-        "dir"}},
+        "dir", "log_level", "metrics_clients"}},
   };
   return keys;
 }
@@ -226,6 +227,18 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_number(root, "run", "min_clients", &s.min_clients, 0, 1e6));
   FG_TRY(read_string(root, "run", "metrics", &config->metrics_path));
   FG_TRY(read_string(root, "run", "dir", &config->run_dir));
+  FG_TRY(read_string(root, "run", "log_level", &config->log_level));
+  if (!check_log_level(config->log_level).is_ok()) {
+    return Status::error(StatusCode::kInvalidArgument, "run.log_level = '%s': allowed are %s",
+                         config->log_level.c_str(), kLogLevelNames);
+  }
+  if (const toml::node* clients = root.at_path("run.metrics_clients").node()) {
+    if (!clients->is_boolean()) {
+      return Status::error(StatusCode::kInvalidArgument,
+                           "run.metrics_clients must be true or false");
+    }
+    config->metrics_clients = clients->value_or(false);
+  }
   FG_ASSIGN_OR_RETURN(ModelKind kind, parse_model_kind(config->model_kind));
   s.model.kind = kind;
   FG_ASSIGN_OR_RETURN(config->acceptance_params,
@@ -359,6 +372,16 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
       << "\nmax_versions = " << s.max_versions << "\nmax_seconds = " << s.max_seconds
       << "\nmin_clients = " << s.min_clients << "\nmetrics = \"" << c.metrics_path << "\"\ndir = \""
       << c.run_dir << "\"\n";
+  out << "log_level = \"" << c.log_level
+      << "\"\nmetrics_clients = " << (c.metrics_clients ? "true" : "false") << "\n";
+  return out.str();
+}
+
+std::string coordinator_config_json(const CoordinatorConfig& config) {
+  toml::parse_result parsed = toml::parse(render_coordinator_config(config));
+  if (!parsed) return "null";
+  std::ostringstream out;
+  out << toml::json_formatter{parsed.table()};
   return out.str();
 }
 

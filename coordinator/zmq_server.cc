@@ -2,7 +2,8 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
+
+#include <spdlog/spdlog.h>
 
 namespace fedgate {
 
@@ -28,8 +29,7 @@ void ZmqServer::send(const std::string& client, Span<const uint8_t> bytes) {
     socket_.send(zmq::buffer(client), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
     socket_.send(zmq::buffer(bytes.data(), bytes.size()), zmq::send_flags::dontwait);
   } catch (const zmq::error_t& error) {
-    std::fprintf(stderr, "fedgate-coordinator: send to %s failed: %s\n", client.c_str(),
-                 error.what());
+    spdlog::warn("send to client {} failed: {}", client, error.what());
   }
 }
 

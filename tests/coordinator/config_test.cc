@@ -140,6 +140,18 @@ TEST(CoordinatorConfig, HalfAnIdxPairIsAnErrorNamingTheMissingHalf) {
   EXPECT_TRUE(both.is_ok()) << both.status().message();
 }
 
+TEST(CoordinatorConfig, LogLevelIsCheckedAndRendered) {
+  auto debug = load_coordinator_config("", {"run.log_level=debug"});
+  ASSERT_TRUE(debug.is_ok()) << debug.status().message();
+  EXPECT_EQ(debug->log_level, "debug");
+  EXPECT_NE(render_coordinator_config(*debug).find("log_level = \"debug\""), std::string::npos);
+  auto loud = load_coordinator_config("", {"run.log_level=loud"});
+  ASSERT_FALSE(loud.is_ok());
+  EXPECT_STREQ(
+      loud.status().message(),
+      "run.log_level = 'loud': allowed are trace, debug, info, warn, error, critical, off");
+}
+
 TEST(CoordinatorConfig, SyntaxErrorsGiveLineNumbers) {
   const std::string path = write_file("broken.toml", "[run]\nmax_versions = = 3\n");
   auto config = load_coordinator_config(path, {});
