@@ -31,20 +31,30 @@ TEST(Logging, KnowsTheLevelNames) {
   EXPECT_FALSE(start_logging("loud").is_ok());
 }
 
-TEST(Logging, CopiesTimestampedLinesFromTheLevelUpIntoAFile) {
+// What `log` writes into a copy file while the logger runs at `level`.
+template <typename Log>
+std::string copied_at(const char* level, Log log) {
   TempDir dir("logging");
   const std::string path = dir.file("coordinator.log");
   std::FILE* file = std::fopen(path.c_str(), "w");
-  ASSERT_NE(file, nullptr);
-  ASSERT_TRUE(start_logging("info").is_ok());
+  EXPECT_NE(file, nullptr) << path;
+  if (file == nullptr) return "";
+  EXPECT_TRUE(start_logging(level).is_ok());
   copy_log_to(file);
-  spdlog::debug("hidden at info");
-  spdlog::info("listening on {}", "tcp://127.0.0.1:5555");
-  spdlog::error("cannot bind {}", "tcp://x");
+  log();
   copy_log_to(nullptr);
   spdlog::error("after the copy stopped");
   std::fclose(file);
-  const std::string text = read_text(path);
+  EXPECT_TRUE(start_logging("info").is_ok());
+  return read_text(path);
+}
+
+TEST(Logging, CopiesTimestampedLinesFromTheLevelUpIntoAFile) {
+  const std::string text = copied_at("info", [] {
+    spdlog::debug("hidden at info");
+    spdlog::info("listening on {}", "tcp://127.0.0.1:5555");
+    spdlog::error("cannot bind {}", "tcp://x");
+  });
   EXPECT_EQ(text.find("hidden"), std::string::npos) << text;
   EXPECT_EQ(text.find("after the copy"), std::string::npos) << text;
   // No colour codes in a file; ISO 8601 UTC with milliseconds.
@@ -57,18 +67,9 @@ TEST(Logging, CopiesTimestampedLinesFromTheLevelUpIntoAFile) {
 }
 
 TEST(Logging, DebugLevelShowsDebugLines) {
-  TempDir dir("logging");
-  const std::string path = dir.file("debug.log");
-  std::FILE* file = std::fopen(path.c_str(), "w");
-  ASSERT_NE(file, nullptr);
-  ASSERT_TRUE(start_logging("debug").is_ok());
-  copy_log_to(file);
-  spdlog::debug("client {}: VersionOutsideWindow", "pi-1");
-  copy_log_to(nullptr);
-  std::fclose(file);
-  EXPECT_NE(read_text(path).find("debug client pi-1: VersionOutsideWindow"), std::string::npos)
-      << read_text(path);
-  ASSERT_TRUE(start_logging("info").is_ok());
+  const std::string text =
+      copied_at("debug", [] { spdlog::debug("client {}: VersionOutsideWindow", "pi-1"); });
+  EXPECT_NE(text.find("debug client pi-1: VersionOutsideWindow"), std::string::npos) << text;
 }
 
 }  // namespace
