@@ -18,6 +18,8 @@ if(NOT FEDGATE_CLIENT_ONLY)
   find_package(tomlplusplus REQUIRED)
   # Gateway-side JSON (metrics, summaries) and the tests that read it.
   find_package(nlohmann_json 3 REQUIRED)
+  # The gateway's levelled log (coordinator/logging.h).
+  find_package(spdlog REQUIRED)
 endif()
 # flatc always runs on the build host, also in cross builds (-DFLATC_EXECUTABLE=
 # names another one).

@@ -5,6 +5,8 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include <spdlog/spdlog.h>
+
 #include "coordinator/aggregation/apply_on_arrival.h"
 #include "coordinator/staleness/identity_staleness.h"
 
@@ -137,9 +139,16 @@ void Coordinator::reply_error(const std::string& id, uint32_t ref_seq, wire::Err
 
 void Coordinator::send_error(const std::string& id, uint32_t ref_seq, wire::ErrorCode code,
                              const char* text, uint8_t protocol_version) {
-  ++metrics_.errors;
-  ++metrics_.errors_by_code[wire::EnumNameErrorCode(code)];
-  if (ClientRecord* client = clients_.find(id)) ++client->counts.errors;
+  if (code == wire::ErrorCode::VersionOutsideWindow) {
+    // Normal under load (an offer, or an update, too far behind), not a fault:
+    // counted apart (metrics.h).
+    ++metrics_.stale_offers;
+  } else {
+    ++metrics_.errors;
+    ++metrics_.errors_by_code[wire::EnumNameErrorCode(code)];
+    if (ClientRecord* client = clients_.find(id)) ++client->counts.errors;
+  }
+  spdlog::debug("client {}: {}: {}", printable_id(id), wire::EnumNameErrorCode(code), text);
   reply(id, writer_.error(++seq_, code, ref_seq, text, protocol_version));
 }
 

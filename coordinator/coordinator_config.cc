@@ -10,6 +10,7 @@
 #include "coordinator/acceptance/starvation_guard.h"
 #include "coordinator/config_table.h"
 #include "coordinator/model_downlink.h"
+#include "coordinator/logging.h"
 #include "coordinator/policy_catalog.h"
 #include "coordinator/policy_combinations.h"
 #include "coordinator/policy_registry.h"
@@ -38,7 +39,8 @@ const std::map<std::string, Keys>& known_keys() {
       {"downlink", {"codec"}},
       {"run",
        {"eval_every", "target_accuracy", "max_versions", "max_seconds", "min_clients", "metrics",
-        "dir", "checkpoint_every_versions", "checkpoint_every_seconds", "checkpoints_kept"}},
+        "dir", "checkpoint_every_versions", "checkpoint_every_seconds", "checkpoints_kept", "log_level",
+        "metrics_clients"}},
       {"limits",
        {"max_update_norm", "max_norm_ratio", "norm_action", "max_staleness", "max_clients",
         "max_name_bytes", "client_timeout_heartbeats", "max_model_chunks", "model_resends",
@@ -203,6 +205,18 @@ Status read_limits(const toml::table& root, LimitSettings* l) {
   return Status::ok();
 }
 
+// Each half of the IDX pair defaults to Fashion-MNIST's test file: one half set
+// alone would pair with the other's default (MNIST's files have the same names).
+Status check_test_pair(const toml::table& root) {
+  const bool images = root.at_path("data.test_images").node() != nullptr;
+  const bool labels = root.at_path("data.test_labels").node() != nullptr;
+  if (images == labels) return Status::ok();
+  return Status::error(StatusCode::kInvalidArgument,
+                       "data.%s is set but data.%s is not: set both files of the IDX pair",
+                       images ? "test_images" : "test_labels",
+                       images ? "test_labels" : "test_images");
+}
+
 Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(check_keys(root));
   CoordinatorSettings& s = config->settings;
@@ -225,6 +239,7 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   }
   FG_TRY(read_string(root, "data", "test_images", &config->test_images));
   FG_TRY(read_string(root, "data", "test_labels", &config->test_labels));
+  FG_TRY(check_test_pair(root));
   FG_TRY(read_string(root, "data", "test_csv", &config->test_csv));
   FG_TRY(read_number(root, "data", "csv_label_column", &config->csv_label_column, -1e6, 1e6));
   FG_TRY(read_number(root, "training", "batch_size", &s.batch_size, 1, 65535));
@@ -256,6 +271,18 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
                      1e9));
   FG_TRY(read_number(root, "run", "checkpoints_kept", &config->checkpoints_kept, 1, 1000));
   FG_TRY(read_limits(root, &s.limits));
+  FG_TRY(read_string(root, "run", "log_level", &config->log_level));
+  if (!check_log_level(config->log_level).is_ok()) {
+    return Status::error(StatusCode::kInvalidArgument, "run.log_level = '%s': allowed are %s",
+                         config->log_level.c_str(), kLogLevelNames);
+  }
+  if (const toml::node* clients = root.at_path("run.metrics_clients").node()) {
+    if (!clients->is_boolean()) {
+      return Status::error(StatusCode::kInvalidArgument,
+                           "run.metrics_clients must be true or false");
+    }
+    config->metrics_clients = clients->value_or(false);
+  }
   FG_ASSIGN_OR_RETURN(ModelKind kind, parse_model_kind(config->model_kind));
   s.model.kind = kind;
   FG_ASSIGN_OR_RETURN(config->acceptance_params,
@@ -395,6 +422,8 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
   out << "checkpoint_every_versions = " << c.checkpoint_every_versions
       << "\ncheckpoint_every_seconds = " << c.checkpoint_every_seconds
       << "\ncheckpoints_kept = " << c.checkpoints_kept << "\n";
+  out << "log_level = \"" << c.log_level
+      << "\"\nmetrics_clients = " << (c.metrics_clients ? "true" : "false") << "\n";
   const LimitSettings& l = s.limits;
   out << "\n[limits]\nmax_update_norm = " << toml_number(l.max_update_norm)
       << "\nmax_norm_ratio = " << toml_number(l.max_norm_ratio) << "\nnorm_action = \""
@@ -403,6 +432,14 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
       << "\nclient_timeout_heartbeats = " << l.client_timeout_heartbeats
       << "\nmax_model_chunks = " << l.max_model_chunks << "\nmodel_resends = " << l.model_resends
       << "\nsend_hwm = " << l.send_hwm << "\nmax_pending_bytes = " << l.max_pending_bytes << "\n";
+  return out.str();
+}
+
+std::string coordinator_config_json(const CoordinatorConfig& config) {
+  toml::parse_result parsed = toml::parse(render_coordinator_config(config));
+  if (!parsed) return "null";
+  std::ostringstream out;
+  out << toml::json_formatter{parsed.table()};
   return out.str();
 }
 

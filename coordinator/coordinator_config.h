@@ -36,8 +36,10 @@ struct CoordinatorConfig {
   std::string aggregation = "apply-on-arrival";
   PolicyParams aggregation_params;
   std::string metrics_path;
-  std::string run_dir;     // run.dir: where the run writes everything; empty = nowhere
-  std::string model_init;  // model.init: a saved model (safetensors) to start from
+  std::string run_dir;             // run.dir: where the run writes everything; empty = nowhere
+  std::string model_init;          // model.init: a saved model (safetensors) to start from
+  std::string log_level = "info";  // run.log_level: trace..off (coordinator/logging.h)
+  bool metrics_clients = false;    // run.metrics_clients: per-client tables in eval lines too
   // Checkpoints in run.dir (docs/run-directory.md says why these defaults).
   uint32_t checkpoint_every_versions = 1000;  // 0 = not by versions
   double checkpoint_every_seconds = 60;       // 0 = not by time
@@ -52,5 +54,8 @@ Result<CoordinatorConfig> load_coordinator_config(const std::string& path,
 
 // The TOML text of the effective configuration, for --print-config.
 std::string render_coordinator_config(const CoordinatorConfig& config);
+
+// The same as a JSON object, for the metrics file's "run" line.
+std::string coordinator_config_json(const CoordinatorConfig& config);
 
 }  // namespace fedgate

@@ -1,5 +1,7 @@
 #include "coordinator/curve_authenticator.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 
 #include "curve/curve_key_file.h"
@@ -30,17 +32,14 @@ const char* CurveAuthenticator::decide(const std::string& mechanism, const std::
       return "200";
     }
     ++counts_.refused;
-    std::fprintf(stderr,
-                 "fedgate-coordinator: refused a CURVE client from %s: public key %s is not in "
-                 "server.curve_authorized_keys\n",
-                 address.c_str(), z85);
+    spdlog::warn("refused a CURVE client from {}: public key {} is not in "
+                 "server.curve_authorized_keys",
+                 address, z85);
     return "400";
   }
   ++counts_.refused;
-  std::fprintf(stderr,
-               "fedgate-coordinator: refused a %s client from %s: this server accepts only CURVE "
-               "clients\n",
-               mechanism.c_str(), address.c_str());
+  spdlog::warn("refused a {} client from {}: this server accepts only CURVE clients", mechanism,
+               address);
   return "400";
 }
 

@@ -7,6 +7,7 @@
 #include "cli/command_line.h"
 #include "coordinator/checkpointer.h"
 #include "coordinator/coordinator_config.h"
+#include "coordinator/logging.h"
 #include "coordinator/policy_catalog.h"
 #include "coordinator/run_builder.h"
 #include "coordinator/zmq_server.h"
@@ -18,7 +19,7 @@ std::atomic<bool> g_interrupted{false};
 void on_signal(int) { g_interrupted.store(true); }
 
 int fail(const char* what, const fedgate::Status& status) {
-  std::fprintf(stderr, "fedgate-coordinator: %s: %s\n", what, status.message());
+  spdlog::error("{}: {}", what, status.message());
   return 2;
 }
 
@@ -42,8 +43,7 @@ int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
     server->limit(send_hwm_for(settings.limits, run.dim(), settings.chunk_floats),
                   max_pending_bytes_for(settings.limits, transport_limit));
   } catch (const zmq::error_t& error) {
-    std::fprintf(stderr, "fedgate-coordinator: cannot bind %s: %s\n", run.config().bind.c_str(),
-                 error.what());
+    spdlog::error("cannot bind {}: {}", run.config().bind, error.what());
     return 2;
   }
   const std::string endpoint = server->endpoint();
@@ -87,7 +87,7 @@ int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
     server->attach(coordinator);
     server->run(g_interrupted);
   } catch (const zmq::error_t& error) {
-    std::fprintf(stderr, "fedgate-coordinator: transport failed: %s\n", error.what());
+    spdlog::error("transport failed: {}", error.what());
     save_last_checkpoint();
     coordinator.stop("transport failure");
     return 1;
@@ -95,6 +95,7 @@ int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
   // Before the drain, so that a second signal cannot lose it.
   save_last_checkpoint();
   if (!coordinator.stopped()) {
+    spdlog::info("interrupted: stopping the run");
     coordinator.stop("interrupted");
     g_interrupted.store(false);  // a second signal skips the drain
     server->run(g_interrupted);
@@ -125,7 +126,7 @@ int main(int argc, char** argv) {
       "offer, applies accepted gradients to the global model, and evaluates it on the\n"
       "test set. Settings come from a TOML file (--config) and --set overrides;\n"
       "docs/configuration.md lists every key."};
-  std::string config_path, bind, metrics_path, endpoint_file, run_dir;
+  std::string config_path, bind, metrics_path, endpoint_file, run_dir, log_level;
   std::vector<std::string> overrides;
   double max_seconds = -1, target_accuracy = -1;
   int64_t max_versions = -1, min_clients = -1;
@@ -153,9 +154,20 @@ int main(int argc, char** argv) {
   app.add_flag("--print-config", print_config, "print the effective configuration and exit");
   app.add_flag("--list-policies", show_policies, "list every policy family and exit");
   app.add_flag("-q,--quiet", quiet, "no progress lines");
+  app.add_option("--log-level", log_level,
+                 std::string("log lines on stderr (and in the run directory's coordinator.log) "
+                             "from this level up: ") +
+                     kLogLevelNames + " (default info; config run.log_level)");
   add_version_flag(app, "fedgate-coordinator");
   if (const int status = parse_command_line(app, argc, argv); status >= 0) return status;
 
+  // The command line's level (or the default) until the configuration is read.
+  if (const Status started = start_logging(log_level.empty() ? kDefaultLogLevel : log_level);
+      !started.is_ok()) {
+    std::fprintf(stderr, "fedgate-coordinator: --log-level: %s\n", started.message());
+    return 2;
+  }
+  if (!log_level.empty()) overrides.push_back("run.log_level=\"" + log_level + "\"");
   if (show_policies) {
     std::printf("%s", policy_list_text().c_str());
     return 0;
@@ -173,6 +185,7 @@ int main(int argc, char** argv) {
   Result<CoordinatorConfig> loaded = load_coordinator_config(config_path, overrides);
   if (!loaded.is_ok()) return fail("configuration", loaded.status());
   CoordinatorConfig config = std::move(loaded).value();
+  (void)start_logging(config.log_level);  // checked with the configuration
   if (print_config) {
     std::printf("%s", render_coordinator_config(config).c_str());
     return 0;

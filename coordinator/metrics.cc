@@ -1,6 +1,8 @@
 #include "coordinator/metrics.h"
 
 #include <cmath>
+#include <cstring>
+#include <ctime>
 
 #include <nlohmann/json.hpp>
 
@@ -31,8 +33,32 @@ const char* evaluation_health(const EvalPoint& point) {
   return std::isfinite(point.loss) && std::isfinite(point.accuracy) ? "ok" : "non-finite-loss";
 }
 
-std::string metrics_json(const char* event, const EvalPoint& point, const Metrics& m,
-                         const ClientRegistry& clients, const TextFields& extra) {
+std::string run_header_json(const RunHeader& header) {
+  Json line;
+  line["event"] = "run";
+  line["fedgate_version"] = header.version;
+  line["started_utc"] = header.started_utc;
+  line["seeds"] = Json::object();
+  for (const auto& [name, seed] : header.seeds) line["seeds"][name] = seed;
+  Json config = Json::parse(header.config_json, nullptr, /*allow_exceptions=*/false);
+  line["config"] = config.is_discarded() ? Json(nullptr) : std::move(config);
+  return line.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+namespace {
+
+// A metrics line; `clients` null leaves out the per-client table.
+std::string line_json(const char* event, const EvalPoint& point, const Metrics& m,
+                      const ClientRegistry* clients, const TextFields& extra) {
   Json line;
   line["event"] = event;
   line["version"] = point.version;
@@ -51,6 +77,7 @@ std::string metrics_json(const char* event, const EvalPoint& point, const Metric
   line["hellos"] = m.hellos;
   line["model_sends"] = m.model_sends;
   line["errors"] = m.errors;
+  line["stale_offers"] = m.stale_offers;
   line["commits"] = m.commits;
   line["clipped"] = m.clipped;
   line["forced_accepts"] = m.forced_accepts;
@@ -65,16 +92,26 @@ std::string metrics_json(const char* event, const EvalPoint& point, const Metric
   for (const auto& [code, count] : m.errors_by_code) line["errors_by_code"][code] = count;
   line["staleness"] = Json::object();
   for (const auto& [tau, count] : m.staleness) line["staleness"][std::to_string(tau)] = count;
-  Json& per_client = line["clients"] = Json::object();
-  for (const auto& [id, record] : clients.all()) {
-    const ClientCounts& c = record.counts;
-    per_client[id] = {{"offers", c.offers},        {"accepts", c.accepts}, {"rejects", c.rejects},
-                      {"updates", c.updates},      {"errors", c.errors},   {"bytes_up", c.bytes_up},
-                      {"bytes_down", c.bytes_down}};
+  if (clients != nullptr) {
+    Json& per_client = line["clients"] = Json::object();
+    for (const auto& [id, record] : clients->all()) {
+      const ClientCounts& c = record.counts;
+      per_client[id] = {{"offers", c.offers},        {"accepts", c.accepts},
+                        {"rejects", c.rejects},      {"updates", c.updates},
+                        {"errors", c.errors},        {"bytes_up", c.bytes_up},
+                        {"bytes_down", c.bytes_down}};
+    }
   }
   for (const auto& [key, value] : extra) line[key] = value;
   // Client names come from the network and need not be UTF-8: replace what is not.
   return line.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string metrics_json(const char* event, const EvalPoint& point, const Metrics& metrics,
+                         const ClientRegistry& clients, const TextFields& extra) {
+  return line_json(event, point, metrics, &clients, extra);
 }
 
 MetricsLog::~MetricsLog() {
@@ -90,7 +127,9 @@ bool MetricsLog::open(const std::string& path, bool append) {
 void MetricsLog::write(const char* event, const EvalPoint& point, const Metrics& metrics,
                        const ClientRegistry& clients, const TextFields& extra) {
   if (file_ == nullptr) return;
-  write_line(metrics_json(event, point, metrics, clients, extra));
+  // Evaluation lines stay small: the per-client table goes with the summary.
+  const bool with_clients = clients_in_evals_ || std::strcmp(event, "eval") != 0;
+  write_line(line_json(event, point, metrics, with_clients ? &clients : nullptr, extra));
 }
 
 void MetricsLog::write_line(const std::string& json) {

@@ -64,12 +64,14 @@ void ProgressPrinter::on_stop(const char* reason, const EvalPoint& p, const Metr
                ")\n"
                "  bytes up / down    %.2f MB / %.2f MB (%" PRIu64 " / %" PRIu64
                " messages)\n"
-               "  errors             %" PRIu64 "\n",
+               "  errors             %" PRIu64
+               "\n"
+               "  stale offers       %" PRIu64 " (outside the window: sent the current model)\n",
                reason, p.version, p.time_s, p.accuracy, p.loss, m.offers, m.accepts,
                percent(m.accepts, m.offers), m.rejects, m.updates,
                m.updates == 0 ? 0.0 : static_cast<double>(stale_sum) / m.updates, stale_max,
                megabytes(m.bytes_up), megabytes(m.bytes_down), m.messages_up, m.messages_down,
-               m.errors);
+               m.errors, m.stale_offers);
   for (const auto& [id, record] : clients.all()) {
     std::fprintf(
         out_, "  client %-12s offers %6" PRIu64 "  accepted %6" PRIu64 "  applied %6" PRIu64 "\n",

@@ -4,8 +4,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cli/version.h"
 #include "coordinator/atomic_file.h"
 #include "coordinator/checkpointer.h"
+#include "coordinator/logging.h"
 #include "coordinator/model_file.h"
 #include "coordinator/policy_setup.h"
 #include "coordinator/tee_file.h"
@@ -26,6 +28,7 @@ Result<Dataset> load_test_data(const CoordinatorConfig& config) {
 CoordinatorRun::CoordinatorRun(CoordinatorConfig config) : config_(std::move(config)) {}
 
 CoordinatorRun::~CoordinatorRun() {
+  if (log_file_ != nullptr) copy_log_to(nullptr);
   if (tee_ != nullptr) std::fclose(tee_);
   if (log_file_ != nullptr) std::fclose(log_file_);
 }
@@ -81,6 +84,8 @@ Status CoordinatorRun::build_parts(Dataset test_data, const RunOutputs& outputs,
       return Status::error(StatusCode::kNotFound, "cannot write metrics to %s: %s",
                            config_.metrics_path.c_str(), std::strerror(errno));
     }
+    log_->set_clients_in_evals(config_.metrics_clients);
+    log_->write_line(run_header_json(run_header(outputs)));
   }
   evaluator_ = std::make_unique<Evaluator>(*model_, std::move(test_data));
   if (output_ != nullptr) progress_ = std::make_unique<ProgressPrinter>(output_, outputs.style);
@@ -90,6 +95,16 @@ Status CoordinatorRun::build_parts(Dataset test_data, const RunOutputs& outputs,
     if (resuming_) saver_->keep_best_on_disk();
   }
   return Status::ok();
+}
+
+RunHeader CoordinatorRun::run_header(const RunOutputs& outputs) const {
+  RunHeader header;
+  header.version = kVersionText;
+  header.config_json = coordinator_config_json(config_);
+  header.seeds.emplace_back("model.seed", config_.seed);
+  header.seeds.insert(header.seeds.end(), outputs.seeds.begin(), outputs.seeds.end());
+  header.started_utc = utc_now_iso8601();
+  return header;
 }
 
 Status CoordinatorRun::load_initial_model(std::vector<float>* params) const {
@@ -123,6 +138,7 @@ Status CoordinatorRun::open_directory(std::FILE* progress) {
                          directory_->log_path().c_str(), std::strerror(errno));
   }
   tee_ = open_tee(progress, log_file_);
+  copy_log_to(log_file_);  // the levelled log lines too (coordinator/logging.h)
   output_ = tee_ != nullptr ? tee_ : progress;
   return Status::ok();
 }

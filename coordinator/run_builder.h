@@ -7,6 +7,9 @@
 
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "coordinator/checkpointer.h"
 #include "coordinator/client_policy_settings.h"
@@ -29,6 +32,8 @@ Result<Dataset> load_test_data(const CoordinatorConfig& config);
 struct RunOutputs {
   std::FILE* progress = nullptr;  // progress lines and the final summary; null: none
   ProgressStyle style;
+  // Seeds the metrics file's "run" line names beside model.seed (the simulator's sim.seed).
+  std::vector<std::pair<std::string, uint64_t>> seeds;
 };
 
 class CoordinatorRun {
@@ -80,6 +85,7 @@ class CoordinatorRun {
   Status build_parts(Dataset test_data, const RunOutputs& outputs, const Dataset* training_data);
   Status open_directory(std::FILE* progress);
   Status load_initial_model(std::vector<float>* params) const;
+  RunHeader run_header(const RunOutputs& outputs) const;
 
   CoordinatorConfig config_;
   std::unique_ptr<Model> model_;

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <spdlog/spdlog.h>
+
 namespace fedgate {
 namespace {
 
@@ -48,11 +50,10 @@ size_t TransportGuard::check() {
       ++it;
       continue;
     }
-    std::fprintf(stderr,
-                 "fedgate-coordinator: dropped a connection (fd %d) holding %llu bytes of an "
-                 "unfinished message (limits.max_pending_bytes = %llu)\n",
-                 it->first, static_cast<unsigned long long>(received - it->second),
-                 static_cast<unsigned long long>(max_pending_bytes_));
+    spdlog::warn(
+        "dropped a connection (fd {}) holding {} bytes of an unfinished message "
+        "(limits.max_pending_bytes = {})",
+        it->first, received - it->second, max_pending_bytes_);
     // libzmq owns the descriptor: shutting it down (not closing it) makes its
     // engine see the end of the stream and free the connection's buffers.
     shutdown(it->first, SHUT_RDWR);

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <spdlog/spdlog.h>
+
 #include "coordinator/limits.h"
 
 namespace fedgate {
@@ -70,8 +72,7 @@ void ZmqServer::send(const std::string& client, Span<const uint8_t> bytes) {
     socket_.send(zmq::buffer(*routing_id), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
     socket_.send(zmq::buffer(bytes.data(), bytes.size()), zmq::send_flags::dontwait);
   } catch (const zmq::error_t& error) {
-    std::fprintf(stderr, "fedgate-coordinator: send to %s failed: %s\n",
-                 printable_id(client).c_str(), error.what());
+    spdlog::warn("send to client {} failed: {}", printable_id(client), error.what());
   }
 }
 
@@ -110,8 +111,7 @@ void ZmqServer::drain_monitor() {
       case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
       case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
         ++failed_handshakes_;
-        std::fprintf(stderr,
-                     "fedgate-coordinator: refused a connection: its handshake failed (%s%s)\n",
+        spdlog::warn("refused a connection: its handshake failed ({}{})",
                      curve_ ? "a client without CURVE or with another server key"
                             : "a client that asks for CURVE",
                      curve_ ? "; see docs/security.md" : " while this server runs without it");
@@ -168,12 +168,10 @@ void ZmqServer::refuse_duplicate(const std::string& routing_id, const std::strin
       verify_envelope(aligned_.view(payload.data(), payload.size()), &error);
   if (envelope == nullptr || envelope->message_type() != wire::Message::Hello) return;
   const int64_t silent_ms = tracker_.owner_silent_ms(client, steady_us());
-  std::fprintf(stderr,
-               "fedgate-coordinator: refused a second connection from %s for client %s: that "
-               "id is in use by a connection heard %lld ms ago (give every client its own "
-               "name%s)\n",
-               peer_address(payload), printable_id(client).c_str(), static_cast<long long>(silent_ms),
-               curve_ ? " and key pair" : "");
+  spdlog::warn(
+      "refused a second connection from {} for client {}: that id is in use by a connection "
+      "heard {} ms ago (give every client its own name{})",
+      peer_address(payload), printable_id(client), silent_ms, curve_ ? " and key pair" : "");
   char text[160];
   std::snprintf(text, sizeof text,
                 "client id %.40s is already connected; refusing this second connection (give "
@@ -183,8 +181,7 @@ void ZmqServer::refuse_duplicate(const std::string& routing_id, const std::strin
   MessageWriter writer(Span<uint8_t>(refusal_arena_.data(), refusal_arena_.size()));
   const auto reply = writer.error(0, wire::ErrorCode::UnexpectedMessage, envelope->seq(), text);
   if (!reply.is_ok()) {
-    std::fprintf(stderr, "fedgate-coordinator: cannot write the refusal: %s\n",
-                 reply.status().message());
+    spdlog::error("cannot write the refusal: {}", reply.status().message());
     return;
   }
   socket_.send(zmq::buffer(routing_id), zmq::send_flags::sndmore | zmq::send_flags::dontwait);

@@ -148,6 +148,7 @@ Status Simulator::build() {
   outputs.progress = progress_;
   outputs.style.clock = "virtual ";
   outputs.style.client_table_limit = 16;
+  outputs.seeds.emplace_back("sim.seed", config_.sim.seed);
   FG_ASSIGN_OR_RETURN(run_, CoordinatorRun::build(c, std::move(data_.test), outputs, &data_.train));
   server_link_ = std::make_unique<ServerLink>(*this);
   coordinator_ = &run_->make_coordinator(clock_, *server_link_);

@@ -5,6 +5,13 @@
 // longer messages are truncated, never heap-allocated.
 #pragma once
 
+// The buffer's size: large enough on Linux for a message that names a full
+// file path; a microcontroller build keeps it short for its 8 KB stack (the
+// STM32 build sets 120: CMakeLists.txt, hil/stm32_size_expectation.cmake).
+#ifndef FEDGATE_STATUS_MESSAGE_CAPACITY
+#define FEDGATE_STATUS_MESSAGE_CAPACITY 512
+#endif
+
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
@@ -38,7 +45,7 @@ const char* status_code_name(StatusCode code);
 
 class [[nodiscard]] Status {
  public:
-  static constexpr size_t kMessageCapacity = 120;
+  static constexpr size_t kMessageCapacity = FEDGATE_STATUS_MESSAGE_CAPACITY;
 
   Status() = default;
   static Status ok() { return Status(); }

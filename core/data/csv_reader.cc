@@ -13,11 +13,6 @@
 namespace fedgate {
 namespace {
 
-const char* base_name(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path.c_str() : path.c_str() + slash + 1;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
@@ -61,20 +56,19 @@ void split_fields(std::string_view line, std::vector<std::string_view>* fields) 
 }
 
 Status read_file(const std::string& path, std::string* text) {
-  const char* name = base_name(path);
+  const char* name = path.c_str();  // errors name the full path
   if (path.empty()) return Status::error(StatusCode::kInvalidArgument, "CSV path is empty");
   errno = 0;
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
-    return Status::error(StatusCode::kNotFound, "cannot open %.60s: %s", name,
-                         std::strerror(errno));
+    return Status::error(StatusCode::kNotFound, "cannot open %s: %s", name, std::strerror(errno));
   }
   char buffer[64 * 1024];
   size_t got;
   while ((got = std::fread(buffer, 1, sizeof(buffer), file)) > 0) text->append(buffer, got);
   const bool failed = std::ferror(file) != 0;
   std::fclose(file);
-  if (failed) return Status::error(StatusCode::kDataLoss, "%.60s: read error", name);
+  if (failed) return Status::error(StatusCode::kDataLoss, "%s: read error", name);
   return Status::ok();
 }
 
@@ -83,7 +77,7 @@ Status read_file(const std::string& path, std::string* text) {
 Result<Dataset> load_csv(const std::string& path, const CsvOptions& options) {
   std::string text;
   FG_TRY(read_file(path, &text));
-  const char* name = base_name(path);
+  const char* name = path.c_str();  // errors name the full path
 
   Dataset data;
   std::vector<std::string_view> fields;
@@ -107,7 +101,7 @@ Result<Dataset> load_csv(const std::string& path, const CsvOptions& options) {
       first_line = line_number;
       if (expected_fields < 2) {
         return Status::error(StatusCode::kInvalidArgument,
-                             "%.50s line %zu: need a label and at least one feature, got %zu field",
+                             "%s line %zu: need a label and at least one feature, got %zu field",
                              name, line_number, expected_fields);
       }
       const long long column = options.label_column < 0
@@ -115,8 +109,8 @@ Result<Dataset> load_csv(const std::string& path, const CsvOptions& options) {
                                    : options.label_column;
       if (column < 0 || column >= static_cast<long long>(expected_fields)) {
         return Status::error(StatusCode::kInvalidArgument,
-                             "%.50s: label_column %d outside the %zu fields, allowed -%zu..%zu",
-                             name, options.label_column, expected_fields, expected_fields,
+                             "%s: label_column %d outside the %zu fields, allowed -%zu..%zu", name,
+                             options.label_column, expected_fields, expected_fields,
                              expected_fields - 1);
       }
       label_index = static_cast<size_t>(column);
@@ -125,7 +119,7 @@ Result<Dataset> load_csv(const std::string& path, const CsvOptions& options) {
       if (!parse_float(fields[0], &probe)) continue;  // a header line
     } else if (fields.size() != expected_fields) {
       return Status::error(StatusCode::kInvalidArgument,
-                           "%.50s line %zu: %zu fields, but line %zu has %zu", name, line_number,
+                           "%s line %zu: %zu fields, but line %zu has %zu", name, line_number,
                            fields.size(), first_line, expected_fields);
     }
 
@@ -134,7 +128,7 @@ Result<Dataset> load_csv(const std::string& path, const CsvOptions& options) {
       float value;
       if (!parse_float(fields[i], &value)) {
         return Status::error(StatusCode::kInvalidArgument,
-                             "%.50s line %zu field %zu: '%.20s' is not a finite number", name,
+                             "%s line %zu field %zu: '%.20s' is not a finite number", name,
                              line_number, i + 1, std::string(fields[i]).c_str());
       }
       data.features.push_back(value * options.scale);
@@ -144,7 +138,7 @@ Result<Dataset> load_csv(const std::string& path, const CsvOptions& options) {
       float target;
       if (!parse_float(label_text, &target)) {
         return Status::error(StatusCode::kInvalidArgument,
-                             "%.50s line %zu: target '%.20s' is not a finite number", name,
+                             "%s line %zu: target '%.20s' is not a finite number", name,
                              line_number, std::string(label_text).c_str());
       }
       data.targets.push_back(target);
@@ -152,7 +146,7 @@ Result<Dataset> load_csv(const std::string& path, const CsvOptions& options) {
       long long label;
       if (!parse_int(label_text, &label) || label < 0 || label > kMaxCsvLabel) {
         return Status::error(StatusCode::kInvalidArgument,
-                             "%.50s line %zu: label '%.20s' is not an integer in 0..%d", name,
+                             "%s line %zu: label '%.20s' is not an integer in 0..%d", name,
                              line_number, std::string(label_text).c_str(), kMaxCsvLabel);
       }
       if (label > max_label) max_label = static_cast<int32_t>(label);
@@ -160,7 +154,7 @@ Result<Dataset> load_csv(const std::string& path, const CsvOptions& options) {
     }
   }
   if (data.labels.empty() && data.targets.empty()) {
-    return Status::error(StatusCode::kInvalidArgument, "%.60s holds no data rows", name);
+    return Status::error(StatusCode::kInvalidArgument, "%s holds no data rows", name);
   }
   data.num_classes = options.regression ? 0 : static_cast<uint32_t>(max_label) + 1;
   return data;

@@ -15,12 +15,6 @@ constexpr uint32_t kImagesMagicBase = 0x00000800;  // unsigned bytes; low byte =
 constexpr uint32_t kLabelsMagic = 0x00000801;
 constexpr unsigned kChunkBytes = 1u << 20;
 
-// Messages are capped at 120 chars, so name files by their base name only.
-const char* base_name(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path.c_str() : path.c_str() + slash + 1;
-}
-
 // Owns a gzFile (zlib reads plain files transparently).
 class GzReader {
  public:
@@ -32,12 +26,12 @@ class GzReader {
   }
 
   Status open(const std::string& path, const char* what) {
-    name_ = base_name(path);
+    name_ = path;  // the full path: MNIST and Fashion-MNIST files share names
     if (path.empty()) return Status::error(StatusCode::kInvalidArgument, "%s path is empty", what);
     errno = 0;
     file_ = gzopen(path.c_str(), "rb");
     if (file_ == nullptr) {
-      return Status::error(StatusCode::kNotFound, "cannot open %.60s: %s", name_,
+      return Status::error(StatusCode::kNotFound, "cannot open %s: %s", name_.c_str(),
                            errno != 0 ? std::strerror(errno) : "out of memory");
     }
     gzbuffer(file_, 128 * 1024);
@@ -49,7 +43,7 @@ class GzReader {
     const int got = gzread(file_, out, size);
     if (got < 0) return read_error();
     if (static_cast<unsigned>(got) != size) {
-      return Status::error(StatusCode::kDataLoss, "%.60s: truncated %s", name_, what);
+      return Status::error(StatusCode::kDataLoss, "%s: truncated %s", name_.c_str(), what);
     }
     return Status::ok();
   }
@@ -72,8 +66,8 @@ class GzReader {
       const int got = gzread(file_, chunk.data(), want);
       if (got < 0) return read_error();
       if (static_cast<unsigned>(got) != want) {
-        return Status::error(StatusCode::kDataLoss, "%.60s: truncated, %llu of %llu payload bytes",
-                             name_,
+        return Status::error(StatusCode::kDataLoss, "%s: truncated, %llu of %llu payload bytes",
+                             name_.c_str(),
                              static_cast<unsigned long long>(done) + static_cast<unsigned>(got),
                              static_cast<unsigned long long>(count));
       }
@@ -85,24 +79,24 @@ class GzReader {
     const int more = gzread(file_, &extra, 1);
     if (more < 0) return read_error();
     if (more > 0) {
-      return Status::error(StatusCode::kDataLoss, "%.60s: unexpected bytes after the payload",
-                           name_);
+      return Status::error(StatusCode::kDataLoss, "%s: unexpected bytes after the payload",
+                           name_.c_str());
     }
     return Status::ok();
   }
 
-  const char* name() const { return name_; }
+  const char* name() const { return name_.c_str(); }
 
  private:
   Status read_error() {
     int code = Z_OK;
     const char* message = gzerror(file_, &code);
-    return Status::error(StatusCode::kDataLoss, "%.60s: %s", name_,
+    return Status::error(StatusCode::kDataLoss, "%s: %s", name_.c_str(),
                          code == Z_ERRNO ? std::strerror(errno) : message);
   }
 
   gzFile file_ = nullptr;
-  const char* name_ = "";
+  std::string name_;
 };
 
 struct ImagesHeader {
@@ -115,8 +109,8 @@ Result<ImagesHeader> read_images_header(GzReader& in) {
   const uint32_t dims = magic & 0xff;
   if ((magic & ~0xffu) != kImagesMagicBase || dims < 2) {
     return Status::error(StatusCode::kDataLoss,
-                         "%.60s: bad magic 0x%08x, want 0x000008NN (ubyte images, NN >= 2)",
-                         in.name(), magic);
+                         "%s: bad magic 0x%08x, want 0x000008NN (ubyte images, NN >= 2)", in.name(),
+                         magic);
   }
   ImagesHeader header;
   FG_ASSIGN_OR_RETURN(header.count, in.read_u32_be("header"));
@@ -125,14 +119,14 @@ Result<ImagesHeader> read_images_header(GzReader& in) {
     header.features *= size;
     // Checked per step so the product cannot overflow 64 bits.
     if (header.features > kMaxIdxPayloadBytes) {
-      return Status::error(StatusCode::kDataLoss, "%.60s: absurd item size in header", in.name());
+      return Status::error(StatusCode::kDataLoss, "%s: absurd item size in header", in.name());
     }
   }
   if (header.features == 0) {
-    return Status::error(StatusCode::kDataLoss, "%.60s: header has a zero dimension", in.name());
+    return Status::error(StatusCode::kDataLoss, "%s: header has a zero dimension", in.name());
   }
   if (header.count * header.features > kMaxIdxPayloadBytes) {
-    return Status::error(StatusCode::kDataLoss, "%.60s: header claims %u x %llu bytes, over 2 GiB",
+    return Status::error(StatusCode::kDataLoss, "%s: header claims %u x %llu bytes, over 2 GiB",
                          in.name(), header.count, static_cast<unsigned long long>(header.features));
   }
   return header;
@@ -141,8 +135,8 @@ Result<ImagesHeader> read_images_header(GzReader& in) {
 Result<uint32_t> read_labels_header(GzReader& in) {
   FG_ASSIGN_OR_RETURN(const uint32_t magic, in.read_u32_be("header"));
   if (magic != kLabelsMagic) {
-    return Status::error(StatusCode::kDataLoss, "%.60s: bad magic 0x%08x, want 0x00000801",
-                         in.name(), magic);
+    return Status::error(StatusCode::kDataLoss, "%s: bad magic 0x%08x, want 0x00000801", in.name(),
+                         magic);
   }
   return in.read_u32_be("header");
 }
@@ -158,12 +152,11 @@ Result<Dataset> load_idx(const std::string& images_path, const std::string& labe
   FG_ASSIGN_OR_RETURN(const uint32_t label_count, read_labels_header(labels));
   // Checked before the payloads so a mismatched pair fails fast.
   if (header.count != label_count) {
-    return Status::error(StatusCode::kInvalidArgument,
-                         "%.40s has %u images but %.40s has %u labels", images.name(), header.count,
-                         labels.name(), label_count);
+    return Status::error(StatusCode::kInvalidArgument, "%s has %u images but %s has %u labels",
+                         images.name(), header.count, labels.name(), label_count);
   }
   if (header.count == 0) {
-    return Status::error(StatusCode::kInvalidArgument, "%.60s holds no samples", images.name());
+    return Status::error(StatusCode::kInvalidArgument, "%s holds no samples", images.name());
   }
 
   Dataset data;

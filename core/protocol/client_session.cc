@@ -33,7 +33,9 @@ ClientSession::ClientSession(const ClientIdentity& identity, Span<float> model,
       policy_memory_(policy_memory) {}
 
 void ClientSession::set_final_message(const char* text) {
-  std::snprintf(final_message_, sizeof(final_message_), "%s", text);
+  // Cut to the buffer (a gateway Status holds more than fits a Bye).
+  std::snprintf(final_message_, sizeof(final_message_), "%.*s",
+                static_cast<int>(sizeof(final_message_) - 1), text);
 }
 
 Status ClientSession::send(const Result<Span<const uint8_t>>& message) {

@@ -29,10 +29,11 @@ class HostCoordinator:
             os.remove(endpoint_file)
         bind = f"tcp://127.0.0.1:{port if port else '*'}"
         # Emulated boards are slow: a 5 s heartbeat (silence after 15 s) keeps a
-        # busy guest registered; an evaluation per version shows each update at once.
+        # busy guest registered; an evaluation per version, with the per-client
+        # table in each line, shows each update at once.
         args = [self.binary, "--bind", bind, "--endpoint-file", endpoint_file,
                 "--metrics", self.metrics, "--set", "server.heartbeat_ms=5000",
-                "--set", "run.eval_every=1", "--quiet"]
+                "--set", "run.eval_every=1", "--set", "run.metrics_clients=true", "--quiet"]
         self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                         stdout=open(os.path.join(self.work_dir, self.name + ".log"), "ab"),
                                         stderr=subprocess.STDOUT)

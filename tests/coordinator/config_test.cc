@@ -124,6 +124,34 @@ TEST(CoordinatorConfig, OutOfRangeAndWrongTypesAreNamed) {
             std::string::npos);
 }
 
+// One half of the IDX pair alone would be paired with the Fashion-MNIST default.
+TEST(CoordinatorConfig, HalfAnIdxPairIsAnErrorNamingTheMissingHalf) {
+  auto images = load_coordinator_config("", {"data.test_images=\"/data/mnist/t10k-images.gz\""});
+  ASSERT_FALSE(images.is_ok());
+  EXPECT_STREQ(images.status().message(),
+               "data.test_images is set but data.test_labels is not: set both files of the IDX "
+               "pair");
+  auto labels = load_coordinator_config("", {"data.test_labels=\"/data/mnist/t10k-labels.gz\""});
+  ASSERT_FALSE(labels.is_ok());
+  EXPECT_NE(std::string(labels.status().message()).find("data.test_images is not"),
+            std::string::npos);
+  auto both =
+      load_coordinator_config("", {"data.test_images=\"/m/i.gz\"", "data.test_labels=\"/m/l.gz\""});
+  EXPECT_TRUE(both.is_ok()) << both.status().message();
+}
+
+TEST(CoordinatorConfig, LogLevelIsCheckedAndRendered) {
+  auto debug = load_coordinator_config("", {"run.log_level=debug"});
+  ASSERT_TRUE(debug.is_ok()) << debug.status().message();
+  EXPECT_EQ(debug->log_level, "debug");
+  EXPECT_NE(render_coordinator_config(*debug).find("log_level = \"debug\""), std::string::npos);
+  auto loud = load_coordinator_config("", {"run.log_level=loud"});
+  ASSERT_FALSE(loud.is_ok());
+  EXPECT_STREQ(
+      loud.status().message(),
+      "run.log_level = 'loud': allowed are trace, debug, info, warn, error, critical, off");
+}
+
 TEST(CoordinatorConfig, SyntaxErrorsGiveLineNumbers) {
   const std::string path = write_file("broken.toml", "[run]\nmax_versions = = 3\n");
   auto config = load_coordinator_config(path, {});
@@ -323,8 +351,10 @@ TEST(CoordinatorConfig, ContradictoryCombinationsNameBothSettings) {
                           "aggregation.policy=sync-minibatch"}),
             "staleness.policy = pc-asgd needs aggregation.policy = apply-on-arrival or "
             "random-dispatch, not sync-minibatch");
+  // The gateway's Status holds the whole list now (core/base/status.h).
   EXPECT_EQ(config_error({"aggregation.policy=magic"}),
-            "unknown aggregation policy 'magic' (fedgate-coordinator --list-policies)");
+            "unknown aggregation policy 'magic' (known: apply-on-arrival, random-dispatch, "
+            "stale-sum, round-buffer, sync-minibatch, add-update)");
   EXPECT_EQ(config_error({"staleness.policy=magic"}),
             "unknown staleness policy 'magic' (known: identity, pc-asgd)");
   EXPECT_NE(config_error({"aggregation.policy=sync-minibatch", "staleness.policy=pc-asgd"})

@@ -305,6 +305,10 @@ TEST_F(CoordinatorTest, OfferOutsideWindowGetsErrorThenFreshModel) {
             wire::ErrorCode::VersionOutsideWindow);
   EXPECT_EQ(outbox_.sent[1].envelope()->message_as_ModelChunk()->version(), 4u);
   EXPECT_EQ(coordinator_->metrics().offers, 4u);
+  // A normal event under load, not a fault: counted apart from the errors.
+  EXPECT_EQ(coordinator_->metrics().stale_offers, 1u);
+  EXPECT_EQ(coordinator_->metrics().errors, 0u);
+  EXPECT_TRUE(coordinator_->metrics().errors_by_code.empty());
 }
 
 TEST_F(CoordinatorTest, NormMismatchIsRefused) {

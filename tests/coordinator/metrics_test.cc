@@ -108,5 +108,69 @@ TEST(MetricsLog, WritesOneParsableLinePerCall) {
   EXPECT_FALSE(std::getline(in, line));
 }
 
+// Evaluation lines stay small; the per-client table goes with the summary,
+// unless run.metrics_clients asks for it in every line.
+TEST(MetricsLog, PerClientTableOnlyInTheSummaryUnlessAskedFor) {
+  TempDir dir("metrics");
+  ClientRegistry clients;
+  clients.upsert("pi-1").counts.updates = 4;
+  for (const bool in_evals : {false, true}) {
+    {
+      MetricsLog log;
+      ASSERT_TRUE(log.open(dir.file("m.jsonl")));
+      log.set_clients_in_evals(in_evals);
+      log.write("eval", EvalPoint{}, Metrics{}, clients);
+      log.write("summary", EvalPoint{}, Metrics{}, clients);
+    }
+    std::ifstream in(dir.file("m.jsonl"));
+    std::string eval, summary;
+    ASSERT_TRUE(std::getline(in, eval));
+    ASSERT_TRUE(std::getline(in, summary));
+    EXPECT_EQ(json::parse(eval).contains("clients"), in_evals) << eval;
+    EXPECT_EQ(json::parse(summary).at("clients").at("pi-1").at("updates"), 4) << summary;
+  }
+}
+
+TEST(MetricsJson, StaleOffersAreCountedApartFromErrors) {
+  Metrics metrics;
+  metrics.stale_offers = 6;
+  metrics.errors = 1;
+  ClientRegistry clients;
+  const json line = json::parse(metrics_json("summary", EvalPoint{}, metrics, clients));
+  EXPECT_EQ(line.at("stale_offers"), 6);
+  EXPECT_EQ(line.at("errors"), 1);
+}
+
+TEST(RunHeaderJson, DescribesTheRun) {
+  RunHeader header;
+  header.version = "0.1.0 (git abc)";
+  header.config_json = R"({"model":{"kind":"softmax","seed":7}})";
+  header.seeds = {{"model.seed", 7}, {"sim.seed", 9}};
+  header.started_utc = "2026-12-01T04:47:32Z";
+  const std::string text = run_header_json(header);
+  EXPECT_EQ(text.find('\n'), std::string::npos);
+  EXPECT_EQ(nlohmann::ordered_json::parse(text).begin().key(), "event");
+  const json line = json::parse(text);
+  EXPECT_EQ(line.at("event"), "run");
+  EXPECT_EQ(line.at("fedgate_version"), "0.1.0 (git abc)");
+  EXPECT_EQ(line.at("config").at("model").at("seed"), 7);
+  EXPECT_EQ(line.at("seeds").at("sim.seed"), 9);
+  EXPECT_EQ(line.at("started_utc"), "2026-12-01T04:47:32Z");
+}
+
+TEST(RunHeaderJson, UnparsableConfigBecomesNull) {
+  RunHeader header;
+  header.config_json = "{not json";
+  EXPECT_TRUE(json::parse(run_header_json(header)).at("config").is_null());
+}
+
+TEST(UtcNow, IsIso8601WithZ) {
+  const std::string now = utc_now_iso8601();
+  ASSERT_EQ(now.size(), 20u) << now;
+  EXPECT_EQ(now[4], '-');
+  EXPECT_EQ(now[10], 'T');
+  EXPECT_EQ(now[19], 'Z');
+}
+
 }  // namespace
 }  // namespace fedgate

@@ -102,6 +102,30 @@ TEST(RunBuilder, CoordinatorRunsWithTheBuiltParts) {
   EXPECT_EQ(summary.at("acceptance"), coordinator.acceptance().name());
 }
 
+// The metrics file starts with the run's description: version, config, seeds, start.
+TEST(RunBuilder, MetricsFileStartsWithTheRunLine) {
+  TempDir dir("run_builder");
+  RunOutputs outputs;
+  outputs.seeds = {{"sim.seed", 42}};
+  Result<std::unique_ptr<CoordinatorRun>> run = CoordinatorRun::build(
+      config_with({"model.kind=softmax", "model.seed=5", "stepsize.constant.gamma=0.25",
+                   "run.metrics=\"" + dir.file("m.jsonl") + "\""}),
+      tiny_classification(), outputs);
+  ASSERT_TRUE(run.is_ok()) << run.status().message();
+  std::ifstream in(dir.file("m.jsonl"));
+  std::string first;
+  ASSERT_TRUE(std::getline(in, first));
+  const nlohmann::json line = nlohmann::json::parse(first);
+  EXPECT_EQ(line.at("event"), "run");
+  EXPECT_FALSE(line.at("fedgate_version").get<std::string>().empty());
+  EXPECT_EQ(line.at("seeds").at("model.seed"), 5);
+  EXPECT_EQ(line.at("seeds").at("sim.seed"), 42);
+  EXPECT_EQ(line.at("config").at("model").at("num_features"), 3);  // filled in from the data
+  EXPECT_EQ(line.at("config").at("stepsize").at("constant").at("gamma"), 0.25);
+  EXPECT_EQ(line.at("config").at("run").at("log_level"), "info");
+  EXPECT_EQ(line.at("started_utc").get<std::string>().back(), 'Z');
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

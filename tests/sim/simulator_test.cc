@@ -49,6 +49,8 @@ std::string read_without_wall_line(const std::string& path) {
   std::ifstream in(path);
   std::string line, kept;
   while (std::getline(in, line)) {
+    // The run line names the wall-clock start and the file's own path (run.metrics).
+    if (line.rfind("{\"event\":\"run\"", 0) == 0) continue;
     if (line.find("\"event\":\"sim-wall\"") == std::string::npos) kept += line + "\n";
   }
   return kept;

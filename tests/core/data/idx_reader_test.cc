@@ -291,6 +291,18 @@ TEST(IdxReader, LongPathsKeepTheBaseNameInTheMessage) {
       << data.status().message();
 }
 
+// MNIST and Fashion-MNIST files share names: only the directory tells which is missing.
+TEST(IdxReader, MissingFileMessageNamesTheFullPath) {
+  TempDir dir("idx");
+  write_plain(dir.file("lbl"), labels_file());
+  const std::string missing = dir.file(std::string(150, 'd')) + "/t10k-images-idx3-ubyte.gz";
+  auto data = load_idx(missing, dir.file("lbl"));
+  ASSERT_FALSE(data.is_ok());
+  EXPECT_NE(std::string(data.status().message()).find("cannot open " + missing + ": "),
+            std::string::npos)
+      << data.status().message();
+}
+
 TEST(IdxReader, FashionMnistPaths) {
   const IdxPaths train = fashion_mnist_paths("/data", true);
   EXPECT_EQ(train.images, "/data/train-images-idx3-ubyte.gz");
