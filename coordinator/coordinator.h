@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -117,6 +118,9 @@ class Coordinator : private AggregationHost {
   const EvalPoint& last_eval() const { return last_eval_; }
   uint32_t max_message_bytes() const { return max_message_bytes_; }
   const ClientPolicyNeeds& client_policy_needs() const { return client_needs_; }
+  // Called after every evaluation, on the coordinator's thread (the HTTP
+  // snapshot publisher, docs/monitoring.md).
+  void set_eval_listener(std::function<void()> listener) { eval_listener_ = std::move(listener); }
 
  private:
   void on_hello(const std::string& id, uint32_t seq, const wire::Hello& hello);
@@ -176,6 +180,7 @@ class Coordinator : private AggregationHost {
   bool holding_model_ = false;  // true until min_clients have registered
   bool stopped_ = false;
   std::string stop_reason_;
+  std::function<void()> eval_listener_;
 };
 
 }  // namespace fedgate

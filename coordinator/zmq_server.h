@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <string>
 
 #include <zmq.hpp>
@@ -25,6 +26,9 @@ class ZmqServer : public ServerOutbox {
   std::string endpoint() const;
 
   void attach(Coordinator& coordinator) { coordinator_ = &coordinator; }
+  // Called once per loop turn, also while draining (the HTTP snapshot publisher);
+  // must not block.
+  void set_loop_hook(std::function<void()> hook) { loop_hook_ = std::move(hook); }
 
   // Serves until the coordinator stops or `interrupted` becomes true, then
   // keeps the connections open for `drain_ms` (answering late messages with
@@ -40,6 +44,7 @@ class ZmqServer : public ServerOutbox {
   zmq::socket_t socket_;
   AlignedMessage aligned_;
   Coordinator* coordinator_ = nullptr;
+  std::function<void()> loop_hook_;
 };
 
 }  // namespace fedgate
