@@ -13,6 +13,8 @@ namespace fedgate {
 
 struct CoordinatorConfig {
   std::string bind = "tcp://*:5555";
+  std::string http;              // server.http: HOST:PORT of the monitoring endpoints; empty = off
+  bool http_per_client = false;  // server.http_per_client: per-client series on /metrics
   CoordinatorSettings settings;
   std::string model_kind = "softmax";
   uint64_t seed = 1;
