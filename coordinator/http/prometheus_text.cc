@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "schemas/fedgate_generated.h"
@@ -14,8 +15,12 @@ namespace {
 std::string number(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  // The shortest form that reads back exactly (0.8143, not 0.81430000000000002).
   char text[32];
-  std::snprintf(text, sizeof text, "%.17g", value);
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value) break;
+  }
   return text;
 }
 
@@ -125,22 +130,14 @@ void write_gauges(Exposition& out, const StatusSnapshot& s) {
 void write_staleness(Exposition& out, const Metrics& m) {
   const char* name = "fedgate_update_staleness_versions";
   out.family(name, "histogram", "Staleness of applied updates, in model versions.");
-  uint64_t count = 0;
-  double sum = 0;
-  for (const auto& [tau, n] : m.staleness) {
-    count += n;
-    sum += double(tau) * double(n);
+  const StalenessHistogram histogram = staleness_histogram(m);
+  for (size_t i = 0; i < histogram.cumulative.size(); ++i) {
+    out.sample(std::string(name) + "_bucket", double(histogram.cumulative[i]),
+               label("le", number(staleness_bucket_bounds()[i])));
   }
-  for (const double bound : staleness_bucket_bounds()) {
-    uint64_t below = 0;
-    for (const auto& [tau, n] : m.staleness) {
-      if (tau <= bound) below += n;
-    }
-    out.sample(std::string(name) + "_bucket", double(below), label("le", number(bound)));
-  }
-  out.sample(std::string(name) + "_bucket", double(count), label("le", "+Inf"));
-  out.sample(std::string(name) + "_sum", sum);
-  out.sample(std::string(name) + "_count", double(count));
+  out.sample(std::string(name) + "_bucket", double(histogram.count), label("le", "+Inf"));
+  out.sample(std::string(name) + "_sum", histogram.sum);
+  out.sample(std::string(name) + "_count", double(histogram.count));
 }
 
 void write_per_client(Exposition& out, const StatusSnapshot& s) {
@@ -194,6 +191,22 @@ void write_per_client(Exposition& out, const StatusSnapshot& s) {
 const std::vector<double>& staleness_bucket_bounds() {
   static const std::vector<double> bounds = {0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 1024};
   return bounds;
+}
+
+StalenessHistogram staleness_histogram(const Metrics& metrics) {
+  StalenessHistogram histogram;
+  for (const double bound : staleness_bucket_bounds()) {
+    uint64_t below = 0;
+    for (const auto& [tau, n] : metrics.staleness) {
+      if (tau <= bound) below += n;
+    }
+    histogram.cumulative.push_back(below);
+  }
+  for (const auto& [tau, n] : metrics.staleness) {
+    histogram.count += n;
+    histogram.sum += double(tau) * double(n);
+  }
+  return histogram;
 }
 
 std::string prometheus_text(const StatusSnapshot& snapshot, bool per_client) {

@@ -40,22 +40,14 @@ Json counters_json(const Metrics& m) {
 
 Json staleness_json(const Metrics& m) {
   Json by_tau = Json::object();
-  uint64_t count = 0;
-  double sum = 0;
-  for (const auto& [tau, n] : m.staleness) {
-    by_tau[std::to_string(tau)] = n;
-    count += n;
-    sum += double(tau) * double(n);
-  }
+  for (const auto& [tau, n] : m.staleness) by_tau[std::to_string(tau)] = n;
+  const StalenessHistogram histogram = staleness_histogram(m);
   Json buckets = Json::array();
-  for (const double bound : staleness_bucket_bounds()) {
-    uint64_t below = 0;
-    for (const auto& [tau, n] : m.staleness) {
-      if (tau <= bound) below += n;
-    }
-    buckets.push_back({{"le", bound}, {"count", below}});
+  for (size_t i = 0; i < histogram.cumulative.size(); ++i) {
+    buckets.push_back({{"le", staleness_bucket_bounds()[i]}, {"count", histogram.cumulative[i]}});
   }
-  return {{"by_tau", by_tau}, {"buckets", buckets}, {"count", count}, {"sum", sum}};
+  return {
+      {"by_tau", by_tau}, {"buckets", buckets}, {"count", histogram.count}, {"sum", histogram.sum}};
 }
 
 Json client_json(const ClientStatus& c) {

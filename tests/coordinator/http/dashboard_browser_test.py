@@ -13,6 +13,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -39,7 +40,8 @@ class DevTools:
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
              "--no-first-run", "--remote-debugging-port=0", "--remote-allow-origins=*",
              "--user-data-dir=" + profile, "--window-size=1400,1300", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=open(profile + ".stderr", "w"))
+            stdout=subprocess.DEVNULL, stderr=open(profile + ".stderr", "w"),
+            start_new_session=True)  # its own process group: close() ends every helper
         active = os.path.join(profile, "DevToolsActivePort")
         port = wait_for_file(active, self.browser, "DevToolsActivePort", 30).splitlines()[0]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
@@ -80,7 +82,7 @@ class DevTools:
 
     def close(self):
         self.socket.close()
-        self.browser.terminate()
+        os.killpg(self.browser.pid, signal.SIGTERM)
         self.browser.wait(timeout=10)
 
 

@@ -9,6 +9,7 @@ Exits 77 (skipped) when the dataset or prometheus_client is missing.
 """
 import json
 import shutil
+import subprocess
 import sys
 import time
 
@@ -72,5 +73,10 @@ assert status["counters"]["offers"] >= second[("fedgate_offers_total", ())]
 assert len(status["clients"]) == 2 and len(status["evals"]) >= 1, status
 assert status["config"]["server"]["http"] == "127.0.0.1:0", status["config"]["server"]
 assert exit_status == 0, federation.log()
+
+# A server.http that is not HOST:PORT is a configuration error naming the key.
+bad = subprocess.run([coordinator_bin, "--bind", "tcp://127.0.0.1:*", "--http", "9464"],
+                     capture_output=True, text=True, timeout=60)
+assert bad.returncode == 2 and "server.http '9464'" in bad.stderr, (bad.returncode, bad.stderr)
 shutil.rmtree(work, ignore_errors=True)
 print("ok")

@@ -58,6 +58,10 @@ TEST(PrometheusText, CountersAndGaugesCarryTheCoordinatorsNumbers) {
   EXPECT_EQ(e.value("fedgate_errors_total", {{"code", "VersionFromFuture"}}), 0);
   EXPECT_EQ(e.value("fedgate_test_accuracy_ratio"), 0.75);
   EXPECT_EQ(e.value("fedgate_uptime_seconds"), 2.5);
+  // Shortest exact form (0.1, not 0.10000000000000001): Prometheus reads the same double.
+  StatusSnapshot tenth = snapshot;
+  tenth.last_eval.loss = 0.1;
+  EXPECT_NE(prometheus_text(tenth, false).find("\nfedgate_test_loss 0.1\n"), std::string::npos);
   EXPECT_EQ(e.types.at("fedgate_offers_total"), "counter");
   EXPECT_EQ(e.types.at("fedgate_model_version"), "gauge");
   // Every counter follows the _total convention.
