@@ -28,7 +28,7 @@ std::string family_of(const std::string& name, const std::map<std::string, std::
   for (const char* suffix : {"_bucket", "_sum", "_count"}) {
     const std::string s(suffix);
     if (name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0) {
-      const std::string base = name.substr(0, name.size() - s.size());
+      std::string base = name.substr(0, name.size() - s.size());
       auto it = types.find(base);
       if (it != types.end() && it->second == "histogram") return base;
     }
@@ -109,7 +109,7 @@ Exposition parse_exposition(const std::string& text) {
       family = family_of(sample.name, out.types);
       if (out.types.count(family) == 0) out.errors.push_back(where + "sample before its TYPE");
       std::string key = sample.name;
-      for (const auto& [k, v] : sample.labels) key += "," + k + "=" + v;
+      for (const auto& [k, v] : sample.labels) key.append(",").append(k).append("=").append(v);
       if (!series.insert(key).second) out.errors.push_back(where + "duplicate series");
       out.samples.push_back(sample);
     } else {
