@@ -16,6 +16,8 @@ struct ClientCounts {
   uint64_t accepts = 0;
   uint64_t rejects = 0;
   uint64_t updates = 0;  // applied gradients
+  // Sum of the applied gradients' staleness (mean: staleness_sum / updates).
+  uint64_t staleness_sum = 0;
   uint64_t errors = 0;
   uint64_t bytes_up = 0;
   uint64_t bytes_down = 0;

@@ -509,10 +509,12 @@ void Coordinator::apply_update(const std::string& id, ClientRecord& client,
   ++metrics_.updates;
   ++metrics_.staleness[tau];
   ++client.counts.updates;
+  client.counts.staleness_sum += tau;
   if (aggregation_->on_update(*this, id, contribution)) return;
   --metrics_.updates;
   if (--metrics_.staleness[tau] == 0) metrics_.staleness.erase(tau);
   --client.counts.updates;
+  client.counts.staleness_sum -= tau;
 }
 
 void Coordinator::commit(Span<const float> direction, double scale) {
@@ -565,6 +567,7 @@ void Coordinator::evaluate_and_report() {
   count_never_applied();
   if (log_ != nullptr) log_->write("eval", point, metrics_, clients_);
   if (observer_ != nullptr) observer_->on_eval(point, metrics_, clients_);
+  if (eval_listener_) eval_listener_();
   if (settings_.target_accuracy > 0 && point.accuracy >= settings_.target_accuracy) {
     stop("reached target_accuracy");
   }

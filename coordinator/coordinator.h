@@ -129,6 +129,9 @@ class Coordinator : private AggregationHost {
   void set_step_hook(std::function<void()> hook) { step_hook_ = std::move(hook); }
   // The transport closed a connection that would not finish its message.
   void count_dropped_peer() { ++metrics_.limits.peers_dropped; }
+  // Called after every evaluation, on the coordinator's thread (the HTTP
+  // snapshot publisher, docs/monitoring.md).
+  void set_eval_listener(std::function<void()> listener) { eval_listener_ = std::move(listener); }
 
  private:
   // Saves and restores the state a resumed run needs (coordinator/checkpoint.cc).
@@ -209,6 +212,7 @@ class Coordinator : private AggregationHost {
   std::function<void()> step_hook_;
   bool resumed_ = false;            // restored from a checkpoint before start()
   int64_t resumed_elapsed_us_ = 0;  // run time before the restart, for max_seconds
+  std::function<void()> eval_listener_;
 };
 
 }  // namespace fedgate

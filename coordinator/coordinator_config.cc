@@ -25,8 +25,8 @@ using Keys = std::set<std::string>;
 const std::map<std::string, Keys>& known_keys() {
   static const std::map<std::string, Keys> keys = {
       {"server",
-       {"bind", "heartbeat_ms", "max_message_bytes", "curve_secret_key_file",
-        "curve_authorized_keys"}},
+       {"http", "http_per_client", "bind", "heartbeat_ms", "max_message_bytes",
+        "curve_secret_key_file", "curve_authorized_keys"}},
       {"model", {"kind", "hidden_units", "seed", "num_features", "num_classes", "init", "bias"}},
       {"data", {"test_images", "test_labels", "test_csv", "csv_label_column"}},
       {"training", {"batch_size", "chunk_floats", "norm_tolerance"}},
@@ -225,6 +225,14 @@ Status read_config(const toml::table& root, CoordinatorConfig* config) {
   FG_TRY(read_number(root, "server", "max_message_bytes", &s.max_message_bytes, 0, 1 << 30));
   FG_TRY(read_string(root, "server", "curve_secret_key_file", &config->curve_secret_key_file));
   FG_TRY(read_string(root, "server", "curve_authorized_keys", &config->curve_authorized_keys));
+  FG_TRY(read_string(root, "server", "http", &config->http));
+  if (const toml::node* per_client = root.at_path("server.http_per_client").node()) {
+    if (!per_client->is_boolean()) {
+      return Status::error(StatusCode::kInvalidArgument,
+                           "server.http_per_client must be true or false");
+    }
+    config->http_per_client = per_client->value_or(false);
+  }
   FG_TRY(read_string(root, "model", "kind", &config->model_kind));
   FG_TRY(read_number(root, "model", "hidden_units", &s.model.hidden_units, 0, 1 << 20));
   FG_TRY(read_number(root, "model", "seed", &config->seed, 0, 9.0e15));
@@ -390,7 +398,9 @@ std::string render_coordinator_config(const CoordinatorConfig& c) {
   const CoordinatorSettings& s = c.settings;
   const ClientPolicySettings& client = s.client_policies;
   std::ostringstream out;
-  out << "[server]\nbind = \"" << c.bind << "\"\nheartbeat_ms = " << s.heartbeat_ms
+  out << "[server]\nhttp = \"" << c.http
+      << "\"\nhttp_per_client = " << (c.http_per_client ? "true" : "false") << "\n";
+  out << "bind = \"" << c.bind << "\"\nheartbeat_ms = " << s.heartbeat_ms
       << "\nmax_message_bytes = " << s.max_message_bytes << "\ncurve_secret_key_file = \""
       << c.curve_secret_key_file << "\"\ncurve_authorized_keys = \"" << c.curve_authorized_keys
       << "\""

@@ -17,6 +17,8 @@ struct CoordinatorConfig {
   // file of public keys or a directory of .pub files); both empty: off.
   std::string curve_secret_key_file;
   std::string curve_authorized_keys;
+  std::string http;              // server.http: HOST:PORT of the monitoring endpoints; empty = off
+  bool http_per_client = false;  // server.http_per_client: per-client series on /metrics
   CoordinatorSettings settings;
   std::string model_kind = "softmax";
   uint64_t seed = 1;

@@ -7,6 +7,7 @@
 #include "cli/command_line.h"
 #include "coordinator/checkpointer.h"
 #include "coordinator/coordinator_config.h"
+#include "coordinator/http/http_monitor.h"
 #include "coordinator/logging.h"
 #include "coordinator/policy_catalog.h"
 #include "coordinator/run_builder.h"
@@ -25,7 +26,8 @@ int fail(const char* what, const fedgate::Status& status) {
 
 // Binds the run's endpoint and serves clients until the coordinator stops or a
 // signal comes; returns the exit status.
-int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
+int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file,
+          const std::string& http_address_file) {
   using namespace fedgate;
   zmq::context_t context(1);
   std::unique_ptr<ZmqServer> server;
@@ -58,6 +60,16 @@ int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
   std::FILE* out = run.output() != nullptr ? run.output() : stdout;
   std::fprintf(out, "fedgate-coordinator listening on %s\n", endpoint.c_str());
   print_run_description(out, coordinator, run.config(), run.evaluator().samples());
+  std::unique_ptr<HttpMonitor> monitor;  // server.http (docs/monitoring.md)
+  if (!run.config().http.empty()) {
+    Result<std::unique_ptr<HttpMonitor>> started =
+        HttpMonitor::start(run.config(), clock, coordinator);
+    if (!started.is_ok()) return fail("http", started.status());
+    monitor = std::move(started).value();
+    std::fprintf(out, "http listening on %s\n", monitor->url().c_str());
+    if (!http_address_file.empty()) std::ofstream(http_address_file) << monitor->url() << "\n";
+    server->set_loop_hook([&monitor] { monitor->publish_if_due(); });
+  }
 
   // With a run directory: resume from its newest good checkpoint, and write
   // them as the run goes and on the way out (docs/run-directory.md).
@@ -76,7 +88,7 @@ int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file) {
       std::fprintf(out, "checkpoint %s at version %u\n", checkpointer->last_path().c_str(),
                    coordinator.model().version());
     } else {
-      std::fprintf(stderr, "fedgate-coordinator: checkpoint not written: %s\n", saved.message());
+      spdlog::error("checkpoint not written: {}", saved.message());
     }
   };
 
@@ -126,7 +138,8 @@ int main(int argc, char** argv) {
       "offer, applies accepted gradients to the global model, and evaluates it on the\n"
       "test set. Settings come from a TOML file (--config) and --set overrides;\n"
       "docs/configuration.md lists every key."};
-  std::string config_path, bind, metrics_path, endpoint_file, run_dir, log_level;
+  std::string config_path, bind, metrics_path, endpoint_file, run_dir, log_level, http,
+      http_address_file;
   std::vector<std::string> overrides;
   double max_seconds = -1, target_accuracy = -1;
   int64_t max_versions = -1, min_clients = -1;
@@ -138,6 +151,11 @@ int main(int argc, char** argv) {
   app.add_option("--bind", bind,
                  "ZeroMQ endpoint to bind (default tcp://*:5555; "
                  "tcp://127.0.0.1:* picks a free port)");
+  app.add_option("--http", http,
+                 "serve /metrics (Prometheus), /api/status and a live dashboard on HOST:PORT, "
+                 "e.g. 127.0.0.1:9464 (port 0 picks a free one); docs/monitoring.md");
+  app.add_option("--http-address-file", http_address_file,
+                 "write the dashboard's URL (with the chosen port) to this file");
   app.add_option("--run-dir", run_dir,
                  "write everything the run produces here (config, metrics, log, "
                  "model.safetensors); created if missing");
@@ -173,6 +191,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!bind.empty()) overrides.push_back("server.bind=\"" + bind + "\"");
+  if (!http.empty()) overrides.push_back("server.http=\"" + http + "\"");
   if (!run_dir.empty()) overrides.push_back("run.dir=\"" + run_dir + "\"");
   if (!metrics_path.empty()) overrides.push_back("run.metrics=\"" + metrics_path + "\"");
   if (max_versions >= 0) overrides.push_back("run.max_versions=" + std::to_string(max_versions));
@@ -198,5 +217,5 @@ int main(int argc, char** argv) {
   Result<std::unique_ptr<CoordinatorRun>> built =
       CoordinatorRun::build(std::move(config), std::move(test).value(), outputs);
   if (!built.is_ok()) return fail("setup", built.status());
-  return serve(**built, endpoint_file);
+  return serve(**built, endpoint_file, http_address_file);
 }

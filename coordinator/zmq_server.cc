@@ -265,10 +265,14 @@ void ZmqServer::run(const std::atomic<bool>& interrupted, int poll_ms, int drain
   while (!interrupted.load() && !coordinator_->stopped()) {
     serve_once(poll_ms);
     coordinator_->tick();
+    if (loop_hook_) loop_hook_();
   }
   if (!coordinator_->stopped()) return;
   const auto drain_end = std::chrono::steady_clock::now() + std::chrono::milliseconds(drain_ms);
-  while (!interrupted.load() && std::chrono::steady_clock::now() < drain_end) serve_once(poll_ms);
+  while (!interrupted.load() && std::chrono::steady_clock::now() < drain_end) {
+    serve_once(poll_ms);
+    if (loop_hook_) loop_hook_();
+  }
 }
 
 }  // namespace fedgate

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,6 +35,9 @@ class ZmqServer : public ServerOutbox {
   std::string endpoint() const;
 
   void attach(Coordinator& coordinator) { coordinator_ = &coordinator; }
+  // Called once per loop turn, also while draining (the HTTP snapshot publisher);
+  // must not block.
+  void set_loop_hook(std::function<void()> hook) { loop_hook_ = std::move(hook); }
 
   // Limits (docs/security.md, "Limits"), before clients connect: at most
   // `send_hwm` messages queued per peer (ZMQ_SNDHWM; beyond it replies are
@@ -88,6 +92,7 @@ class ZmqServer : public ServerOutbox {
   std::unique_ptr<TransportGuard> guard_;  // fed by the monitor above
   AlignedMessage aligned_;
   Coordinator* coordinator_ = nullptr;
+  std::function<void()> loop_hook_;
 };
 
 }  // namespace fedgate
