@@ -19,10 +19,14 @@ namespace fedgate {
 namespace sim {
 namespace {
 
-// Stable sort of the parts by mean label: client 0 (the fastest) gets the
-// lowest labels, so a method's bias toward fast clients shows in the model.
+using Json = nlohmann::ordered_json;  // keys in the order written: "event" first
+
+}  // namespace
+
+// Stable, so parts with equal means keep the partition's order.
 void order_parts_by_label(const Dataset& data, std::vector<std::vector<uint32_t>>* parts) {
   std::vector<std::pair<double, size_t>> keys;
+  keys.reserve(parts->size());
   for (size_t p = 0; p < parts->size(); ++p) {
     double sum = 0;
     for (uint32_t i : (*parts)[p]) sum += data.labels[i];
@@ -31,13 +35,10 @@ void order_parts_by_label(const Dataset& data, std::vector<std::vector<uint32_t>
   std::stable_sort(keys.begin(), keys.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::vector<uint32_t>> ordered;
+  ordered.reserve(keys.size());
   for (const auto& key : keys) ordered.push_back(std::move((*parts)[key.second]));
   *parts = std::move(ordered);
 }
-
-using Json = nlohmann::ordered_json;  // keys in the order written: "event" first
-
-}  // namespace
 
 double peak_rss_mb() {
   struct rusage usage;

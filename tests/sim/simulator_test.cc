@@ -384,6 +384,15 @@ TEST(Simulator, HundredSoftmaxClientsLearnFashionMnist) {
   EXPECT_GT(report->virtual_s, 0);
 }
 
+TEST(Simulator, OrderByLabelGivesTheFastClientsTheLowLabels) {
+  Dataset data;
+  data.labels = {3, 0, 2, 1, 0, 3};
+  std::vector<std::vector<uint32_t>> parts = {{0, 5}, {1, 4}, {2, 3}, {2}};
+  // Mean labels 3, 0, 1.5, 2: ordered 0, 1.5, 2, 3.
+  order_parts_by_label(data, &parts);
+  EXPECT_EQ(parts, (std::vector<std::vector<uint32_t>>{{1, 4}, {2, 3}, {2}, {0, 5}}));
+}
+
 // Shadowheart with Z over the round's contributors and slow workers sitting the
 // round out (docs/algorithms.md, round-buffer): 100 clients train. With Z over
 // every client ever seen the step was about 1 % of gamma: 0.47 in 60 virtual s at
