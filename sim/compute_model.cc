@@ -32,6 +32,8 @@ int64_t ComputeModel::sample_us(uint32_t index, Rng& rng) const {
     while (u <= 0.0) u = rng.uniform_double();
     us *= -std::log(u);
   }
+  // Jitter breaks the lockstep of fixed times (docs/simulator.md).
+  if (spec_.jitter > 0) us *= 1.0 + spec_.jitter * (2.0 * rng.uniform_double() - 1.0);
   // At least 1 us: a gradient is never free, and equal times stay ordered by sequence.
   return std::max<int64_t>(1, std::llround(us));
 }

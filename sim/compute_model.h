@@ -6,6 +6,7 @@
 //   straggler    h_i = base, the last client base * straggler_factor (Mishchenko)
 //   mix          the last round(slow_fraction * n) clients take base * slow_ratio,
 //                the others base (Koloskova's 900 x 10 s / 100 x 60 s)
+// With jitter j > 0 every draw is multiplied by U(1 - j, 1 + j) (the mean stays).
 //
 // Slow clients are always the last indices, so a per-client plot over the
 // client index reads as fast-to-slow.
@@ -26,7 +27,7 @@ class ComputeModel {
   // The mean time of client `index` per gradient, in microseconds.
   double mean_us(uint32_t index) const;
   // The time of one gradient of client `index`; `rng` is that client's own
-  // generator (only the exponential model draws from it).
+  // generator (the exponential model and jitter draw from it).
   int64_t sample_us(uint32_t index, Rng& rng) const;
 
  private:

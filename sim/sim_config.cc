@@ -23,9 +23,10 @@ class SimReader {
     static const std::map<std::string, std::set<std::string>> known = {
         {"",
          {"clients", "seed", "dataset", "train_images", "train_labels", "partition",
-          "dirichlet_alpha", "shards_per_client", "max_virtual_seconds", "progress_seconds",
-          "compute", "link", "quadratic"}},
-        {"compute", {"model", "base_ms", "straggler_factor", "slow_fraction", "slow_ratio"}},
+          "dirichlet_alpha", "shards_per_client", "order_by_label", "max_virtual_seconds",
+          "progress_seconds", "compute", "link", "quadratic"}},
+        {"compute",
+         {"model", "base_ms", "straggler_factor", "slow_fraction", "slow_ratio", "jitter"}},
         {"link", {"latency_ms", "up_mbit_s", "down_mbit_s"}},
         {"quadratic", {"rows", "features", "noise"}},
     };
@@ -115,6 +116,14 @@ Status read_sim(const toml::table* table, SimSettings* s) {
   }
   FG_TRY(r.number("dirichlet_alpha", &s->partition.dirichlet_alpha, 1e-6, 1e6, "[1e-6, 1e6]"));
   FG_TRY(r.number("shards_per_client", &s->partition.shards_per_client, 1, 1e6, "[1, 1000000]"));
+  uint32_t order_by_label = 0;
+  FG_TRY(r.number("order_by_label", &order_by_label, 0, 1, "[0, 1]"));
+  s->order_by_label = order_by_label != 0;
+  if (s->order_by_label && (s->full_data || s->dataset == DatasetKind::kQuadratic)) {
+    return invalid(
+        "sim.order_by_label = 1 needs labelled parts (not partition = \"full\" or "
+        "the quadratic)");
+  }
   FG_TRY(r.number("max_virtual_seconds", &s->max_virtual_seconds, 0, 1e9, "[0, 1e9] (0 = off)"));
   FG_TRY(r.number("progress_seconds", &s->progress_seconds, 0, 1e6, "[0, 1e6] (0 = none)"));
 
@@ -140,6 +149,7 @@ Status read_sim(const toml::table* table, SimSettings* s) {
   FG_TRY(r.number("compute.straggler_factor", &s->compute.straggler_factor, 1, 1e6, "[1, 1e6]"));
   FG_TRY(r.number("compute.slow_fraction", &s->compute.slow_fraction, 0, 1, "[0, 1]"));
   FG_TRY(r.number("compute.slow_ratio", &s->compute.slow_ratio, 1, 1e6, "[1, 1e6]"));
+  FG_TRY(r.number("compute.jitter", &s->compute.jitter, 0, 0.99, "[0, 0.99]"));
   FG_TRY(r.number("link.latency_ms", &s->link.latency_ms, 0, 1e7, "[0, 1e7] ms"));
   FG_TRY(r.number("link.up_mbit_s", &s->link.up_mbit_s, 0, 1e6, "[0, 1e6] (0 = unlimited)"));
   FG_TRY(r.number("link.down_mbit_s", &s->link.down_mbit_s, 0, 1e6, "[0, 1e6] (0 = unlimited)"));

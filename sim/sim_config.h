@@ -23,6 +23,7 @@ struct ComputeSpec {
   double straggler_factor = 100;  // straggler: the last client is this much slower
   double slow_fraction = 0.1;     // mix: share of slow clients (the last ones)
   double slow_ratio = 6;          // mix: how much slower they are
+  double jitter = 0;              // every draw times U(1 - jitter, 1 + jitter): no lockstep
 };
 
 // One client's link, the same in both directions' shape: a message leaves when
@@ -53,6 +54,9 @@ struct SimSettings {
   // of the ASGD papers); otherwise a core/data partition scheme.
   bool full_data = false;
   PartitionSpec partition;
+  // The parts go to the clients in order of their mean label, so speed (slow
+  // clients are the high indices) correlates with the data (docs/simulator.md).
+  bool order_by_label = false;
   ComputeSpec compute;
   LinkSpec link;
   QuadraticSpec quadratic;

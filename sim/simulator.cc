@@ -2,9 +2,12 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +22,23 @@ namespace {
 using Json = nlohmann::ordered_json;  // keys in the order written: "event" first
 
 }  // namespace
+
+// Stable, so parts with equal means keep the partition's order.
+void order_parts_by_label(const Dataset& data, std::vector<std::vector<uint32_t>>* parts) {
+  std::vector<std::pair<double, size_t>> keys;
+  keys.reserve(parts->size());
+  for (size_t p = 0; p < parts->size(); ++p) {
+    double sum = 0;
+    for (uint32_t i : (*parts)[p]) sum += data.labels[i];
+    keys.push_back({(*parts)[p].empty() ? 0.0 : sum / (*parts)[p].size(), p});
+  }
+  std::stable_sort(keys.begin(), keys.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::vector<uint32_t>> ordered;
+  ordered.reserve(keys.size());
+  for (const auto& key : keys) ordered.push_back(std::move((*parts)[key.second]));
+  *parts = std::move(ordered);
+}
 
 double peak_rss_mb() {
   struct rusage usage;
@@ -158,6 +178,7 @@ Status Simulator::build() {
   std::vector<std::vector<uint32_t>> parts(s.clients);
   if (!s.full_data) {
     FG_ASSIGN_OR_RETURN(parts, partition(data_.train, s.partition));
+    if (s.order_by_label) order_parts_by_label(data_.train, &parts);
   }
   const size_t dim = run_->dim();
   // MessageWriter trims its arena to kMessageAlignment at both ends: leave room for that.
@@ -312,6 +333,7 @@ void Simulator::write_sim_lines(const SimReport& r) const {
   sim["clients"] = r.clients;
   sim["dataset"] = dataset;
   sim["partition"] = s.full_data ? "full" : partition_scheme_name(s.partition.scheme);
+  sim["order_by_label"] = s.order_by_label;
   sim["compute_model"] = compute_kind_name(s.compute.kind);
   sim["virtual_s"] = r.virtual_s;
   sim["events"] = r.events;

@@ -62,6 +62,10 @@ struct SimData {
 };
 Result<SimData> load_sim_data(const SimConfig& config);
 
+// sim.order_by_label: a stable sort of the parts by mean label, so client 0
+// (the fastest) gets the lowest labels and speed correlates with the data.
+void order_parts_by_label(const Dataset& data, std::vector<std::vector<uint32_t>>* parts);
+
 class Simulator {
  public:
   // Builds the coordinator and the clients over `data` (kept by the simulator).

@@ -1,6 +1,7 @@
 #include "coordinator/aggregation/round_buffer.h"
 
 #include <algorithm>
+#include <string>
 
 namespace fedgate {
 
@@ -9,6 +10,9 @@ bool RoundBuffer::take(AggregationHost&, const std::string& client,
   const double factor = descent_factor(contribution);
   for (size_t i = 0; i < sum_.size(); ++i) sum_[i] += factor * contribution.values[i];
   ++received_;
+  const uint32_t b = std::max<uint32_t>(contribution.gradients, 1);
+  z_ += shadowheart_weight(b, settings_.messages, settings_.s, settings_.omega) * b;
+  b_[client] = b;
   if (contribution.compute_us != 0) {
     const double h = contribution.compute_us / 1e6 / std::max<uint32_t>(contribution.gradients, 1);
     auto it = h_.find(client);
@@ -24,18 +28,25 @@ bool RoundBuffer::take(AggregationHost&, const std::string& client,
 void RoundBuffer::forget(const std::string& client) {
   sent_.erase(client);
   h_.erase(client);
+  b_.erase(client);
+  out_.erase(client);
 }
 
 void RoundBuffer::commit_round(AggregationHost& host) {
   if (received_ == 0) return;
-  for (size_t i = 0; i < sum_.size(); ++i) direction_[i] = static_cast<float>(sum_[i]);
+  // Z of this round's contributors: the step is gamma times the mean gradient
+  // in expectation, whoever made the round (docs/algorithms.md, round-buffer).
+  const double z = z_ > 0 ? z_ : 1.0;
+  for (size_t i = 0; i < sum_.size(); ++i) direction_[i] = static_cast<float>(sum_[i] / z);
   sum_.assign(sum_.size(), 0.0);
   received_ = 0;
+  z_ = 0;
   host.commit(Span<const float>(direction_.data(), direction_.size()), 1.0);
 }
 
 void RoundBuffer::round_started(AggregationHost&) {
   sent_.clear();
+  out_.clear();
   deadline_s_ = std::numeric_limits<double>::infinity();
   if (!settings_.equilibrium) return;
   std::vector<WorkerTimes> times;
@@ -44,9 +55,26 @@ void RoundBuffer::round_started(AggregationHost&) {
     if (it == h_.end()) return;  // someone is unmeasured: wait for everyone
     times.push_back({it->second, settings_.send_s});
   }
-  if (!times.empty()) {
-    deadline_s_ = shadowheart_plan(times, settings_.s, settings_.omega).equilibrium_s;
+  if (times.empty()) return;
+  deadline_s_ = shadowheart_plan(times, settings_.s, settings_.omega).equilibrium_s;
+  // Who cannot deliver its b_i gradients and then m messages (our worker does
+  // one after the other) by t* would only compute for a commit that has
+  // already happened: leave it out. The quickest member always takes part,
+  // so a round never has no one in it.
+  const double slack = deadline_s_ * (1 + 1e-12);
+  std::string quickest;
+  double quickest_s = std::numeric_limits<double>::infinity();
+  for (const std::string& member : member_set()) {
+    auto b = b_.find(member);
+    const double gradients = b != b_.end() ? b->second : 1;
+    const double busy = gradients * h_.at(member) + settings_.messages * settings_.send_s;
+    if (busy > slack) out_.insert(member);
+    if (busy < quickest_s) {
+      quickest_s = busy;
+      quickest = member;
+    }
   }
+  out_.erase(quickest);
 }
 
 bool RoundBuffer::complete(AggregationHost& host) const {

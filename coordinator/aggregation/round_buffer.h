@@ -12,6 +12,7 @@
 
 #include <limits>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "coordinator/aggregation/round_policy.h"
@@ -44,6 +45,8 @@ class RoundBuffer : public RoundPolicy {
   // In round_buffer_state.cc.
   void save_state(StateWriter& out) const override;
   void restore_state(StateReader& in) override;
+  // Members left out of the running round because they cannot make t*.
+  size_t sitting_out() const { return out_.size(); }
 
  protected:
   bool take(AggregationHost& host, const std::string& client,
@@ -52,14 +55,18 @@ class RoundBuffer : public RoundPolicy {
   void commit_round(AggregationHost& host) override;
   void round_started(AggregationHost& host) override;
   bool complete(AggregationHost& host) const override;
+  bool sits_out(const std::string& client) const override { return out_.count(client) != 0; }
 
  private:
   RoundBufferSettings settings_;
   std::vector<double> sum_;
   std::vector<float> direction_;
   uint32_t received_ = 0;                 // messages in the running round
+  double z_ = 0;                          // sum of w_i b_i over them
   std::map<std::string, uint32_t> sent_;  // per member, this round
   std::map<std::string, double> h_;       // EMA of seconds per gradient
+  std::map<std::string, uint32_t> b_;     // gradients per message, last seen
+  std::set<std::string> out_;             // members sitting the running round out
   double deadline_s_ = std::numeric_limits<double>::infinity();
 };
 

@@ -14,7 +14,17 @@ void RoundPolicy::finish_if_complete(AggregationHost& host) {
   done_.clear();
   round_start_us_ = host.now_us();
   round_started(host);
-  for (const std::string& member : members_) host.send_model(member);
+  dispatch_round(host);
+}
+
+void RoundPolicy::dispatch_round(AggregationHost& host) {
+  for (const std::string& member : members_) {
+    if (sits_out(member)) {
+      done_.insert(member);
+    } else {
+      host.send_model(member);
+    }
+  }
 }
 
 void RoundPolicy::on_join(AggregationHost& host, const std::string& client) {
@@ -56,7 +66,7 @@ void RoundPolicy::on_skip(AggregationHost& host, const std::string& client, uint
 }
 
 void RoundPolicy::on_model_request(AggregationHost& host, const std::string& client) {
-  if (members_.count(client) != 0) host.send_model(client);
+  if (members_.count(client) != 0 && !sits_out(client)) host.send_model(client);
 }
 
 void RoundPolicy::on_tick(AggregationHost& host) { finish_if_complete(host); }

@@ -42,12 +42,20 @@ class RoundPolicy : public AggregationPolicy {
   virtual void round_started(AggregationHost& host) { (void)host; }
   // Complete once every member answered; subclasses may end a round earlier.
   virtual bool complete(AggregationHost& host) const;
+  // A member that takes no part in the running round (decided in
+  // round_started): it is not sent the round's model and counts as answered.
+  virtual bool sits_out(const std::string& client) const {
+    (void)client;
+    return false;
+  }
 
   const std::set<std::string>& member_set() const { return members_; }
   int64_t round_start_us() const { return round_start_us_; }
 
  private:
   void finish_if_complete(AggregationHost& host);
+  // Sends the running round's model to every member that takes part.
+  void dispatch_round(AggregationHost& host);
 
   std::set<std::string> members_;
   std::set<std::string> done_;  // members that answered this round

@@ -62,4 +62,11 @@ ShadowheartPlan shadowheart_plan(const std::vector<WorkerTimes>& workers, double
   return plan;
 }
 
+double shadowheart_weight(uint32_t gradients, uint32_t messages, double s, double omega) {
+  const double b = std::max<uint32_t>(gradients, 1);
+  const double m = std::max<uint32_t>(messages, 1);
+  if (s == 0 && omega == 0) return 1.0;
+  return 1.0 / (b * omega + omega * s + m * s);
+}
+
 }  // namespace fedgate

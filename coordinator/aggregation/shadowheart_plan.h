@@ -29,4 +29,8 @@ double shadowheart_fixed_point(const std::vector<WorkerTimes>& workers, double s
 
 ShadowheartPlan shadowheart_plan(const std::vector<WorkerTimes>& workers, double s, double omega);
 
+// The weight of one message of worker i: w_i = 1 / (b_i omega + omega s + m_i s)
+// for b_i gradients per message and m_i messages per round (1 when s = omega = 0).
+double shadowheart_weight(uint32_t gradients, uint32_t messages, double s, double omega);
+
 }  // namespace fedgate

@@ -290,31 +290,112 @@ TEST(RoundBufferAggregation, SummedGradientsWeighByTheirCount) {
 }
 
 TEST(RoundBufferAggregation, EquilibriumTimeEndsTheRoundWithoutTheSlowWorker) {
+  auto owned =
+      std::make_unique<RoundBuffer>(buffer_settings(1, true, /*s=*/1), CoordinatorHarness::kDim);
+  const RoundBuffer* buffer = owned.get();
+  CoordinatorHarness h(with(std::move(owned), std::make_unique<ShadowheartStepsize>(
+                                                  1.0, buffer_settings(1, true, /*s=*/1))));
+  h.hello("fast");
+  h.hello("mid");
+  h.hello("slow");
+  // Round 1 waits for all (no estimates yet) and measures h = 1 s, 1.5 s and 4 s.
+  h.contribute("fast", kA, wire::UpdateKind::Gradient, 8, 1'000'000);
+  h.contribute("mid", kB, wire::UpdateKind::Gradient, 8, 1'500'000);
+  h.contribute("slow", kB, wire::UpdateKind::Gradient, 8, 4'000'000);
+  ASSERT_EQ(h.version(), 1u);
+  // s = 1, omega = tau = 0: t*_j = max(h_j, 2 / sum_{i<=j} 1/h_i), so t* =
+  // min(2, max(1.5, 1.2), 4) = 1.5 s. slow (4 s per gradient) cannot make it:
+  // it is not sent version 1 and computes nothing for it.
+  EXPECT_EQ(h.models_sent(), (Models{{"fast", 1}, {"mid", 1}}));
+  EXPECT_DOUBLE_EQ(buffer->deadline_s(), 1.5);
+  EXPECT_EQ(buffer->sitting_out(), 1u);
+  h.clock().advance_us(1'000'000);
+  h.contribute("fast", kA, wire::UpdateKind::Gradient, 8, 1'000'000);
+  EXPECT_EQ(h.version(), 1u);  // mid is still computing
+  h.clock().advance_us(499'000);
+  h.tick();
+  EXPECT_EQ(h.version(), 1u);
+  h.clock().advance_us(1'000);
+  h.tick();
+  EXPECT_EQ(h.version(), 2u);  // t* has passed: commit without mid
+  EXPECT_EQ(h.models_sent(), (Models{{"fast", 2}, {"mid", 2}}));
+  const auto x2 = h.params();
+  expect_params(h, x2);
+  // mid's gradient for version 1 comes after the commit: dropped.
+  h.contribute_at("mid", 1, kC);
+  EXPECT_EQ(h.coordinator().metrics().dropped_old, 1u);
+  expect_params(h, x2);
+  // slow asks for the model in vain while it sits out.
+  h.model_request("slow");
+  EXPECT_TRUE(h.models_sent().empty());
+}
+
+TEST(RoundBufferAggregation, ARoundOfOnlyQuickMembersCommitsWhenTheyHaveAnswered) {
   CoordinatorHarness h(with(
       std::make_unique<RoundBuffer>(buffer_settings(1, true, /*s=*/1), CoordinatorHarness::kDim),
       std::make_unique<ShadowheartStepsize>(1.0, buffer_settings(1, true, /*s=*/1))));
   h.hello("fast");
   h.hello("slow");
-  // Round 1 waits for both (no estimates yet) and measures h = 1 s and 4 s.
   h.contribute("fast", kA, wire::UpdateKind::Gradient, 8, 1'000'000);
   h.contribute("slow", kB, wire::UpdateKind::Gradient, 8, 4'000'000);
   ASSERT_EQ(h.version(), 1u);
-  // t* = 2 s (see ShadowheartPlan.ASlowWorkerIsLeftOut).
+  // t* = 2 s; slow sits out, so fast's answer completes the round at once
+  // (waiting for t* would only idle fast).
+  EXPECT_EQ(h.models_sent(), (Models{{"fast", 1}}));
   h.clock().advance_us(1'000'000);
-  h.contribute("fast", kA, wire::UpdateKind::Gradient, 8, 1'000'000);
-  EXPECT_EQ(h.version(), 1u);
-  h.clock().advance_us(999'000);
-  h.tick();
-  EXPECT_EQ(h.version(), 1u);
-  h.clock().advance_us(1'000);
-  h.tick();
+  h.contribute("fast", kC, wire::UpdateKind::Gradient, 8, 1'000'000);
   EXPECT_EQ(h.version(), 2u);
-  EXPECT_EQ(h.models_sent(), (Models{{"fast", 2}, {"slow", 2}}));
-  const auto x2 = h.params();
-  // The slow worker's gradient for version 1 comes after the commit: dropped.
-  h.contribute_at("slow", 1, kC);
-  EXPECT_EQ(h.coordinator().metrics().dropped_old, 1u);
-  expect_params(h, x2);
+  EXPECT_EQ(h.models_sent(), (Models{{"fast", 2}}));
+}
+
+// Every gradient equals g, so a message of b gradients is G = b g: the
+// round's step must be gamma g exactly, whatever the weights and whoever made
+// the round (the expected step of docs/algorithms.md [P2d]).
+std::vector<float> times(float b, const std::vector<float>& g) {
+  std::vector<float> out;
+  for (float v : g) out.push_back(b * v);
+  return out;
+}
+
+TEST(RoundBufferAggregation, TheRoundsStepIsGammaTimesTheMeanGradient) {
+  // s = 1, omega = 1, m = 2: w_a (b = 1) = 1/4, w_b (b = 3) = 1/6,
+  // Z = 2 * 1/4 * 1 + 2 * 1/6 * 3 = 1.5; the step is
+  // gamma (2/4 g + 2/6 * 3 g) / 1.5 = gamma g.
+  RoundBufferSettings settings = buffer_settings(2, false, /*s=*/1);
+  settings.omega = 1;
+  CoordinatorHarness h(with(std::make_unique<RoundBuffer>(settings, CoordinatorHarness::kDim),
+                            std::make_unique<ShadowheartStepsize>(0.5, settings)),
+                       /*batch_size=*/8, "fixed-budget");
+  h.hello("a");
+  h.hello("b");
+  h.contribute("a", kA, wire::UpdateKind::SummedGradient, 8);
+  h.contribute("b", times(3, kA), wire::UpdateKind::SummedGradient, 24);
+  h.contribute("a", kA, wire::UpdateKind::SummedGradient, 8);
+  h.contribute("b", times(3, kA), wire::UpdateKind::SummedGradient, 24);
+  ASSERT_EQ(h.version(), 1u);
+  expect_params(h, moved(h.initial(), {{0.5, kA}}));
+}
+
+TEST(RoundBufferAggregation, ZSumsOnlyOverTheRoundsContributors) {
+  // 100 members, one of them makes the round before t*: its gradient is the
+  // round's mean gradient and gets the whole gamma (not gamma / 100).
+  CoordinatorHarness h(with(
+      std::make_unique<RoundBuffer>(buffer_settings(1, true, /*s=*/1), CoordinatorHarness::kDim),
+      std::make_unique<ShadowheartStepsize>(0.5, buffer_settings(1, true, /*s=*/1))));
+  for (int i = 0; i < 100; ++i) h.hello("c" + std::to_string(i));
+  for (int i = 0; i < 100; ++i) {
+    h.contribute("c" + std::to_string(i), kB, wire::UpdateKind::Gradient, 8,
+                 i == 0 ? 1'000'000 : 100'000'000);
+  }
+  ASSERT_EQ(h.version(), 1u);
+  const auto x1 = h.params();
+  h.models_sent();
+  h.clock().advance_us(1'000'000);
+  h.contribute("c0", kA, wire::UpdateKind::Gradient, 8, 1'000'000);
+  h.clock().advance_us(100'000'000);
+  h.tick();
+  ASSERT_EQ(h.version(), 2u);
+  expect_params(h, moved(x1, {{0.5, kA}}));
 }
 
 TEST(AddUpdateAggregation, AddsLocalUpdatesAndBoundsTheRoundSkew) {

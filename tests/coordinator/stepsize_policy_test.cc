@@ -271,39 +271,14 @@ TEST(ShadowheartStepsize, WeightFormula) {
   EXPECT_DOUBLE_EQ(ShadowheartStepsize::weight(7, 9, 0.0, 0.0), 1.0);
 }
 
-TEST(ShadowheartStepsize, GammaWOverZMakesTheRoundUnbiased) {
-  ShadowheartStepsize policy(/*gamma=*/1.0, round(2, 1.0, 1.0));
+TEST(ShadowheartStepsize, EachMessageGetsGammaTimesItsWeight) {
+  // The round buffer divides by the round's Z; the stepsize gives gamma w_i.
+  ShadowheartStepsize policy(/*gamma=*/2.0, round(2, 1.0, 1.0));
   const std::string a = "a", b = "b";
-  // s = 1, omega = 1, m = 2: w_a (b=1) = 1/4, w_b (b=3) = 1/6,
-  // Z = 1/4 * 2 * 1 + 1/6 * 2 * 3 = 1.5 once both are known.
-  policy.gamma(message(a, 1));
-  const double gamma_b = policy.gamma(message(b, 3));
-  EXPECT_DOUBLE_EQ(policy.normaliser(), 1.5);
-  EXPECT_DOUBLE_EQ(gamma_b, (1.0 / 6.0) / 1.5);
-  const double gamma_a = policy.gamma(message(a, 1));
-  EXPECT_DOUBLE_EQ(gamma_a, 0.25 / 1.5);
-  // Over a round (m = 2 messages each) the gradient weights sum to gamma:
-  // sum_i m gamma_i b_i = 2 * (1/6) * 1 + 2 * (1/9) * 3 = 1.
-  EXPECT_DOUBLE_EQ(2 * gamma_a * 1 + 2 * gamma_b * 3, 1.0);
-  policy.on_client_left("b");
-  EXPECT_DOUBLE_EQ(policy.normaliser(), 0.5);
-}
-
-TEST(ShadowheartStepsize, WithoutNoiseOrCompressionItAveragesTheGradients) {
-  ShadowheartStepsize policy(0.3, round(1, 0, 0));
-  const std::string a = "a", b = "b";
-  policy.gamma(message(a, 2));
-  // Z = 2 + 4 gradients: each gradient gets gamma / 6.
-  EXPECT_DOUBLE_EQ(policy.gamma(message(b, 4)), 0.3 / 6.0);
-}
-
-TEST(ShadowheartStepsize, ClientsNotSeenYetCountAsOneGradient) {
-  ShadowheartStepsize policy(1.0, round(1, 0, 0));
-  const std::string a = "a";
-  StepContext step = message(a, 3);
-  step.busy_clients = 3;
-  // Z = 3 (a's b) + 2 unseen clients * 1 = 5.
-  EXPECT_DOUBLE_EQ(policy.gamma(step), 1.0 / 5.0);
+  EXPECT_DOUBLE_EQ(policy.gamma(message(a, 1)), 2.0 / 4.0);
+  EXPECT_DOUBLE_EQ(policy.gamma(message(b, 3)), 2.0 / 6.0);
+  ShadowheartStepsize plain(0.3, round(1, 0, 0));
+  EXPECT_DOUBLE_EQ(plain.gamma(message(a, 5)), 0.3);
 }
 
 TEST(StepsizeRegistry, NewPoliciesCheckTheirSettings) {

@@ -65,5 +65,27 @@ TEST(ComputeModel, ExponentialDrawsAroundTheMean) {
   EXPECT_LT(lowest, 100);
 }
 
+TEST(ComputeModel, JitterSpreadsFixedTimesUniformlyAroundTheMean) {
+  ComputeSpec s = spec(ComputeKind::kFixed);
+  s.jitter = 0.5;
+  ComputeModel model(s, 1);
+  Rng rng(3);
+  const int n = 20000;
+  double sum = 0;
+  int64_t lowest = INT64_MAX, highest = 0;
+  for (int k = 0; k < n; ++k) {
+    const int64_t us = model.sample_us(0, rng);
+    sum += static_cast<double>(us);
+    lowest = std::min(lowest, us);
+    highest = std::max(highest, us);
+  }
+  // U(5000, 15000) us: mean 10000, standard error 2887 / sqrt(20000) = 20.
+  EXPECT_NEAR(sum / n, 10000, 80);
+  EXPECT_GE(lowest, 5000);
+  EXPECT_LT(lowest, 5100);
+  EXPECT_LE(highest, 15000);
+  EXPECT_GT(highest, 14900);
+}
+
 }  // namespace
 }  // namespace fedgate::sim

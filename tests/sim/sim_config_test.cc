@@ -110,6 +110,18 @@ TEST(SimConfig, OtherBadSimInputIsNamed) {
             "sim.dataset = \"idx\" needs sim.train_images and sim.train_labels");
 }
 
+TEST(SimConfig, JitterAndOrderByLabelAreReadAndChecked) {
+  Result<SimConfig> loaded = load_sim_config(
+      "", {"sim.compute.jitter=0.3", "sim.order_by_label=1", "sim.partition=shards"});
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().message();
+  EXPECT_DOUBLE_EQ(loaded->sim.compute.jitter, 0.3);
+  EXPECT_TRUE(loaded->sim.order_by_label);
+  EXPECT_EQ(error_of({"sim.compute.jitter=1"}), "sim.compute.jitter must be a number in [0, 0.99]");
+  EXPECT_EQ(error_of({"sim.order_by_label=1", "sim.partition=full"}),
+            "sim.order_by_label = 1 needs labelled parts (not partition = \"full\" or the "
+            "quadratic)");
+}
+
 TEST(SimConfig, CoordinatorErrorsComeThroughUnchanged) {
   EXPECT_EQ(error_of({"training.batch_size=0"}),
             "training.batch_size must be a number in [1, 65535]");
