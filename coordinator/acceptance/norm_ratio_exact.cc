@@ -60,6 +60,9 @@ extern const AcceptanceEntry kNormRatioExactEntry = {
 
 void NormRatioExact::save_state(StateWriter& out) const { versions_.save_state(out); }
 
-void NormRatioExact::restore_state(StateReader& in) { versions_.restore_state(in); }
+void NormRatioExact::restore_state(StateReader& in) {
+  versions_.restore_state(in);
+  std::fill(distances_.begin(), distances_.end(), -1.0);  // to snapshots now gone
+}
 
 }  // namespace fedgate
