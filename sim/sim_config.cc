@@ -192,10 +192,13 @@ Result<SimConfig> load_sim_config(const std::string& path,
   FG_ASSIGN_OR_RETURN(config.coordinator, coordinator_config_from_table(root));
   // Virtual clients never die and have no silence timeout (an expired one
   // would wait forever), and fleets reach 1,000,000: the ghost limits
-  // (docs/security.md, "Limits") are off unless the config sets them.
+  // (docs/security.md, "Limits") are off unless the config sets them. No
+  // virtual client is hostile, and a paper's rule is reproduced as it stands:
+  // the relative norm bound is off too.
   LimitSettings& limits = config.coordinator.settings.limits;
   if (!root.at_path("limits.client_timeout_heartbeats")) limits.client_timeout_heartbeats = 0;
   if (!root.at_path("limits.max_clients")) limits.max_clients = 0;
+  if (!root.at_path("limits.max_norm_ratio")) limits.max_norm_ratio = 0;
   return config;
 }
 
