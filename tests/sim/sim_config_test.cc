@@ -14,6 +14,24 @@ std::string error_of(const std::vector<std::string>& overrides) {
   return config.is_ok() ? std::string("(accepted)") : std::string(config.status().message());
 }
 
+// Limits against hostile peers are off in the simulator unless set (no virtual
+// client is hostile, none dies); a setting in the config still holds.
+TEST(SimConfig, PeerLimitsAreOffUnlessSet) {
+  Result<SimConfig> plain = load_sim_config("", {});
+  ASSERT_TRUE(plain.is_ok()) << plain.status().message();
+  const LimitSettings& off = plain->coordinator.settings.limits;
+  EXPECT_EQ(off.max_norm_ratio, 0.0);
+  EXPECT_EQ(off.max_clients, 0u);
+  EXPECT_EQ(off.client_timeout_heartbeats, 0u);
+  Result<SimConfig> set = load_sim_config(
+      "", {"limits.max_norm_ratio=5", "limits.max_clients=7", "limits.client_timeout_heartbeats=3"});
+  ASSERT_TRUE(set.is_ok()) << set.status().message();
+  const LimitSettings& on = set->coordinator.settings.limits;
+  EXPECT_EQ(on.max_norm_ratio, 5.0);
+  EXPECT_EQ(on.max_clients, 7u);
+  EXPECT_EQ(on.client_timeout_heartbeats, 3u);
+}
+
 TEST(SimConfig, ReadsSimAndCoordinatorSectionsFromOneFile) {
   TempDir dir("sim_config");
   const std::string path = dir.write("run.toml", R"(
