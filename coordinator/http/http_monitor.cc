@@ -1,6 +1,6 @@
 #include "coordinator/http/http_monitor.h"
 
-#include "coordinator/http/config_json.h"
+#include "coordinator/coordinator_config.h"
 
 namespace fedgate {
 

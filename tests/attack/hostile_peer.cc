@@ -49,7 +49,6 @@ void HostilePeer::offer(uint32_t version, float norm) {
   info.version = version;
   info.grad_norm = norm;
   info.loss = 1.0f;
-  info.samples = 32;
   send(writer_.offer(++seq_, info));
 }
 

@@ -156,7 +156,7 @@ TEST(AbuseLimits, UpdateBeyondTheWindowIsRefusedOnArrival) {
   ServerPolicies policies;
   policies.acceptance = std::make_unique<NormRatioSimplified>(0.0, 4);  // lambda 0: accept
   policies.stepsize = std::make_unique<ConstantStepsize>(0.1);
-  CoordinatorHarness h(std::move(policies), 8, "every-step", no_limits());
+  CoordinatorHarness h(std::move(policies), 8, "every-step", nullptr, 0, no_limits());
   h.hello("slow");
   h.hello("fast");
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(h.contribute("fast", {0, 0, 1, 0, 0, 0}));

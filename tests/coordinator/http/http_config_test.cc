@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "coordinator/coordinator_config.h"
-#include "coordinator/http/config_json.h"
+#include "coordinator/coordinator_config.h"
 
 namespace fedgate {
 namespace {
