@@ -9,8 +9,8 @@
 
 #include "coordinator/acceptance/starvation_guard.h"
 #include "coordinator/config_table.h"
-#include "coordinator/model_downlink.h"
 #include "coordinator/logging.h"
+#include "coordinator/model_downlink.h"
 #include "coordinator/policy_catalog.h"
 #include "coordinator/policy_combinations.h"
 #include "coordinator/policy_registry.h"
@@ -39,8 +39,8 @@ const std::map<std::string, Keys>& known_keys() {
       {"downlink", {"codec"}},
       {"run",
        {"eval_every", "target_accuracy", "max_versions", "max_seconds", "min_clients", "metrics",
-        "dir", "checkpoint_every_versions", "checkpoint_every_seconds", "checkpoints_kept", "log_level",
-        "metrics_clients"}},
+        "dir", "checkpoint_every_versions", "checkpoint_every_seconds", "checkpoints_kept",
+        "log_level", "metrics_clients"}},
       {"limits",
        {"max_update_norm", "max_norm_ratio", "norm_action", "max_staleness", "max_clients",
         "max_name_bytes", "client_timeout_heartbeats", "max_model_chunks", "model_resends",

@@ -32,9 +32,10 @@ const char* CurveAuthenticator::decide(const std::string& mechanism, const std::
       return "200";
     }
     ++counts_.refused;
-    spdlog::warn("refused a CURVE client from {}: public key {} is not in "
-                 "server.curve_authorized_keys",
-                 address, z85);
+    spdlog::warn(
+        "refused a CURVE client from {}: public key {} is not in "
+        "server.curve_authorized_keys",
+        address, z85);
     return "400";
   }
   ++counts_.refused;

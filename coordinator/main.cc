@@ -43,7 +43,8 @@ int serve(fedgate::CoordinatorRun& run, const std::string& endpoint_file,
     server = std::make_unique<ZmqServer>(context, run.config().bind, transport_limit, *security);
     const CoordinatorSettings& settings = run.config().settings;
     server->limit(send_hwm_for(settings.limits, run.dim(), settings.chunk_floats),
-                  max_pending_bytes_for(settings.limits, transport_limit));
+                  max_pending_bytes_for(settings.limits, transport_limit),
+                  settings.limits.max_name_bytes);
   } catch (const zmq::error_t& error) {
     spdlog::error("cannot bind {}: {}", run.config().bind, error.what());
     return 2;

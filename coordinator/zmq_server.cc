@@ -151,7 +151,9 @@ std::string ZmqServer::claimed_id(const std::string& routing_id, zmq::message_t&
       verify_envelope(aligned_.view(payload.data(), payload.size()), &error);
   if (envelope != nullptr && envelope->message_type() == wire::Message::Hello) {
     const flatbuffers::String* name = envelope->message_as_Hello()->name();
-    if (name != nullptr && name->size() > 0) return name->str();
+    // A name over limits.max_name_bytes is no identity (the coordinator refuses
+    // it): it must not key the maps below, nor clash with another such Hello.
+    if (name != nullptr && name->size() > 0 && name->size() <= max_name_bytes_) return name->str();
     return routing_id;
   }
   const auto it = client_ids_.find(routing_id);
@@ -200,7 +202,8 @@ TransportSecurityCounts ZmqServer::security_counts() const {
 }
 // --- end peers ---
 
-void ZmqServer::limit(int send_hwm, uint64_t max_pending_bytes) {
+void ZmqServer::limit(int send_hwm, uint64_t max_pending_bytes, uint32_t max_name_bytes) {
+  max_name_bytes_ = max_name_bytes;
   socket_.set(zmq::sockopt::sndhwm, send_hwm);
   guard_.reset();
   if (max_pending_bytes > 0) {

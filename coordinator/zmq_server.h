@@ -43,8 +43,9 @@ class ZmqServer : public ServerOutbox {
   // `send_hwm` messages queued per peer (ZMQ_SNDHWM; beyond it replies are
   // dropped and the client recovers as from a lost chunk), and a TCP connection
   // more than `max_pending_bytes` ahead of the messages it completed is shut
-  // down (0: no guard).
-  void limit(int send_hwm, uint64_t max_pending_bytes);
+  // down (0: no guard); a Hello name longer than `max_name_bytes` is not taken
+  // as the client's id.
+  void limit(int send_hwm, uint64_t max_pending_bytes, uint32_t max_name_bytes = 64);
   int send_hwm() const { return socket_.get(zmq::sockopt::sndhwm); }
 
   // Serves until the coordinator stops or `interrupted` becomes true, then
@@ -90,6 +91,7 @@ class ZmqServer : public ServerOutbox {
   void count_delivered(const zmq::message_t& frame);
 
   std::unique_ptr<TransportGuard> guard_;  // fed by the monitor above
+  uint32_t max_name_bytes_ = 64;
   AlignedMessage aligned_;
   Coordinator* coordinator_ = nullptr;
   std::function<void()> loop_hook_;

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -87,8 +88,11 @@ class Attack : public ::testing::Test {
     if (!have_dataset()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
   }
 
-  // A coordinator and 4 real clients until max_versions; `attack` runs with the
-  // endpoint and the coordinator's pid once version 400 is evaluated.
+  uint32_t stop_at_version_ = 0;
+
+  // A coordinator and 4 real clients until max_versions (or, when
+  // stop_at_version_ is set, until that version after the attack); `attack`
+  // runs with the endpoint and the coordinator's pid once version 400 is evaluated.
   void run(const std::string& name, const std::vector<std::string>& extra,
            const std::function<void(const std::string&, pid_t)>& attack, RunResult* result) {
     const std::string dir = make_temp_dir(name);
@@ -113,7 +117,14 @@ class Attack : public ::testing::Test {
         << read_file(dir + "/coordinator.log");
     result->rss_before_kb = status_kb(coordinator.pid(), "VmRSS");
     if (attack) attack(endpoint, coordinator.pid());
+    // However long the attacks took on this machine, the run goes on to
+    // stop_at_version_ and only then is stopped (SIGTERM writes the summary).
+    if (stop_at_version_ > 0) {
+      EXPECT_TRUE(wait_for_version(dir + "/metrics.jsonl", stop_at_version_, 120))
+          << read_file(dir + "/coordinator.log");
+    }
     result->hwm_after_kb = status_kb(coordinator.pid(), "VmHWM");
+    if (stop_at_version_ > 0) coordinator.signal(SIGTERM);
     EXPECT_EQ(coordinator.wait(120), 0) << read_file(dir + "/coordinator.log");
     for (auto& client : clients) EXPECT_EQ(client->wait(30), 0) << read_file(client->output_path());
     result->metrics = read_run_metrics(dir + "/metrics.jsonl");
@@ -208,7 +219,7 @@ TEST_F(Attack, EveryAttackLeavesTheModelFiniteTheAccuracyAndTheMemory) {
       for (int i = 0; i < 600; ++i) {
         ghosts.push_back(
             std::make_unique<HostilePeer>(context, endpoint, "ghost-" + std::to_string(i)));
-        ghosts.back()->hello("ghost");
+        ghosts.back()->hello("ghost-" + std::to_string(i));
       }
       // Until each has its answer (Config or Error), or 10 s.
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -226,8 +237,13 @@ TEST_F(Attack, EveryAttackLeavesTheModelFiniteTheAccuracyAndTheMemory) {
     }
     hwm_during_kb = status_kb(pid, "VmHWM");
   };
+  // The attacked run must outlive the attacks: it has no version bound of its
+  // own and is stopped at the clean run's 8,000 versions or after the attacks.
+  std::vector<std::string> attacked_settings = settings;
+  attacked_settings[1] = "1000000";
+  stop_at_version_ = 8000;
   RunResult attacked;
-  ASSERT_NO_FATAL_FAILURE(run("attacked", settings, attack, &attacked));
+  ASSERT_NO_FATAL_FAILURE(run("attacked", attacked_settings, attack, &attacked));
   ASSERT_EQ(attacked.metrics.summaries.size(), 1u) << attacked.log;
   const std::string& summary = attacked.metrics.summaries[0];
   const std::string counters = without_clients(summary);
@@ -249,6 +265,9 @@ TEST_F(Attack, EveryAttackLeavesTheModelFiniteTheAccuracyAndTheMemory) {
             << " MB, peak after " << hwm_during_kb / 1024 << " MB (growth " << growth_mb
             << " MB); flooders got " << flooded.load() / (1 << 20) << " MB through\n";
   EXPECT_GT(attacked.rss_before_kb, 0);
+  // A coordinator that ended before the attacks did has no peak to read, and
+  // the growth check below would pass on -1.
+  EXPECT_GT(attacked.hwm_after_kb, 0) << "the run ended before the attacks: " << counters;
   EXPECT_LT(growth_mb, 50.0);
 
   // Each limit answered its attack.
@@ -291,7 +310,7 @@ TEST_F(Attack, ThousandSyntheticClientsBesideFourRealOnes) {
     for (int i = 0; i < kSynthetic; ++i) {
       peers.push_back(
           std::make_unique<HostilePeer>(context, endpoint, "synthetic-" + std::to_string(i)));
-      peers.back()->hello("synthetic");
+      peers.back()->hello("synthetic-" + std::to_string(i));
     }
     std::vector<size_t> offered_at(kSynthetic, 0);  // decisions() when it last offered
     std::vector<std::chrono::steady_clock::time_point> last(kSynthetic);
@@ -316,8 +335,11 @@ TEST_F(Attack, ThousandSyntheticClientsBesideFourRealOnes) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     decisions_per_s = static_cast<double>(synthetic_decisions) / seconds;
   };
+  // The run outlives the fleet's 10 s however fast the machine trains: it is
+  // stopped at version 5,000 or once the fleet is done.
+  stop_at_version_ = 5000;
   RunResult result;
-  ASSERT_NO_FATAL_FAILURE(run("fleet", {"--max-versions", "5000"}, fleet, &result));
+  ASSERT_NO_FATAL_FAILURE(run("fleet", {"--max-versions", "1000000"}, fleet, &result));
   ASSERT_EQ(result.metrics.summaries.size(), 1u) << result.log;
   const std::string& summary = result.metrics.summaries[0];
   const std::string counters = without_clients(summary);
@@ -328,7 +350,7 @@ TEST_F(Attack, ThousandSyntheticClientsBesideFourRealOnes) {
             << " in " << json_number(summary, "time_s") << " s\n";
   EXPECT_GE(json_number(summary, "hellos"), kRealClients + kSynthetic) << counters;
   EXPECT_GT(synthetic_decisions, static_cast<size_t>(kSynthetic)) << counters;
-  EXPECT_EQ(json_number(summary, "version"), 5000) << counters;
+  EXPECT_GE(json_number(summary, "version"), 5000) << counters;
   EXPECT_GT(rss_kb, 0) << "the run ended before the fleet had offered for 5 s";
   EXPECT_GT(final_accuracy(result.metrics), 0.7) << counters;
 }

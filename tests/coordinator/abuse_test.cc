@@ -224,7 +224,8 @@ TEST(AbuseLimits, SilentClientsExpireAndMayRegisterAgain) {
 
 // Memory: 300 ModelRequests, each answered with a whole model.
 TEST(AbuseLimits, ModelRequestsAreCoalescedUntilTheClientWorks) {
-  CoordinatorHarness h(accept_all(), 8, "offer-first", nullptr, 0, LimitSettings{});  // model_resends 2
+  CoordinatorHarness h(accept_all(), 8, "offer-first", nullptr, 0,
+                       LimitSettings{});  // model_resends 2
   h.hello("a");
   size_t models = 0;
   for (int i = 0; i < 300; ++i) {

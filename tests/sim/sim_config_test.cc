@@ -23,8 +23,8 @@ TEST(SimConfig, PeerLimitsAreOffUnlessSet) {
   EXPECT_EQ(off.max_norm_ratio, 0.0);
   EXPECT_EQ(off.max_clients, 0u);
   EXPECT_EQ(off.client_timeout_heartbeats, 0u);
-  Result<SimConfig> set = load_sim_config(
-      "", {"limits.max_norm_ratio=5", "limits.max_clients=7", "limits.client_timeout_heartbeats=3"});
+  Result<SimConfig> set = load_sim_config("", {"limits.max_norm_ratio=5", "limits.max_clients=7",
+                                               "limits.client_timeout_heartbeats=3"});
   ASSERT_TRUE(set.is_ok()) << set.status().message();
   const LimitSettings& on = set->coordinator.settings.limits;
   EXPECT_EQ(on.max_norm_ratio, 5.0);
