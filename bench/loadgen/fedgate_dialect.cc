@@ -36,6 +36,8 @@ Span<const uint8_t> FedgateDialect::hello(uint32_t seq, uint32_t client) {
   info.num_features = num_features_;
   info.num_classes = num_classes_;
   info.name = name_;
+  // Dense models both ways: the raw frames of the ceiling have the dense sizes.
+  info.applies_encoded_models = false;
   return must(writer_.hello(seq, info));
 }
 
@@ -71,7 +73,9 @@ Reply FedgateDialect::read(Span<const uint8_t> bytes) {
       reply.kind = Reply::Kind::Chunk;
       reply.version = chunk->version();
       reply.offset = chunk->offset();
-      reply.count = chunk->weights() != nullptr ? chunk->weights()->size() : 0;
+      reply.count = chunk->encoding() != wire::ModelEncoding::Dense ? chunk->count()
+                    : chunk->weights() != nullptr                   ? chunk->weights()->size()
+                                                                    : 0;
       reply.total = chunk->total();
       break;
     }

@@ -149,6 +149,12 @@ int main(int argc, char** argv) {
           fedgate_dialect.dim(), offers, raw_offers, offers / raw_offers, updates, raw_updates,
           updates / raw_updates, p50, p99, raw_p50,
           static_cast<unsigned long long>(fedgate_side.errors));
+      if (offers == 0 || raw_offers == 0) {
+        // A load that got nothing decided measured nothing (a protocol mismatch).
+        std::fprintf(stderr, "fedgate-loadgen: %s decided no offer with %zu clients\n",
+                     offers == 0 ? "the coordinator" : "the raw server", n);
+        return 1;
+      }
       if (fedgate_side.errors != 0) {
         std::fprintf(stderr, "fedgate-loadgen: the coordinator answered with errors, first: %s\n",
                      fedgate_side.first_error.c_str());
