@@ -3,7 +3,8 @@
 # architecture) and include this file.
 #
 # The target's libraries come from Debian multiarch (libzmq3-dev:<arch> and
-# zlib1g-dev:<arch> in /usr/lib/<triplet>). Where the mirror cannot install them
+# zlib1g-dev:<arch> in /usr/lib/<triplet>; for the arm64 coordinator also spdlog,
+# fmt, cpp-httplib and toml++'s CMake package). Where the mirror cannot install them
 # beside the host's packages, scripts/setup unpacks the same packages into
 # /opt/fedgate/sysroot/<arch> instead; FEDGATE_TARGET_ROOT says which one is used
 # ("/" for multiarch). Headers that do not depend on the architecture
