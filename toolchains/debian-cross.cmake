@@ -44,6 +44,11 @@ if(NOT FEDGATE_TARGET_ROOT STREQUAL "/")
   # through these directories; multiarch ones are on its default path already.
   set(CMAKE_EXE_LINKER_FLAGS_INIT
       "-Wl,-rpath-link,${FEDGATE_TARGET_ROOT}/usr/lib/${FEDGATE_TARGET_TRIPLET}:${FEDGATE_TARGET_ROOT}/lib/${FEDGATE_TARGET_TRIPLET}")
+  # The target's architecture-dependent headers (openssl/opensslconf.h, which
+  # cpp-httplib's header includes) are in <root>/usr/include/<triplet>, a
+  # directory the compiler looks for only under /usr; searched last.
+  set(CMAKE_C_FLAGS_INIT "-idirafter ${FEDGATE_TARGET_ROOT}/usr/include/${FEDGATE_TARGET_TRIPLET}")
+  set(CMAKE_CXX_FLAGS_INIT "-idirafter ${FEDGATE_TARGET_ROOT}/usr/include/${FEDGATE_TARGET_TRIPLET}")
 endif()
 
 # What runs a target binary on the build host: user-mode QEMU with the
