@@ -3,7 +3,8 @@
 # architecture) and include this file.
 #
 # The target's libraries come from Debian multiarch (libzmq3-dev:<arch> and
-# zlib1g-dev:<arch> in /usr/lib/<triplet>). Where the mirror cannot install them
+# zlib1g-dev:<arch> in /usr/lib/<triplet>; for the arm64 coordinator also spdlog,
+# fmt, cpp-httplib and toml++'s CMake package). Where the mirror cannot install them
 # beside the host's packages, scripts/setup unpacks the same packages into
 # /opt/fedgate/sysroot/<arch> instead; FEDGATE_TARGET_ROOT says which one is used
 # ("/" for multiarch). Headers that do not depend on the architecture
@@ -43,6 +44,11 @@ if(NOT FEDGATE_TARGET_ROOT STREQUAL "/")
   # through these directories; multiarch ones are on its default path already.
   set(CMAKE_EXE_LINKER_FLAGS_INIT
       "-Wl,-rpath-link,${FEDGATE_TARGET_ROOT}/usr/lib/${FEDGATE_TARGET_TRIPLET}:${FEDGATE_TARGET_ROOT}/lib/${FEDGATE_TARGET_TRIPLET}")
+  # The target's architecture-dependent headers (openssl/opensslconf.h, which
+  # cpp-httplib's header includes) are in <root>/usr/include/<triplet>, a
+  # directory the compiler looks for only under /usr; searched last.
+  set(CMAKE_C_FLAGS_INIT "-idirafter ${FEDGATE_TARGET_ROOT}/usr/include/${FEDGATE_TARGET_TRIPLET}")
+  set(CMAKE_CXX_FLAGS_INIT "-idirafter ${FEDGATE_TARGET_ROOT}/usr/include/${FEDGATE_TARGET_TRIPLET}")
 endif()
 
 # What runs a target binary on the build host: user-mode QEMU with the
