@@ -61,7 +61,7 @@ struct CoordinatorSettings {
   ClientPolicySettings client_policies;  // [trigger], [compression]: sent to clients in Config
   // downlink.codec; int8-delta by measurement (docs/performance.md, "Model downlink")
   wire::ModelEncoding downlink = wire::ModelEncoding::Int8Delta;
-  LimitSettings limits;                  // [limits]: docs/security.md, "Limits"
+  LimitSettings limits;  // [limits]: docs/security.md, "Limits"
 };
 
 // A decoded, validated gradient from one client, ready to be aggregated.

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "coordinator/coordinator_config.h"
-#include "coordinator/coordinator_config.h"
 
 namespace fedgate {
 namespace {

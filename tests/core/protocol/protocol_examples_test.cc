@@ -66,11 +66,12 @@ std::string generated_examples() {
   hello.max_message_bytes = 31912;
   hello.max_model_dim = 7850;
   hello.name = "pi-1";
-  out.add("Hello",
-          "seq 1, device_class Linux, num_features 784, num_classes 10, "
-          "max_message_bytes 31912, max_model_dim 7850, codecs [Dense, TopK, RandK], name \"pi-1\", "
-          "model_encodings [Fp16, Int8Delta, Int4Delta]",
-          writer.hello(1, hello));
+  out.add(
+      "Hello",
+      "seq 1, device_class Linux, num_features 784, num_classes 10, "
+      "max_message_bytes 31912, max_model_dim 7850, codecs [Dense, TopK, RandK], name \"pi-1\", "
+      "model_encodings [Fp16, Int8Delta, Int4Delta]",
+      writer.hello(1, hello));
   out.size_row("`Hello` with a name of `L` bytes (all limits set)",
                std::to_string(size_of(writer.hello(1, hello)) - 4) + " + L, rounded up to 4");
 
