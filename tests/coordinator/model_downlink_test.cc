@@ -89,8 +89,15 @@ class DownlinkPair {
   }
   bool client_matches_reference() const {
     const Span<const float> reference = downlink_.reference("c");
-    return reference.size() == kDim &&
-           std::memcmp(reference.data(), model_.data(), kDim * sizeof(float)) == 0;
+    if (reference.size() != kDim) return false;
+    // Bit for bit (the claim is exact), so compared as bit patterns, not values.
+    for (size_t i = 0; i < kDim; ++i) {
+      uint32_t held = 0, copy = 0;
+      std::memcpy(&held, &model_[i], sizeof(held));
+      std::memcpy(&copy, &reference[i], sizeof(copy));
+      if (held != copy) return false;
+    }
+    return true;
   }
   // The last message the client sent is a ModelRequest.
   bool asked_for_model() const {

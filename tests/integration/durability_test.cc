@@ -87,6 +87,7 @@ TEST(Durability, TwentyKillsResumeFromCheckpointsAndTheRunReachesItsTarget) {
   const std::string endpoint = wait_for_line(dir + "/endpoint", 30);
   ASSERT_FALSE(endpoint.empty()) << read_file(dir + "/coordinator-0.log");
   std::vector<std::unique_ptr<Process>> clients;
+  clients.reserve(kClients);
   for (int i = 0; i < kClients; ++i) {
     clients.push_back(std::make_unique<Process>(
         FEDGATE_CLIENT_BIN,
