@@ -1,12 +1,15 @@
 #include "coordinator/connection_tracker.h"
 
+#include <iterator>
+
 namespace fedgate {
 
 void ConnectionTracker::on_closed(int fd) {
   open_.erase(fd);
-  // The descriptor number may be reused by the next connection: forget it as an owner.
-  for (auto& [id, owner] : owners_) {
-    if (owner.fd == fd) owner.fd = -1;
+  // The descriptor number may be reused by the next connection, and ids must not
+  // pile up as peers come and go: forget the ids this connection owned.
+  for (auto it = owners_.begin(); it != owners_.end();) {
+    it = it->second.fd == fd ? owners_.erase(it) : std::next(it);
   }
 }
 

@@ -19,7 +19,7 @@ namespace fedgate {
 
 enum class ConnectionVerdict : uint8_t {
   kOwner,     // the connection that owns the id (or the first one seen)
-  kTakeover,  // a new connection replaces one that closed or went silent
+  kTakeover,  // a new connection replaces one that went silent
   kDuplicate  // the owner is still open and talking: refuse this one
 };
 
@@ -27,7 +27,8 @@ class ConnectionTracker {
  public:
   explicit ConnectionTracker(int64_t live_window_us) : live_window_us_(live_window_us) {}
 
-  // From the socket monitor.
+  // From the socket monitor. A closed connection's ids are forgotten: the next
+  // connection under such an id owns it afresh.
   void on_opened(int fd) { open_.insert(fd); }
   void on_closed(int fd);
 
@@ -39,6 +40,8 @@ class ConnectionTracker {
   // Milliseconds since the owner of `id` was heard.
   int64_t owner_silent_ms(const std::string& id, int64_t now_us) const;
   uint64_t duplicates() const { return duplicates_; }
+  // Ids with an owner: at most one per open connection.
+  size_t ids() const { return owners_.size(); }
 
  private:
   struct Owner {

@@ -100,11 +100,13 @@ void ZmqServer::drain_monitor() {
     std::memcpy(&value, static_cast<const uint8_t*>(event.data()) + 2, sizeof value);
     switch (kind) {
       case ZMQ_EVENT_ACCEPTED:
+        forget_connection(static_cast<int>(value));  // a descriptor number reused
         tracker_.on_opened(static_cast<int>(value));
         if (guard_) guard_->on_opened(static_cast<int>(value));
         break;
       case ZMQ_EVENT_DISCONNECTED:
       case ZMQ_EVENT_CLOSED:
+        forget_connection(static_cast<int>(value));
         tracker_.on_closed(static_cast<int>(value));
         if (guard_) guard_->on_closed(static_cast<int>(value));
         break;
@@ -139,6 +141,7 @@ std::string ZmqServer::admit(const std::string& routing_id, zmq::message_t& payl
     case ConnectionVerdict::kOwner:
       routing_ids_[client] = routing_id;
       if (!curve_ && client != routing_id) client_ids_[routing_id] = client;
+      if (fd >= 0) connections_[fd] = Connection{routing_id, client};
       return client;
   }
   return "";
@@ -188,6 +191,17 @@ void ZmqServer::refuse_duplicate(const std::string& routing_id, const std::strin
   }
   socket_.send(zmq::buffer(routing_id), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
   socket_.send(zmq::buffer(reply->data(), reply->size()), zmq::send_flags::dontwait);
+}
+
+void ZmqServer::forget_connection(int fd) {
+  const auto it = connections_.find(fd);
+  if (it == connections_.end()) return;
+  const Connection& gone = it->second;
+  // A client that reconnected already maps to its new routing id: keep that.
+  const auto route = routing_ids_.find(gone.client);
+  if (route != routing_ids_.end() && route->second == gone.routing_id) routing_ids_.erase(route);
+  client_ids_.erase(gone.routing_id);
+  connections_.erase(it);
 }
 
 TransportSecurityCounts ZmqServer::security_counts() const {

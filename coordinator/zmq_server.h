@@ -57,6 +57,11 @@ class ZmqServer : public ServerOutbox {
 
   // Refused peers: unknown keys, other mechanisms, duplicate connections.
   TransportSecurityCounts security_counts() const;
+  // Entries in the tables that map ids to connections: they follow the open
+  // connections, so peers that come and go under new names cannot grow them.
+  size_t remembered_ids() const {
+    return routing_ids_.size() + client_ids_.size() + connections_.size() + tracker_.ids();
+  }
 
  private:
   // Hands every waiting message to the coordinator; waits up to `wait_ms` for the first.
@@ -74,6 +79,8 @@ class ZmqServer : public ServerOutbox {
   std::string claimed_id(const std::string& routing_id, zmq::message_t& payload);
   void refuse_duplicate(const std::string& routing_id, const std::string& client,
                         zmq::message_t& payload);
+  // A TCP connection closed (or its descriptor number is reused): its ids go.
+  void forget_connection(int fd);
 
   std::unique_ptr<CurveAuthenticator> authenticator_;  // before socket_: ZAP is bound first
   zmq::socket_t socket_;
@@ -83,6 +90,11 @@ class ZmqServer : public ServerOutbox {
   uint64_t failed_handshakes_ = 0;
   std::map<std::string, std::string> routing_ids_;  // client id -> its current routing id
   std::map<std::string, std::string> client_ids_;   // routing id -> the name its Hello gave
+  struct Connection {
+    std::string routing_id;
+    std::string client;
+  };
+  std::map<int, Connection> connections_;  // TCP connection -> the ids it spoke under
   std::vector<uint8_t> refusal_arena_;
   // --- end peers ---
   // Runs the transport guard, if any; counts what it dropped.

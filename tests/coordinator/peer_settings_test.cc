@@ -6,12 +6,25 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include <zmq.hpp>
+
+#include "coordinator/acceptance/accept_all.h"
+#include "coordinator/clock.h"
 #include "coordinator/connection_tracker.h"
+#include "coordinator/coordinator.h"
+#include "coordinator/stepsize/constant_stepsize.h"
 #include "coordinator/transport_security.h"
+#include "coordinator/zmq_server.h"
+#include "core/protocol/codec.h"
 #include "curve/curve_key_file.h"
 
 namespace fedgate {
@@ -162,8 +175,9 @@ TEST(ConnectionTracker, ARestartedClientTakesItsIdOverOnceTheOldConnectionClosed
   tracker.on_opened(7);
   EXPECT_EQ(tracker.on_message("pi-1", 7, 0), ConnectionVerdict::kOwner);
   tracker.on_closed(7);
+  EXPECT_EQ(tracker.ids(), 0u);  // a closed connection's ids are forgotten
   tracker.on_opened(8);
-  EXPECT_EQ(tracker.on_message("pi-1", 8, 100'000), ConnectionVerdict::kTakeover);
+  EXPECT_EQ(tracker.on_message("pi-1", 8, 100'000), ConnectionVerdict::kOwner);
   EXPECT_EQ(tracker.owner("pi-1"), 8);
   // The old descriptor number comes back for a new connection: it is not the owner.
   tracker.on_opened(7);
@@ -179,6 +193,61 @@ TEST(ConnectionTracker, AnOwnerSilentForTheWindowIsReplaced) {
   EXPECT_EQ(tracker.on_message("pi-1", 8, kWindowUs - 1), ConnectionVerdict::kDuplicate);
   EXPECT_EQ(tracker.on_message("pi-1", 8, kWindowUs), ConnectionVerdict::kTakeover);
   EXPECT_EQ(tracker.owner_silent_ms("pi-1", kWindowUs + 5000), 5);
+}
+
+// A real server and coordinator on loopback, visited by peers that register under new names
+// and leave: the server's id tables follow the open connections, so churn (or a peer that
+// reconnects under a new name each time) cannot grow them.
+TEST(ZmqServerIds, PeersThatComeAndGoLeaveNoIdsBehind) {
+  CoordinatorSettings settings;
+  settings.model.kind = ModelKind::kSoftmax;
+  settings.model.num_features = 2;
+  settings.model.num_classes = 2;
+  settings.eval_every = 0;
+  zmq::context_t context(1);
+  ZmqServer server(context, "tcp://127.0.0.1:*", 1 << 20);
+  const std::string endpoint = server.endpoint();
+  SteadyClock clock;
+  Coordinator coordinator(settings, GlobalModel(std::vector<float>(6, 0.0f)),
+                          std::make_unique<AcceptAll>(), std::make_unique<ConstantStepsize>(0.1),
+                          nullptr, clock, server);
+  server.attach(coordinator);
+  coordinator.start();
+  std::atomic<bool> stop{false};
+  std::thread serving([&] { server.run(stop, 10, 200); });
+
+  std::vector<uint8_t> arena(4096);
+  MessageWriter writer(Span<uint8_t>(arena.data(), arena.size()));
+  // Registers a peer under `name` and waits for the coordinator's answer.
+  auto visit = [&](zmq::socket_t& peer, const std::string& name) {
+    peer.set(zmq::sockopt::linger, 0);
+    peer.connect(endpoint);
+    HelloInfo info;
+    info.num_features = 2;
+    info.num_classes = 2;
+    info.name = name.c_str();
+    const Result<Span<const uint8_t>> hello = writer.hello(1, info);
+    ASSERT_TRUE(hello.is_ok());
+    peer.send(zmq::const_buffer(hello->data(), hello->size()));
+    peer.set(zmq::sockopt::rcvtimeo, 10000);
+    zmq::message_t answer;
+    ASSERT_TRUE(peer.recv(answer)) << name << " got no answer";
+  };
+  constexpr int kVisitors = 40;
+  for (int i = 0; i < kVisitors; ++i) {
+    zmq::socket_t peer(context, zmq::socket_type::dealer);
+    ASSERT_NO_FATAL_FAILURE(visit(peer, "visitor-" + std::to_string(i)));
+  }
+  zmq::socket_t stays(context, zmq::socket_type::dealer);
+  ASSERT_NO_FATAL_FAILURE(visit(stays, "stays"));
+  // The server reads the closed connections from its socket monitor.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  stop = true;
+  serving.join();
+  // What is left is the peer still connected: its id in each table (4 entries), where
+  // every visitor used to leave 3 behind.
+  EXPECT_GT(server.remembered_ids(), 0u);
+  EXPECT_LE(server.remembered_ids(), 4u);
 }
 
 }  // namespace
