@@ -20,7 +20,7 @@ Result<TransportSecurity> load_transport_security(const std::string& secret_key_
   if (security.authorized_keys.empty()) {
     return Status::error(StatusCode::kInvalidArgument,
                          "server.curve_authorized_keys: %s holds no public key: no client could "
-                         "connect",
+                         "connect (put each client's .pub there, docs/deploy-gateway.md)",
                          authorized_keys.c_str());
   }
   security.curve = true;

@@ -3,16 +3,19 @@
 
 Boots Debian bookworm (systemd, Debian's kernel and initrd) under
 qemu-system-aarch64 -M virt, installs the freshly built fedgate-client .deb
-offline with dpkg -i, configures it to reach the coordinator on the host,
-starts fedgate-client.service and checks from the host's metrics that the guest
-client registers and its updates are applied. Then the faults a board sees:
+offline with dpkg -i, configures it to reach the coordinator on the host
+under CURVE as the packaged config has it (the board's key pair made by the
+package's postinst, its public key on the coordinator's allow-list, the
+coordinator's public key copied to the board), starts fedgate-client.service
+and checks from the host's metrics that the guest client, known by its key,
+registers and its updates are applied. Then the faults a board sees:
 the coordinator goes away and comes back, the client is killed, the guest
 reboots, the package is upgraded (conffile kept) and removed and purged (no
 leftovers). --raspi3b also boots the installed disk on the raspi3b board
 model; --raspi3b-only does just that (install on virt, then one boot on the
 Pi 3 B model). Prints the figures (boot time, start-to-first-update, each fault).
 
-  full_system_test.py --coordinator BIN --deb FILE [--short|--raspi3b-only] [--work DIR]
+  full_system_test.py --coordinator BIN --keygen BIN --deb FILE [--short|--raspi3b-only] [--work DIR]
 """
 
 import argparse
@@ -86,6 +89,7 @@ def upgraded_deb(deb, work):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--coordinator", required=True)
+    parser.add_argument("--keygen", required=True, help="fedgate-keygen, for the coordinator's key pair")
     parser.add_argument("--deb", required=True, help="the package, or a glob matching one")
     parser.add_argument("--arch", default="arm64", choices=["arm64", "armhf"])
     parser.add_argument("--short", action="store_true",
@@ -129,24 +133,34 @@ def main():
         shutil.rmtree(work)  # the overlay disk is hundreds of MB; kept only on failure
 
 
+def coordinator_keys(args, work):
+    """The host coordinator's CURVE key pair and its (empty) allow-list directory."""
+    base = os.path.join(work, "coordinator")
+    subprocess.run([args.keygen, base], check=True, stdout=subprocess.DEVNULL)
+    os.makedirs(os.path.join(work, "clients"))
+    return base
+
+
 def new_coordinator(args, work, coordinators, port=None):
-    coordinator = HostCoordinator(args.coordinator, work, f"coordinator-{len(coordinators) + 1}")
+    curve = ["--set", f'server.curve_secret_key_file="{os.path.join(work, "coordinator.key")}"',
+             "--set", f'server.curve_authorized_keys="{os.path.join(work, "clients")}"']
+    coordinator = HostCoordinator(args.coordinator, work, f"coordinator-{len(coordinators) + 1}", curve)
     coordinators.append(coordinator)
     coordinator.start(port)
     return coordinator
 
 
-def boot_raspi3b(guest, coordinator, image, figures):
+def boot_raspi3b(guest, coordinator, image, figures, client):
     """Boots the installed disk on the Raspberry Pi 3 B board model (SD card, USB
     network, the Pi's device tree) and waits until the enabled service registers
     with the coordinator and has an update applied. The guest must be off."""
     dtb = os.path.join(image, "bcm2837-rpi-3-b.dtb")
     expect(os.path.exists(dtb), f"{dtb} missing: Debian's kernel package ships it")
-    before = coordinator.client(CLIENT).get("updates", 0)
+    before = coordinator.client(client).get("updates", 0)
     hellos = coordinator.last_event().get("hellos", 0)
     guest.boot("raspi3b", dtb=dtb)
     guest.plug_usb_net(BOOT_TIMEOUT)
-    coordinator.wait_for_updates(CLIENT, before + 1, BOOT_TIMEOUT + UPDATE_TIMEOUT)
+    coordinator.wait_for_updates(client, before + 1, BOOT_TIMEOUT + UPDATE_TIMEOUT)
     figures["raspi3b_boot_to_update_s"] = time.monotonic() - guest.started_at
     expect(coordinator.last_event().get("hellos", 0) > hellos, "no new registration from raspi3b")
     log(f"raspi3b: the client registered and had an update applied "
@@ -160,14 +174,29 @@ def run(args, deb, work, image, guest, coordinators, figures):
     figures["boot_s"] = guest.wait_for_boot(1, BOOT_TIMEOUT)
     log(f"guest booted in {figures['boot_s']:.1f} s (agent running)")
 
-    coordinator = new_coordinator(args, work, coordinators)
-    port = coordinator.port
-
     # Install offline: the root filesystem carries the Depends, dpkg -i needs nothing else.
     out = guest.check(f"dpkg -i {guest.put(deb)}", timeout=180)
     log("dpkg -i: " + out.strip().splitlines()[-1])
     expect(unit(guest, "UnitFileState")["UnitFileState"] == "disabled",
            "the package must leave enabling to the admin")
+    # postinst made the board's key pair, the secret half root-only.
+    expect(guest.check("stat -c %a /etc/fedgate/client.key").strip() == "600",
+           "/etc/fedgate/client.key is not root-only")
+    client_pub = guest.check("cat /etc/fedgate/client.pub")
+    found = re.search(r'^public-key = "(.{40})"$', client_pub, re.M)
+    expect(found, f"/etc/fedgate/client.pub holds no public key:\n{client_pub}")
+    # Under CURVE the coordinator knows the client by its public key, not its name.
+    client = found.group(1)
+
+    # The key exchange an admin does: the board's public key onto the coordinator's
+    # allow-list, the coordinator's public key onto the board.
+    keys = coordinator_keys(args, work)
+    with open(os.path.join(work, "clients", CLIENT + ".pub"), "w") as allowed:
+        allowed.write(client_pub)
+    guest.check(f"cp {guest.put(keys + '.pub')} /etc/fedgate/coordinator.pub")
+    coordinator = new_coordinator(args, work, coordinators)
+    port = coordinator.port
+
     # The admin's edit of the conffile: the coordinator on the host, a name.
     guest.check(f"sed -i 's|^connect = .*|connect = \"tcp://10.0.2.2:{port}\"|; "
                 f"s|^# name = .*|name = \"{CLIENT}\"|' /etc/fedgate/client.toml && "
@@ -177,12 +206,12 @@ def run(args, deb, work, image, guest, coordinators, figures):
         # Enabled, not started: its first run is the boot on the Pi's board model.
         guest.check(f"systemctl enable {UNIT}")
         guest.poweroff()
-        boot_raspi3b(guest, coordinator, image, figures)
+        boot_raspi3b(guest, coordinator, image, figures, client)
         return
 
     started = time.monotonic()
     guest.check(f"systemctl enable --now {UNIT}")
-    coordinator.wait_for_updates(CLIENT, 1, UPDATE_TIMEOUT)
+    coordinator.wait_for_updates(client, 1, UPDATE_TIMEOUT)
     figures["start_to_first_update_s"] = time.monotonic() - started
     log(f"systemctl start -> first applied update: {figures['start_to_first_update_s']:.1f} s")
     text = journal(guest)
@@ -196,7 +225,7 @@ def run(args, deb, work, image, guest, coordinators, figures):
         coordinator.kill()
         time.sleep(25)
         coordinator = new_coordinator(args, work, coordinators, port)
-        took = coordinator.wait_for_updates(CLIENT, 1, UPDATE_TIMEOUT)
+        took = coordinator.wait_for_updates(client, 1, UPDATE_TIMEOUT)
         now = unit(guest, "MainPID", "NRestarts", "ActiveState")
         expect(now["MainPID"] == first["MainPID"] and now["NRestarts"] == "0",
                f"the client was restarted across the coordinator's restart: {first} -> {now}")
@@ -207,24 +236,24 @@ def run(args, deb, work, image, guest, coordinators, figures):
         log(f"coordinator restart: same process {now['MainPID']}, update applied {took:.1f} s after it came back")
 
     # The client is killed: systemd restarts it (Restart=on-failure, 15 s later).
-    before = coordinator.client(CLIENT).get("updates", 0)
+    before = coordinator.client(client).get("updates", 0)
     killed_at = time.monotonic()
     guest.check(f"systemctl kill -s KILL {UNIT}")
     restarted = wait_unit(guest, 90, NRestarts="1", ActiveState="active")
     expect(restarted["MainPID"] != first["MainPID"], "no new client process after the kill")
-    coordinator.wait_for_updates(CLIENT, before + 1, UPDATE_TIMEOUT)
+    coordinator.wait_for_updates(client, before + 1, UPDATE_TIMEOUT)
     figures["kill_to_update_s"] = time.monotonic() - killed_at
     log(f"client killed: systemd restarted it (pid {first['MainPID']} -> {restarted['MainPID']}), "
         f"update applied {figures['kill_to_update_s']:.1f} s after the kill")
 
     if not args.short:
         # The guest reboots: the enabled service comes back by itself.
-        before = coordinator.client(CLIENT).get("updates", 0)
+        before = coordinator.client(client).get("updates", 0)
         rebooted_at = time.monotonic()
         guest.send("systemctl reboot")
         guest.wait_for_boot(2, BOOT_TIMEOUT)
         figures["reboot_s"] = time.monotonic() - rebooted_at
-        coordinator.wait_for_updates(CLIENT, before + 1, UPDATE_TIMEOUT)
+        coordinator.wait_for_updates(client, before + 1, UPDATE_TIMEOUT)
         figures["reboot_to_update_s"] = time.monotonic() - rebooted_at
         wait_unit(guest, 30, ActiveState="active")
         log(f"guest rebooted in {figures['reboot_s']:.1f} s; service back, update applied "
@@ -241,14 +270,14 @@ def run(args, deb, work, image, guest, coordinators, figures):
         expect(not guest.run("ls /etc/fedgate/client.toml.dpkg-*")[0] == 0, "dpkg left a conffile copy")
         upgraded = wait_unit(guest, 60, ActiveState="active")
         expect(upgraded["MainPID"] != pid, "the upgrade did not restart the running client")
-        before = coordinator.client(CLIENT).get("updates", 0)
-        coordinator.wait_for_updates(CLIENT, before + 1, UPDATE_TIMEOUT)
+        before = coordinator.client(client).get("updates", 0)
+        coordinator.wait_for_updates(client, before + 1, UPDATE_TIMEOUT)
         log(f"upgraded to {new_version}: conffile kept, client restarted and training")
 
         if args.raspi3b:
             # The same disk on the Pi's board model: the enabled service starts at boot and trains.
             guest.poweroff()
-            boot_raspi3b(guest, coordinator, image, figures)
+            boot_raspi3b(guest, coordinator, image, figures, client)
             guest.boot(machine)
             guest.wait_for_boot(3, BOOT_TIMEOUT)
 

@@ -14,10 +14,11 @@ class CoordinatorError(AssertionError):
 
 
 class HostCoordinator:
-    def __init__(self, binary, work_dir, name):
+    def __init__(self, binary, work_dir, name, extra_args=()):
         self.binary = binary
         self.work_dir = work_dir
         self.name = name
+        self.extra_args = list(extra_args)
         self.metrics = os.path.join(work_dir, name + "-metrics.jsonl")
         self.process = None
         self.port = None
@@ -34,6 +35,7 @@ class HostCoordinator:
         args = [self.binary, "--bind", bind, "--endpoint-file", endpoint_file,
                 "--metrics", self.metrics, "--set", "server.heartbeat_ms=5000",
                 "--set", "run.eval_every=1", "--set", "run.metrics_clients=true", "--quiet"]
+        args += self.extra_args
         self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                         stdout=open(os.path.join(self.work_dir, self.name + ".log"), "ab"),
                                         stderr=subprocess.STDOUT)
