@@ -247,7 +247,8 @@ TYPED_TEST(ClientDriverTest, SilenceLeadsToRegisteringAgainWithBackoff) {
   EXPECT_EQ(this->driver_->counters().silences, 2u);
   // The second silence in a row re-handshakes the ZMTP link (which registers once it is up
   // again; its handshake timers need the clock to move); libzmq's link registers again.
-  ASSERT_TRUE(this->pump_in_real_time_until([&] { return this->count(wire::Message::Hello) == 3; }));
+  ASSERT_TRUE(
+      this->pump_in_real_time_until([&] { return this->count(wire::Message::Hello) == 3; }));
   const bool announces = this->harness_.transport().announces_connections();
   EXPECT_EQ(this->driver_->counters().rehandshakes, announces ? 1u : 0u);
   EXPECT_EQ(this->driver_->counters().connections, announces ? 2u : 0u);
