@@ -171,8 +171,11 @@ void Coordinator::send_model(const std::string& id) {
 }
 
 void Coordinator::send_model(const std::string& id, ClientRecord& client) {
+  // The aggregation's budget for this client rides on the model's last chunk.
+  writer_.set_round_budget(aggregation_->round_budget(id));
   downlink_.send(id, client.chunk_floats, model_, writer_, &seq_,
                  [&](const Result<Span<const uint8_t>>& chunk) { reply(id, chunk); });
+  writer_.set_round_budget(RoundBudget());
   ++metrics_.model_sends;
 }
 
@@ -494,6 +497,7 @@ void Coordinator::apply_update(const std::string& id, ClientRecord& client,
   step.compute_us = update.compute_us;
   step.now_us = clock_.now_us();
   step.gradients = gradients_in(update, settings_.batch_size);
+  step.messages = update.parts;
   const double gamma =
       stepsize_->gamma(step) * acceptance_->update_scale(id, tau, concurrency) * corrected.theta;
   Contribution contribution;
@@ -502,6 +506,7 @@ void Coordinator::apply_update(const std::string& id, ClientRecord& client,
   contribution.values = corrected.gradient;
   contribution.gamma = gamma;
   contribution.gradients = step.gradients;
+  contribution.messages = update.parts;
   contribution.compute_us = update.compute_us;
   // Counted before the call, as a commit inside it may write an evaluation
   // line; a dropped contribution (after its round's commit, which commits

@@ -12,6 +12,7 @@
 #include "coordinator/client_registry.h"
 #include "coordinator/global_model.h"
 #include "core/base/span.h"
+#include "core/protocol/codec.h"
 #include "schemas/fedgate_generated.h"
 
 namespace fedgate {
@@ -36,6 +37,7 @@ struct Contribution {
   Span<const float> values;  // dense, model dimension
   double gamma = 0;          // its stepsize (stepsize policy x acceptance and staleness factors)
   uint32_t gradients = 1;    // gradients summed in it (b_i)
+  uint32_t messages = 0;     // compressed sends of that sum this round (m_i; 0 = not said)
   uint32_t compute_us = 0;
 };
 
@@ -76,6 +78,12 @@ class AggregationPolicy {
     host.send_model(client);
   }
   virtual void on_tick(AggregationHost& host) { (void)host; }
+  // What `client` is to compute for the model it is sent now (a Shadowheart
+  // budget, carried by the model's last chunk); none by default.
+  virtual RoundBudget round_budget(const std::string& client) const {
+    (void)client;
+    return RoundBudget();
+  }
 
   const AggregationCounts& counts() const { return counts_; }
   // A checkpoint's counts, on resuming.

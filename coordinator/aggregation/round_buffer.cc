@@ -11,8 +11,12 @@ bool RoundBuffer::take(AggregationHost&, const std::string& client,
   for (size_t i = 0; i < sum_.size(); ++i) sum_[i] += factor * contribution.values[i];
   ++received_;
   const uint32_t b = std::max<uint32_t>(contribution.gradients, 1);
-  z_ += shadowheart_weight(b, settings_.messages, settings_.s, settings_.omega) * b;
+  // m_i as the message says (per-worker budgets differ), else the round's m; the
+  // shadowheart stepsize weighs the message with the same pair.
+  const uint32_t m = contribution.messages != 0 ? contribution.messages : settings_.messages;
+  z_ += shadowheart_weight(b, m, settings_.s, settings_.omega) * b;
   b_[client] = b;
+  summed_ = contribution.kind == wire::UpdateKind::SummedGradient;
   if (contribution.compute_us != 0) {
     const double h = contribution.compute_us / 1e6 / std::max<uint32_t>(contribution.gradients, 1);
     auto it = h_.find(client);
@@ -22,7 +26,7 @@ bool RoundBuffer::take(AggregationHost&, const std::string& client,
       it->second = 0.9 * it->second + 0.1 * h;
     }
   }
-  return ++sent_[client] >= settings_.messages;
+  return ++sent_[client] >= m;
 }
 
 void RoundBuffer::forget(const std::string& client) {
@@ -30,6 +34,7 @@ void RoundBuffer::forget(const std::string& client) {
   h_.erase(client);
   b_.erase(client);
   out_.erase(client);
+  budget_.erase(client);
 }
 
 void RoundBuffer::commit_round(AggregationHost& host) {
@@ -47,7 +52,8 @@ void RoundBuffer::commit_round(AggregationHost& host) {
 void RoundBuffer::round_started(AggregationHost&) {
   sent_.clear();
   out_.clear();
-  deadline_s_ = std::numeric_limits<double>::infinity();
+  budget_.clear();
+  equilibrium_s_ = deadline_s_ = std::numeric_limits<double>::infinity();
   if (!settings_.equilibrium) return;
   std::vector<WorkerTimes> times;
   for (const std::string& member : member_set()) {
@@ -56,7 +62,45 @@ void RoundBuffer::round_started(AggregationHost&) {
     times.push_back({it->second, settings_.send_s});
   }
   if (times.empty()) return;
-  deadline_s_ = shadowheart_plan(times, settings_.s, settings_.omega).equilibrium_s;
+  const ShadowheartPlan plan = shadowheart_plan(times, settings_.s, settings_.omega);
+  equilibrium_s_ = plan.equilibrium_s;
+  // Only a fixed-budget worker (it sends SummedGradients) can follow a budget.
+  if (settings_.budgets && summed_) {
+    assign_budgets(plan);
+  } else {
+    leave_out_the_late();
+  }
+}
+
+void RoundBuffer::assign_budgets(const ShadowheartPlan& plan) {
+  // b_i h_i <= t* and m_i tau_i <= t*: a worker that computes, then sends, is
+  // done by 2 t*, which is when the round ends without the late ones.
+  deadline_s_ = 2 * equilibrium_s_;
+  size_t i = 0;
+  for (const std::string& member : member_set()) {
+    const uint32_t b = plan.gradients[i];
+    // With no send time (send_s = 0) the plan has nothing to fill: m_i is the round's m.
+    const uint32_t m = settings_.send_s > 0 ? plan.messages[i] : settings_.messages;
+    ++i;
+    if (b == 0 || m == 0) {
+      out_.insert(member);  // the paper's inactive worker: too slow for t*
+      continue;
+    }
+    RoundBudget budget;
+    budget.batches = b;
+    budget.sends = static_cast<uint16_t>(std::min<uint32_t>(m, 0xFFFF));
+    budget_[member] = budget;
+  }
+  // t* >= the quickest worker's max(h, tau), so it always has a budget; this
+  // only guards against a round with no one in it.
+  if (budget_.empty() && !member_set().empty()) {
+    out_.erase(*member_set().begin());
+    budget_[*member_set().begin()] = RoundBudget{1, 1};
+  }
+}
+
+void RoundBuffer::leave_out_the_late() {
+  deadline_s_ = equilibrium_s_;
   // Who cannot deliver its b_i gradients and then m messages (our worker does
   // one after the other) by t* would only compute for a commit that has
   // already happened: leave it out. The quickest member always takes part,
@@ -77,6 +121,11 @@ void RoundBuffer::round_started(AggregationHost&) {
   out_.erase(quickest);
 }
 
+RoundBudget RoundBuffer::round_budget(const std::string& client) const {
+  auto it = budget_.find(client);
+  return it != budget_.end() ? it->second : RoundBudget();
+}
+
 bool RoundBuffer::complete(AggregationHost& host) const {
   if (RoundPolicy::complete(host)) return true;
   if (received_ == 0) return false;
@@ -88,7 +137,8 @@ PolicySettings RoundBuffer::settings() const {
           {"s", settings_.s},
           {"omega", settings_.omega},
           {"equilibrium", settings_.equilibrium ? 1.0 : 0.0},
-          {"send_s", settings_.send_s}};
+          {"send_s", settings_.send_s},
+          {"budgets", settings_.budgets ? 1.0 : 0.0}};
 }
 
 namespace {
@@ -104,7 +154,11 @@ constexpr ParamSpec kEquilibrium{
     "equilibrium", ParamKind::kCount, 1, 0, 1, "1: a round also ends at the equilibrium time t*"};
 constexpr ParamSpec kSendS{
     "send_s", ParamKind::kNumber, 0.0, 0.0, 1e6, "tau_i: seconds to send one message"};
-constexpr ParamSpec kRoundBufferParams[] = {kMessages, kS, kOmega, kEquilibrium, kSendS};
+constexpr ParamSpec kBudgets{
+    "budgets", ParamKind::kCount,
+    1,         0,
+    1,         "1: each fixed-budget worker gets its own b_i, m_i from t*"};
+constexpr ParamSpec kRoundBufferParams[] = {kMessages, kS, kOmega, kEquilibrium, kSendS, kBudgets};
 
 Result<std::unique_ptr<AggregationPolicy>> make(const PolicyParams& params,
                                                 const PolicyContext& context) {
@@ -122,6 +176,8 @@ Result<RoundBufferSettings> round_buffer_settings(const PolicyParams& params) {
   FG_ASSIGN_OR_RETURN(uint32_t equilibrium, params.count(kEquilibrium));
   s.equilibrium = equilibrium != 0;
   FG_ASSIGN_OR_RETURN(s.send_s, params.number(kSendS));
+  FG_ASSIGN_OR_RETURN(uint32_t budgets, params.count(kBudgets));
+  s.budgets = budgets != 0;
   return s;
 }
 

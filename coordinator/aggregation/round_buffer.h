@@ -6,8 +6,10 @@
 // since the round began and something arrived. t* comes from shadowheart_plan()
 // over the members' times: h_i an EMA of compute_us per gradient, tau_i =
 // `send_s`; until every member has an estimate the round waits for everyone.
-// A message after its round's commit is dropped, so workers slower than t*
-// drop out as the paper's inactive workers (b_i = 0) do.
+// With `budgets` = 1 and fixed-budget workers, each worker is also told its
+// own b_i = floor(t*/h_i) and m_i = floor(t*/tau_i) with the round's model;
+// one with b_i = 0 or m_i = 0 (the paper's inactive worker) sits the round out.
+// A message after its round's commit is dropped.
 #pragma once
 
 #include <limits>
@@ -26,7 +28,8 @@ struct RoundBufferSettings {
   double s = 1;           // sigma^2 / epsilon of the weights and of t*
   double omega = 0;       // compressor variance (d / K - 1 for RandK)
   bool equilibrium = true;
-  double send_s = 0;  // tau_i: seconds to send one message
+  double send_s = 0;    // tau_i: seconds to send one message
+  bool budgets = true;  // plan b_i, m_i per worker (with the equilibrium time)
 };
 
 // The settings of [aggregation.round-buffer], checked; the shadowheart
@@ -40,13 +43,18 @@ class RoundBuffer : public RoundPolicy {
 
   const char* name() const override { return "round-buffer"; }
   PolicySettings settings() const override;
-  // t* of the running round (infinity while some member has no estimate).
+  // When the running round ends without everyone: t*, or 2 t* with budgets
+  // (infinity while some member has no estimate).
   double deadline_s() const { return deadline_s_; }
+  // t* of the running round (infinity while some member has no estimate).
+  double equilibrium_s() const { return equilibrium_s_; }
   // In round_buffer_state.cc.
   void save_state(StateWriter& out) const override;
   void restore_state(StateReader& in) override;
   // Members left out of the running round because they cannot make t*.
   size_t sitting_out() const { return out_.size(); }
+  // The running round's budget for `client` (none: the trigger's own settings).
+  RoundBudget round_budget(const std::string& client) const override;
 
  protected:
   bool take(AggregationHost& host, const std::string& client,
@@ -58,15 +66,23 @@ class RoundBuffer : public RoundPolicy {
   bool sits_out(const std::string& client) const override { return out_.count(client) != 0; }
 
  private:
+  // Who takes part and with what budget, from the plan (budgets = 1).
+  void assign_budgets(const ShadowheartPlan& plan);
+  // Who takes part when every worker computes what its trigger says (budgets = 0).
+  void leave_out_the_late();
+
   RoundBufferSettings settings_;
   std::vector<double> sum_;
   std::vector<float> direction_;
-  uint32_t received_ = 0;                 // messages in the running round
-  double z_ = 0;                          // sum of w_i b_i over them
-  std::map<std::string, uint32_t> sent_;  // per member, this round
-  std::map<std::string, double> h_;       // EMA of seconds per gradient
-  std::map<std::string, uint32_t> b_;     // gradients per message, last seen
-  std::set<std::string> out_;             // members sitting the running round out
+  uint32_t received_ = 0;                      // messages in the running round
+  double z_ = 0;                               // sum of w_i b_i over them
+  std::map<std::string, uint32_t> sent_;       // per member, this round
+  std::map<std::string, double> h_;            // EMA of seconds per gradient
+  std::map<std::string, uint32_t> b_;          // gradients per message, last seen
+  std::set<std::string> out_;                  // members sitting the running round out
+  std::map<std::string, RoundBudget> budget_;  // per member, the running round's b_i, m_i
+  bool summed_ = false;  // the workers send SummedGradients (fixed-budget: they take budgets)
+  double equilibrium_s_ = std::numeric_limits<double>::infinity();
   double deadline_s_ = std::numeric_limits<double>::infinity();
 };
 

@@ -1,7 +1,9 @@
 // Checkpoints of the round-buffer aggregation (docs/run-directory.md): the
 // running round's sum, messages and normaliser, the members' time estimates and
-// gradients per message, and who sits the round out. Kept apart
+// gradients per message, who sits the round out and the others' budgets. Kept apart
 // from the aggregation itself so the two change independently.
+#include <algorithm>
+
 #include "coordinator/aggregation/round_buffer.h"
 #include "coordinator/checkpoint_names.h"
 
@@ -22,6 +24,14 @@ void RoundBuffer::save_state(StateWriter& out) const {
     out.f64(seconds);
   }
   out.f64(deadline_s_);
+  out.f64(equilibrium_s_);
+  out.u32(summed_ ? 1 : 0);
+  out.u32(static_cast<uint32_t>(budget_.size()));
+  for (const auto& [client, budget] : budget_) {
+    out.str(client);
+    out.u32(budget.batches);
+    out.u32(budget.sends);
+  }
 }
 
 void RoundBuffer::restore_state(StateReader& in) {
@@ -41,6 +51,17 @@ void RoundBuffer::restore_state(StateReader& in) {
     h_[client] = in.f64();
   }
   deadline_s_ = in.f64();
+  equilibrium_s_ = in.f64();
+  summed_ = in.u32() != 0;
+  budget_.clear();
+  const uint32_t budgets = in.count(12);
+  for (uint32_t i = 0; i < budgets && !in.failed(); ++i) {
+    const std::string client = in.str();
+    RoundBudget budget;
+    budget.batches = in.u32();
+    budget.sends = static_cast<uint16_t>(std::min<uint32_t>(in.u32(), 0xFFFF));
+    budget_[client] = budget;
+  }
 }
 
 }  // namespace fedgate

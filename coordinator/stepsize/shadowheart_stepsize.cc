@@ -6,9 +6,11 @@ double ShadowheartStepsize::weight(uint32_t gradients, uint32_t messages, double
   return shadowheart_weight(gradients, messages, s, omega);
 }
 
-// gamma w_i; the round buffer divides the round's sum by its Z.
+// gamma w_i; the round buffer divides the round's sum by its Z. m_i is what the
+// Update says (its `parts`: per-worker budgets differ), else the round's m.
 double ShadowheartStepsize::gamma(const StepContext& step) {
-  return gamma_ * weight(step.gradients, messages_, s_, omega_);
+  const uint32_t messages = step.messages != 0 ? step.messages : messages_;
+  return gamma_ * weight(step.gradients, messages, s_, omega_);
 }
 
 PolicySettings ShadowheartStepsize::settings() const { return {{"gamma", gamma_}}; }

@@ -7,8 +7,9 @@
 // E g is the gradient. Each message gets the stepsize gamma w_i here; the
 // round-buffer aggregation sums the weighted messages and divides by the Z of
 // the round's own contributors when it commits (only it knows who made the
-// round). b_i is read from each message (its gradient count); m_i, s and
-// omega are the round-buffer aggregation's settings, given at construction.
+// round). b_i and m_i are read from each message (its gradient count and its
+// `parts`; m_i falls back to the round's `messages`); s and omega are the
+// round-buffer aggregation's settings, given at construction.
 #pragma once
 
 #include <string>

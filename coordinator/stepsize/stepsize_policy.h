@@ -18,6 +18,7 @@ struct StepContext {
   uint32_t compute_us = 0;  // the client's reported compute time (0 = not reported)
   int64_t now_us = 0;       // coordinator clock at arrival
   uint32_t gradients = 1;   // gradients summed in this update (b_i; >= 1)
+  uint32_t messages = 0;    // sends of that sum this round (Update.parts, m_i; 0 = not said)
 };
 
 class StepsizePolicy {

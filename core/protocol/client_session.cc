@@ -246,6 +246,8 @@ Status ClientSession::handle_chunk(const wire::ModelChunk& chunk) {
   model_version_ = assembling_version_;
   holds_model_ = true;
   ++counters_.models;
+  // The model's last chunk says how much to compute for it (a Shadowheart budget) or nothing.
+  if (policies_.ready()) policies_.trigger().set_budget(chunk.batches(), chunk.sends());
   return run_trigger();
 }
 

@@ -127,7 +127,10 @@ Result<Span<const uint8_t>> MessageWriter::model_chunk(uint32_t seq, uint32_t ve
                                                        Span<const float> weights) {
   FG_TRY(reserve(weights.size() * sizeof(float)));
   auto values = builder_.CreateVector(weights.data(), weights.size());
-  auto chunk = wire::CreateModelChunk(builder_, version, offset, total, chunk_crc(weights), values);
+  const RoundBudget budget = budget_on(offset, static_cast<uint32_t>(weights.size()), total);
+  auto chunk =
+      wire::CreateModelChunk(builder_, version, offset, total, chunk_crc(weights), values,
+                             wire::ModelEncoding::Dense, 0, 0, 0, 0, budget.batches, budget.sends);
   return finish(seq, wire::Message::ModelChunk, chunk.Union());
 }
 
@@ -135,10 +138,18 @@ Result<Span<const uint8_t>> MessageWriter::encoded_model_chunk(uint32_t seq,
                                                                const EncodedChunkInfo& info) {
   FG_TRY(reserve(info.packed.size() + 16));
   auto packed = builder_.CreateVector(info.packed.data(), info.packed.size());
-  auto chunk =
-      wire::CreateModelChunk(builder_, info.version, info.offset, info.total, info.crc32, 0,
-                             info.encoding, info.base_version, info.scale, info.count, packed);
+  const RoundBudget budget = budget_on(info.offset, info.count, info.total);
+  auto chunk = wire::CreateModelChunk(builder_, info.version, info.offset, info.total, info.crc32,
+                                      0, info.encoding, info.base_version, info.scale, info.count,
+                                      packed, budget.batches, budget.sends);
   return finish(seq, wire::Message::ModelChunk, chunk.Union());
+}
+
+RoundBudget MessageWriter::budget_on(uint32_t offset, uint32_t count, uint32_t total) const {
+  // Only the chunk that completes the model: that is when the client starts to compute.
+  // Zeros are left out of the table, so a chunk without a budget is as before.
+  const bool last = static_cast<uint64_t>(offset) + count == total;
+  return last ? budget_ : RoundBudget();
 }
 
 Result<Span<const uint8_t>> MessageWriter::model_request(uint32_t seq, uint32_t have_version) {

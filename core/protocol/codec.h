@@ -67,6 +67,15 @@ struct EncodedChunkInfo {
   Span<const uint8_t> packed;
 };
 
+// Shadowheart's per-worker budget for one round (docs/algorithms.md, round-buffer):
+// the fixed-budget trigger sums `batches` (b_i) gradients at the model and sends
+// `sends` (m_i) compressed Updates of the sum. 0 means "not given".
+struct RoundBudget {
+  uint32_t batches = 0;
+  uint16_t sends = 0;
+  bool given() const { return batches != 0 || sends != 0; }
+};
+
 struct OfferInfo {
   uint32_t version = 0;
   float grad_norm = 0;
@@ -106,6 +115,11 @@ class MessageWriter {
   Result<Span<const uint8_t>> model_chunk(uint32_t seq, uint32_t version, uint32_t offset,
                                           uint32_t total, Span<const float> weights);
   Result<Span<const uint8_t>> encoded_model_chunk(uint32_t seq, const EncodedChunkInfo& info);
+  // The budget that the last chunk of every model built from now on carries
+  // (ModelChunk.batches / sends), until it is set back to RoundBudget(). The
+  // coordinator sets it around one client's model: the chunks' encoding is the
+  // downlink's business, the budget the aggregation's, and neither needs the other.
+  void set_round_budget(const RoundBudget& budget) { budget_ = budget; }
   Result<Span<const uint8_t>> model_request(uint32_t seq, uint32_t have_version);
   Result<Span<const uint8_t>> offer(uint32_t seq, const OfferInfo& info);
   Result<Span<const uint8_t>> decision(uint32_t seq, uint32_t offer_version,
@@ -140,9 +154,13 @@ class MessageWriter {
   // `text` as a wire string, capped at kMaxTextBytes (nullptr is empty).
   flatbuffers::Offset<flatbuffers::String> create_text(const char* text);
 
+  // The budget a chunk of `count` values at `offset` of `total` carries.
+  RoundBudget budget_on(uint32_t offset, uint32_t count, uint32_t total) const;
+
   Span<uint8_t> arena_;
   ArenaAllocator allocator_;
   flatbuffers::FlatBufferBuilder builder_;
+  RoundBudget budget_;
 };
 
 // FlatBuffers reads scalars in place, so a received buffer must start on this

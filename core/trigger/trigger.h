@@ -40,6 +40,12 @@ class Trigger {
   // overwrite it). Writes the vector to send, if any, into `out` (dim floats).
   virtual Result<TriggerResult> on_model(uint32_t version, Span<float> model, Span<float> out,
                                          GradientSource& source) = 0;
+  // The budget the next model came with (ModelChunk.batches / sends, 0 = not
+  // given): Shadowheart's per-worker b_i and m_i. Policies without a budget ignore it.
+  virtual void set_budget(uint32_t batches, uint32_t sends) {
+    (void)batches;
+    (void)sends;
+  }
   // The vector of the last on_model() went out (sent, or its offer accepted).
   virtual void on_sent(Span<const float> model, Span<const float> out) {
     (void)model;

@@ -398,6 +398,68 @@ TEST(RoundBufferAggregation, ZSumsOnlyOverTheRoundsContributors) {
   expect_params(h, moved(x1, {{0.5, kA}}));
 }
 
+TEST(RoundBufferAggregation, EachWorkerGetsItsOwnBudgetAndTheStepIsStillGammaTimesTheGradient) {
+  // s = 0, omega = 1, tau = send_s = 0.25 s: every worker's term of the
+  // equilibrium equation is 1 / (2 tau omega) = 2, so s*_j = 1 / (2 j) and
+  // t*_j = max(h_j, tau, s*_j) over the workers sorted by max(h, tau).
+  RoundBufferSettings settings = buffer_settings(1, true, /*s=*/0);
+  settings.omega = 1;
+  settings.send_s = 0.25;
+  auto owned = std::make_unique<RoundBuffer>(settings, CoordinatorHarness::kDim);
+  const RoundBuffer* buffer = owned.get();
+  CoordinatorHarness h(with(std::move(owned), std::make_unique<ShadowheartStepsize>(0.5, settings)),
+                       /*batch_size=*/8, "fixed-budget");
+  h.hello("fast");
+  h.hello("mid");
+  h.hello("slow");
+  // Round 1 has no estimates: no budgets, each worker sums its trigger's one gradient.
+  EXPECT_EQ(h.budget("fast"), std::make_pair(0u, 0u));
+  h.contribute("fast", kA, wire::UpdateKind::SummedGradient, 8, 250'000);
+  h.contribute("mid", kA, wire::UpdateKind::SummedGradient, 8, 500'000);
+  h.contribute("slow", kA, wire::UpdateKind::SummedGradient, 8, 4'000'000);
+  ASSERT_EQ(h.version(), 1u);
+  // h = 0.25, 0.5, 4 s: t*_1 = max(0.25, 1/2) = 0.5, t*_2 = max(0.5, 1/4) = 0.5,
+  // t*_3 = 4, so t* = 0.5 s. b_i = floor(t* / h_i) = 2, 1, 0 and
+  // m_i = floor(t* / tau) = 2: slow (b = 0) sits out and is sent nothing.
+  EXPECT_DOUBLE_EQ(buffer->equilibrium_s(), 0.5);
+  EXPECT_DOUBLE_EQ(buffer->deadline_s(), 1.0);  // compute, then send: 2 t*
+  EXPECT_EQ(h.models_sent(), (Models{{"fast", 1}, {"mid", 1}}));
+  EXPECT_EQ(h.budget("fast"), std::make_pair(2u, 2u));
+  EXPECT_EQ(h.budget("mid"), std::make_pair(1u, 2u));
+  EXPECT_EQ(buffer->sitting_out(), 1u);
+  // Every gradient is g = kA: fast's messages carry 2 g, mid's g, two each.
+  // w_i = 1 / (b_i omega) = 1/2 and 1; Z = 2 * 1/2 * 2 + 2 * 1 * 1 = 4; the step is
+  // gamma (2 * 1/2 * 2 g + 2 * 1 * g) / 4 = gamma g.
+  const auto x1 = h.params();
+  h.contribute("fast", times(2, kA), wire::UpdateKind::SummedGradient, 16, 500'000, 2);
+  h.contribute("mid", kA, wire::UpdateKind::SummedGradient, 8, 500'000, 2);
+  h.contribute("fast", times(2, kA), wire::UpdateKind::SummedGradient, 16, 500'000, 2);
+  EXPECT_EQ(h.version(), 1u);  // mid owes its second message
+  h.contribute("mid", kA, wire::UpdateKind::SummedGradient, 8, 500'000, 2);
+  ASSERT_EQ(h.version(), 2u);
+  expect_params(h, moved(x1, {{0.5, kA}}));
+  // The same estimates, the same plan for the next round.
+  EXPECT_EQ(h.budget("fast"), std::make_pair(2u, 2u));
+  EXPECT_EQ(h.budget("mid"), std::make_pair(1u, 2u));
+}
+
+TEST(RoundBufferAggregation, WithoutBudgetsEveryWorkerKeepsItsTriggersSettings) {
+  RoundBufferSettings settings = buffer_settings(1, true, /*s=*/0);
+  settings.omega = 1;
+  settings.send_s = 0.25;
+  settings.budgets = false;
+  CoordinatorHarness h(with(std::make_unique<RoundBuffer>(settings, CoordinatorHarness::kDim),
+                            std::make_unique<ShadowheartStepsize>(0.5, settings)),
+                       /*batch_size=*/8, "fixed-budget");
+  h.hello("fast");
+  h.hello("mid");
+  h.contribute("fast", kA, wire::UpdateKind::SummedGradient, 8, 250'000);
+  h.contribute("mid", kA, wire::UpdateKind::SummedGradient, 8, 500'000);
+  ASSERT_EQ(h.version(), 1u);
+  EXPECT_EQ(h.budget("fast"), std::make_pair(0u, 0u));
+  EXPECT_EQ(h.budget("mid"), std::make_pair(0u, 0u));
+}
+
 TEST(AddUpdateAggregation, AddsLocalUpdatesAndBoundsTheRoundSkew) {
   auto owned = std::make_unique<AddUpdate>(/*max_round_skew=*/1, /*weight=*/1.0);
   AddUpdate* policy = owned.get();

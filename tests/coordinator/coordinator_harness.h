@@ -80,6 +80,10 @@ class CoordinatorHarness {
 
   // (client, version) of every model sent by the last message handled.
   std::vector<std::pair<std::string, uint32_t>> models_sent() const { return models_; }
+  // The budget (b_i, m_i) on the last chunk of the last model `client` was sent (0, 0: none).
+  std::pair<uint32_t, uint32_t> budget(const std::string& client) const {
+    return budgets_.at(client);
+  }
   // The params of the last Config sent.
   const std::map<std::string, double>& config_params() const { return config_params_; }
   // Everything the last message handled (or tick) sent.
@@ -94,20 +98,22 @@ class CoordinatorHarness {
   }
   // Offer then dense Update of `values` at the client's model version; false if
   // the offer was rejected.
+  // `parts`: the m_i the Update says (0: not said).
   bool contribute(const std::string& client, const std::vector<float>& values,
                   wire::UpdateKind kind = wire::UpdateKind::Gradient, uint32_t samples = 8,
-                  uint32_t compute_us = 0) {
-    return contribute_at(client, held_.at(client), values, kind, samples, compute_us);
+                  uint32_t compute_us = 0, uint16_t parts = 0) {
+    return contribute_at(client, held_.at(client), values, kind, samples, compute_us, parts);
   }
   bool contribute_at(const std::string& client, uint32_t version, const std::vector<float>& values,
                      wire::UpdateKind kind = wire::UpdateKind::Gradient, uint32_t samples = 8,
-                     uint32_t compute_us = 0) {
+                     uint32_t compute_us = 0, uint16_t parts = 0) {
     if (offers_ && !offer_accepted(client, version, values)) return false;
     flatbuffers::FlatBufferBuilder builder;
     auto vector = builder.CreateVector(values);
-    auto update = wire::CreateUpdate(
-        builder, version, kind, wire::Codec::Dense, static_cast<float>(l2_norm(values)),
-        static_cast<uint32_t>(values.size()), vector, 0, 0, 1.0f, samples, compute_us);
+    auto update = wire::CreateUpdate(builder, version, kind, wire::Codec::Dense,
+                                     static_cast<float>(l2_norm(values)),
+                                     static_cast<uint32_t>(values.size()), vector, 0, 0, 1.0f,
+                                     samples, compute_us, 0, 0, 0, parts);
     wire::FinishEnvelopeBuffer(
         builder,
         wire::CreateEnvelope(builder, kProtocolVersion, 3, wire::Message::Update, update.Union()));
@@ -163,6 +169,12 @@ class CoordinatorHarness {
       }
       if (env == nullptr || env->message_type() != wire::Message::ModelChunk) continue;
       const auto* chunk = env->message_as_ModelChunk();
+      const uint32_t count = chunk->encoding() != wire::ModelEncoding::Dense ? chunk->count()
+                             : chunk->weights() != nullptr ? chunk->weights()->size()
+                                                           : 0;
+      if (chunk->offset() + count == chunk->total()) {
+        budgets_[s.client] = {chunk->batches(), chunk->sends()};
+      }
       if (chunk->offset() != 0) continue;
       models_.emplace_back(s.client, chunk->version());
       held_[s.client] = chunk->version();
@@ -177,6 +189,7 @@ class CoordinatorHarness {
   std::vector<float> initial_;
   std::unique_ptr<Coordinator> coordinator_;
   std::map<std::string, uint32_t> held_;
+  std::map<std::string, std::pair<uint32_t, uint32_t>> budgets_;
   std::vector<std::pair<std::string, uint32_t>> models_;
   std::map<std::string, double> config_params_;
 };

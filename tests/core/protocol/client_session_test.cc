@@ -496,6 +496,37 @@ TEST_F(PolicySessionTest, FixedBudgetSendsMRandKMessagesOfOneSum) {
   EXPECT_EQ(source_.computed, 2);
 }
 
+TEST_F(PolicySessionTest, FixedBudgetFollowsTheBudgetItsModelCameWith) {
+  configure("fixed-budget", "randk",
+            {{"trigger.batches", 2}, {"trigger.sends", 3}, {"compression.k", 2}});
+  // The coordinator's round budget: b_i = 4 gradients, m_i = 2 messages.
+  RoundBudget budget;
+  budget.batches = 4;
+  budget.sends = 2;
+  server_.set_round_budget(budget);
+  size_t before = outbox_.sent.size();
+  deliver_model(5, std::vector<float>(kDim, 1.0f));
+  auto sent = sent_since(before);
+  ASSERT_EQ(sent.size(), 2u);
+  for (uint16_t j = 0; j < 2; ++j) {
+    const auto* update = sent[j]->message_as_Update();
+    ASSERT_NE(update, nullptr);
+    EXPECT_EQ(update->steps(), 4u);
+    EXPECT_EQ(update->parts(), 2u);
+    EXPECT_EQ(update->samples(), 4u * 8u);
+    EXPECT_FLOAT_EQ(update->values()->Get(0), 8.0f);  // sum of four gradients of 2
+  }
+  EXPECT_EQ(source_.computed, 4);
+  // A model without a budget: the trigger's own settings again.
+  server_.set_round_budget(RoundBudget());
+  before = outbox_.sent.size();
+  deliver_model(6, std::vector<float>(kDim, 1.0f));
+  sent = sent_since(before);
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_EQ(sent[0]->message_as_Update()->steps(), 2u);
+  EXPECT_EQ(source_.computed, 6);
+}
+
 TEST_F(PolicySessionTest, OfferFirstTopKOffersTheCompressedNormAndKeepsTheResidual) {
   configure("offer-first", "topk", {{"compression.fraction", 0.2}});  // k = 2 of 10
   std::vector<float> model(kDim);

@@ -105,6 +105,38 @@ TEST_F(CodecTest, ModelChunkCarriesCrcOfItsWeights) {
   EXPECT_NE(chunk->crc32(), chunk_crc(weights));
 }
 
+TEST_F(CodecTest, OnlyTheChunkThatEndsAModelCarriesTheRoundBudget) {
+  const std::vector<float> weights = {1.0f, -2.5f};
+  const size_t plain = writer_.model_chunk(1, 3, 2, 4, weights)->size();
+  RoundBudget budget;
+  budget.batches = 5;
+  budget.sends = 3;
+  writer_.set_round_budget(budget);
+  const auto* first = verified(*writer_.model_chunk(1, 3, 0, 4, weights))->message_as_ModelChunk();
+  EXPECT_EQ(first->batches(), 0u);
+  EXPECT_EQ(first->sends(), 0u);
+  const auto with_budget = writer_.model_chunk(1, 3, 2, 4, weights);
+  EXPECT_GT(with_budget->size(), plain);
+  const auto* last = verified(*with_budget)->message_as_ModelChunk();
+  EXPECT_EQ(last->batches(), 5u);
+  EXPECT_EQ(last->sends(), 3u);
+  const uint8_t packed[2] = {1, 2};
+  EncodedChunkInfo info;
+  info.total = 4;
+  info.offset = 2;
+  info.count = 2;
+  info.encoding = wire::ModelEncoding::Int8Delta;
+  info.packed = Span<const uint8_t>(packed, 2);
+  const auto* encoded = verified(*writer_.encoded_model_chunk(1, info))->message_as_ModelChunk();
+  EXPECT_EQ(encoded->batches(), 5u);
+  EXPECT_EQ(encoded->sends(), 3u);
+  // Set back, the budget is gone and the chunk no larger than one never given a budget.
+  writer_.set_round_budget(RoundBudget());
+  const auto bytes = writer_.model_chunk(1, 3, 2, 4, weights);
+  EXPECT_EQ(bytes->size(), plain);
+  EXPECT_EQ(verified(*bytes)->message_as_ModelChunk()->batches(), 0u);
+}
+
 TEST_F(CodecTest, OfferIsUnder64BytesOnTheWire) {
   OfferInfo info;
   info.version = 4000000000u;

@@ -106,6 +106,19 @@ std::string generated_examples() {
   out.size_row("`ModelChunk` with `n` floats, offset > 0", std::to_string(chunk - 16) + " + 4n");
   out.size_row("`ModelChunk` with `n` floats at offset 0 (the field is omitted)",
                std::to_string(first_chunk - 16) + " + 4n");
+  RoundBudget budget;
+  budget.batches = 3;
+  budget.sends = 2;
+  writer.set_round_budget(budget);
+  out.add("ModelChunk",
+          "the same chunk ending a model of a Shadowheart round with a budget: batches 3, "
+          "sends 2",
+          writer.model_chunk(3, 7, 4, 8, Span<const float>(weights, 4)));
+  const size_t budget_chunk =
+      size_of(writer.model_chunk(3, 7, 4, 8, Span<const float>(weights, 4)));
+  writer.set_round_budget(RoundBudget());
+  out.size_row("`ModelChunk` ending a model, with a round budget",
+               std::to_string(budget_chunk - 16) + " + 4n");
 
   out.add("ModelRequest", "seq 4, have_version 7", writer.model_request(4, 7));
   out.size_row("`ModelRequest`, `Skip`, `Heartbeat` (version > 0)",
