@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "coordinator/checkpoint_state.h"
 #include "core/compression/model_codec.h"
 
 namespace fedgate {
@@ -38,14 +39,38 @@ const char* downlink_codec_name(wire::ModelEncoding encoding) {
 }
 
 void ModelDownlink::on_hello(const std::string& id, const wire::Hello& hello) {
-  if (encoding_ == wire::ModelEncoding::Dense) return;
-  ClientCopy& copy = clients_[id];
-  copy.applies = false;
-  copy.holds = false;
+  uint8_t announced = 0;
   if (hello.model_encodings() != nullptr) {
-    for (const auto announced : *hello.model_encodings()) {
-      if (static_cast<wire::ModelEncoding>(announced) == encoding_) copy.applies = true;
+    for (const auto encoding : *hello.model_encodings()) {
+      const auto bit = static_cast<unsigned>(encoding);
+      if (bit < 8) announced = static_cast<uint8_t>(announced | (1u << bit));
     }
+  }
+  // Kept under a dense run too: a checkpoint carries it to a resumed run that may code deltas.
+  set_announced(clients_[id], announced);
+}
+
+void ModelDownlink::set_announced(ClientCopy& copy, uint8_t announced) const {
+  copy.announced = announced;
+  copy.applies = encoding_ != wire::ModelEncoding::Dense &&
+                 (announced & (1u << static_cast<unsigned>(encoding_))) != 0;
+  copy.holds = false;
+}
+
+void ModelDownlink::save_state(StateWriter& out) const {
+  out.u32(static_cast<uint32_t>(clients_.size()));
+  for (const auto& [id, copy] : clients_) {
+    out.str(id);
+    out.u8(copy.announced);
+  }
+}
+
+void ModelDownlink::restore_state(StateReader& in) {
+  clients_.clear();
+  const uint32_t count = in.count(4 + 1);  // an empty id and its byte
+  for (uint32_t i = 0; i < count && !in.failed(); ++i) {
+    const std::string id = in.str();
+    set_announced(clients_[id], in.u8());
   }
 }
 
