@@ -24,7 +24,7 @@
 namespace fedgate {
 namespace {
 
-constexpr uint32_t kDim = 1001;   // 3 chunks of 256 and one of 233: a half-used nibble at the end
+constexpr uint32_t kDim = 1001;  // 3 chunks of 256 and one of 233: a half-used nibble at the end
 constexpr uint32_t kChunk = 256;
 
 void print_hex(const void* data, size_t size) {
@@ -49,8 +49,8 @@ std::vector<std::vector<float>> model_sequence() {
   for (float& value : x) value = 0.1f * normal(rng);
   // Binary16 edge cases: signed zero, subnormals, the smallest normal, the largest
   // finite, values that round to it, ties to even, and a value that underflows to zero.
-  const float edges[] = {0.0f,    -0.0f,   1e-7f,    -3e-5f,   6.1035156e-5f, 65504.0f,
-                         -65519.0f, 2049.0f, 2051.0f, 1.0f / 3, -2.5e-8f,       1e-30f};
+  const float edges[] = {0.0f,      -0.0f,   1e-7f,   -3e-5f,   6.1035156e-5f, 65504.0f,
+                         -65519.0f, 2049.0f, 2051.0f, 1.0f / 3, -2.5e-8f,      1e-30f};
   std::memcpy(x.data(), edges, sizeof(edges));
   std::vector<std::vector<float>> models = {x};
   const float steps[] = {1e-3f, 3e-3f, 1e-2f, 10.0f, 1e-9f};
