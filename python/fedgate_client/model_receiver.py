@@ -70,7 +70,8 @@ class ModelReceiver:
         if chunk.PackedLength() != model_codec.packed_bytes(encoding, count):
             return "packed length"
         # A delta applies only to the exact model it was coded against.
-        if model_codec.is_delta(encoding) and not (self.holds and chunk.BaseVersion() == self.version):
+        on_base = self.holds and chunk.BaseVersion() == self.version
+        if model_codec.is_delta(encoding) and not on_base:
             return "base version"
         return ""
 

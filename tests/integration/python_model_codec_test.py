@@ -69,7 +69,8 @@ for name, records in sorted(sequences.items()):
             continue
         _, version, expected = record
         models += 1
-        check(receiver.version == version, f"{name}: holds version {receiver.version}, not {version}")
+        check(receiver.version == version,
+              f"{name}: holds version {receiver.version}, not {version}")
         differ = np.nonzero(receiver.model.view("<u4") != expected.view("<u4"))[0]
         check(len(differ) == 0, f"{name} version {version}: {len(differ)} weights differ from "
               f"C++, first at {differ[:3]}: {receiver.model[differ[:3]]} vs {expected[differ[:3]]}")
@@ -86,7 +87,8 @@ first_delta = next(data for data in messages if model_codec.is_delta(chunk_of(da
 
 receiver = fresh_receiver(dim)
 check(receiver.on_chunk(chunk_of(first_delta)) == model_receiver.FAILED
-      and receiver.failures == {"base version": 1}, f"a delta with no base model: {receiver.failures}")
+      and receiver.failures == {"base version": 1},
+      f"a delta with no base model: {receiver.failures}")
 check(not receiver.model.any(), "a refused delta wrote to the model")
 
 receiver = fresh_receiver(dim)
@@ -107,7 +109,8 @@ receiver = fresh_receiver(dim)
 for data in first_dense:
     receiver.on_chunk(chunk_of(data))
 receiver.model[3] = np.nextafter(receiver.model[3], np.float32(np.inf))
-check(receiver.on_chunk(chunk_of(first_delta)) == model_receiver.FAILED and receiver.failures == {"CRC-32": 1},
+check(receiver.on_chunk(chunk_of(first_delta)) == model_receiver.FAILED
+      and receiver.failures == {"CRC-32": 1},
       f"a base one ulp off: {receiver.failures}")
 
 # 4. The Hello announces what the receiver applies.
