@@ -58,10 +58,16 @@ void ModelDownlink::set_announced(ClientCopy& copy, uint8_t announced) const {
 }
 
 void ModelDownlink::save_state(StateWriter& out) const {
-  out.u32(static_cast<uint32_t>(clients_.size()));
-  for (const auto& [id, copy] : clients_) {
-    out.str(id);
-    out.u8(copy.announced);
+  // In id order: the same state writes the same bytes (the round-trip test compares them).
+  std::vector<const std::string*> ids;
+  ids.reserve(clients_.size());
+  for (const auto& entry : clients_) ids.push_back(&entry.first);
+  std::sort(ids.begin(), ids.end(),
+            [](const std::string* a, const std::string* b) { return *a < *b; });
+  out.u32(static_cast<uint32_t>(ids.size()));
+  for (const std::string* id : ids) {
+    out.str(*id);
+    out.u8(clients_.at(*id).announced);
   }
 }
 
