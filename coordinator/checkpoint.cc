@@ -16,6 +16,9 @@ constexpr char kAcceptanceSection[] = "acceptance";
 constexpr char kStepsizeSection[] = "stepsize";
 constexpr char kStalenessSection[] = "staleness";
 constexpr char kAggregationSection[] = "aggregation";
+// Optional: checkpoints written before it have none (their clients get dense models until
+// they register again).
+constexpr char kDownlinkSection[] = "downlink";
 
 // What must be the same for a checkpoint to fit a run.
 struct Identity {
@@ -242,6 +245,9 @@ CheckpointSections CoordinatorCheckpoint::save(const Coordinator& c) {
   save_counts(aggregation, c.aggregation_->counts());
   c.aggregation_->save_state(aggregation);
   sections.push_back(section(kAggregationSection, aggregation));
+  StateWriter downlink(now);
+  c.downlink_.save_state(downlink);
+  sections.push_back(section(kDownlinkSection, downlink));
   return sections;
 }
 
@@ -284,6 +290,10 @@ Status CoordinatorCheckpoint::restore(const CheckpointSections& sections, Coordi
     c.aggregation_->restore_counts(read_counts(in));
     c.aggregation_->restore_state(in);
   }));
+  if (find_section(sections, kDownlinkSection) != nullptr) {
+    FG_TRY(read_section(sections, kDownlinkSection, now,
+                        [&](StateReader& in) { c.downlink_.restore_state(in); }));
+  }
   c.resumed_ = true;
   return Status::ok();
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "coordinator/checkpoint_state.h"
 #include "core/compression/model_codec.h"
 
 namespace fedgate {
@@ -38,14 +39,44 @@ const char* downlink_codec_name(wire::ModelEncoding encoding) {
 }
 
 void ModelDownlink::on_hello(const std::string& id, const wire::Hello& hello) {
-  if (encoding_ == wire::ModelEncoding::Dense) return;
-  ClientCopy& copy = clients_[id];
-  copy.applies = false;
-  copy.holds = false;
+  uint8_t announced = 0;
   if (hello.model_encodings() != nullptr) {
-    for (const auto announced : *hello.model_encodings()) {
-      if (static_cast<wire::ModelEncoding>(announced) == encoding_) copy.applies = true;
+    for (const auto encoding : *hello.model_encodings()) {
+      const auto bit = static_cast<unsigned>(encoding);
+      if (bit < 8) announced = static_cast<uint8_t>(announced | (1u << bit));
     }
+  }
+  // Kept under a dense run too: a checkpoint carries it to a resumed run that may code deltas.
+  set_announced(clients_[id], announced);
+}
+
+void ModelDownlink::set_announced(ClientCopy& copy, uint8_t announced) const {
+  copy.announced = announced;
+  copy.applies = encoding_ != wire::ModelEncoding::Dense &&
+                 (announced & (1u << static_cast<unsigned>(encoding_))) != 0;
+  copy.holds = false;
+}
+
+void ModelDownlink::save_state(StateWriter& out) const {
+  // In id order: the same state writes the same bytes (the round-trip test compares them).
+  std::vector<const std::string*> ids;
+  ids.reserve(clients_.size());
+  for (const auto& entry : clients_) ids.push_back(&entry.first);
+  std::sort(ids.begin(), ids.end(),
+            [](const std::string* a, const std::string* b) { return *a < *b; });
+  out.u32(static_cast<uint32_t>(ids.size()));
+  for (const std::string* id : ids) {
+    out.str(*id);
+    out.u8(clients_.at(*id).announced);
+  }
+}
+
+void ModelDownlink::restore_state(StateReader& in) {
+  clients_.clear();
+  const uint32_t count = in.count(4 + 1);  // an empty id and its byte
+  for (uint32_t i = 0; i < count && !in.failed(); ++i) {
+    const std::string id = in.str();
+    set_announced(clients_[id], in.u8());
   }
 }
 

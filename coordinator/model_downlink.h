@@ -7,6 +7,10 @@
 // difference to it. The first model after a Hello or a ModelRequest, and any
 // model to a client that did not announce the encoding, goes dense; so does a
 // chunk whose delta is not finite.
+//
+// A checkpoint keeps which encodings each client announced, not the references:
+// after a resume each client's next model goes dense and becomes its reference
+// (docs/run-directory.md, "What a checkpoint holds").
 #pragma once
 
 #include <cstdint>
@@ -20,6 +24,9 @@
 #include "core/protocol/codec.h"
 
 namespace fedgate {
+
+class StateReader;
+class StateWriter;
 
 // "dense", "fp16", "int8-delta", "int4-delta".
 Result<wire::ModelEncoding> parse_downlink_codec(const std::string& name);
@@ -45,13 +52,22 @@ class ModelDownlink {
   // Bytes of the per-client references (coordinator memory the codec costs).
   size_t reference_bytes() const;
 
+  // Checkpoints: each client's announced encodings. A restored client holds
+  // nothing we know of, so its next model goes dense.
+  void save_state(StateWriter& out) const;
+  void restore_state(StateReader& in);
+
  private:
   struct ClientCopy {
-    bool applies = false;  // the client announced encoding_
-    bool holds = false;    // `held` is exactly the client's model of `version`
+    uint8_t announced = 0;  // bit e: the client applies ModelEncoding e (Hello.model_encodings)
+    bool applies = false;   // the client announced encoding_, and it is not Dense
+    bool holds = false;     // `held` is exactly the client's model of `version`
     uint32_t version = 0;
     std::vector<float> held;
   };
+
+  // A (re-)registration or a restored client: what it applies; it holds nothing we know of.
+  void set_announced(ClientCopy& copy, uint8_t announced) const;
 
   wire::ModelEncoding encoding_;
   std::unordered_map<std::string, ClientCopy> clients_;

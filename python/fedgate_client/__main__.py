@@ -1,6 +1,6 @@
 """python3 -m fedgate_client: register, train softmax on this client's share, follow
-the offer-first cycle with dense updates, exit on Bye (docs/protocol.md, sections 5
-and 6). Prints a JSON summary on stdout at the end.
+the offer-first cycle with dense updates and every model downlink encoding, exit on Bye
+(docs/protocol.md, sections 5, 6 and 14). Prints a JSON summary on stdout at the end.
 
 Exit status as the native client's: 0 after Bye, 4 when the coordinator refused
 the client (or runs something this client cannot do), 3 after --give-up-after
@@ -11,13 +11,12 @@ import json
 import os
 import sys
 import time
-import zlib
 
 import numpy as np
 import zmq
 from fedgate.wire import ByeReason, ErrorCode, Message, ModelKind
 
-from . import rng, softmax, wire
+from . import model_codec, model_receiver, rng, softmax, wire
 
 FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
 
@@ -59,12 +58,13 @@ class Client:
         self.batches = Minibatches(share, options.seed or 1000 + options.index)
         self.seq = 0
         self.counts = {"registrations": 0, "offers": 0, "accepted": 0, "rejected": 0,
-                       "updates": 0, "models": 0, "errors": 0, "model_requests": 0}
+                       "updates": 0, "updates_refused": 0, "models": 0, "errors": 0,
+                       "model_requests": 0, "bytes_down": 0}
         self.config = None
-        self.model = None
-        self.have_version = 0
-        self.expect_offset = None  # None: resynchronising, waiting for an offset-0 chunk
-        self.chunk_version = 0
+        self.receiver = model_receiver.ModelReceiver()
+        # The last Update's seq, to tell an Error that refuses it: one Update is in flight at
+        # a time (the next needs a model and an accepted Offer, which follow the Error).
+        self.update_seq = None
         self.offered = None  # (version, gradient, norm, compute_us) awaiting a Decision
         self.silence_ms = 3000
         self.reason = ""
@@ -77,7 +77,8 @@ class Client:
     def register(self, socket):
         self.counts["registrations"] += 1
         self.offered = None
-        self.send(socket, wire.hello, self.features.shape[1], 10, self.options.name)
+        self.send(socket, wire.hello, self.features.shape[1], 10, self.options.name,
+                  model_codec.APPLIED)
 
     def on_config(self, socket, config):
         """None to go on, or an exit status after telling the coordinator why."""
@@ -98,50 +99,39 @@ class Client:
             print(f"{self.options.name}: registered, d = {config.ModelDim()}, "
                   f"batch {config.BatchSize()}", file=sys.stderr, flush=True)
         self.config = config
-        self.model = np.zeros(config.ModelDim(), dtype=np.float32)
-        self.expect_offset = 0
+        self.receiver.reset(config.ModelDim())
         if config.HeartbeatMs():
             self.silence_ms = 3 * config.HeartbeatMs()
         return None
 
     def request_model(self, socket):
+        """After a bad chunk or an Error: the coordinator answers with a dense model."""
         self.counts["model_requests"] += 1
-        self.expect_offset = None
-        self.send(socket, wire.model_request, self.have_version)
+        self.receiver.resync()
+        self.send(socket, wire.model_request, self.receiver.version)
 
     def on_chunk(self, socket, chunk):
         if self.config is None:
             return
-        weights = wire.chunk_weights(chunk)
-        offset, total, n = chunk.Offset(), chunk.Total(), len(weights)
-        if self.expect_offset is None and offset != 0:
-            return  # the rest of a broken model (docs/protocol.md, section 6)
-        in_order = offset == 0 or (offset == self.expect_offset and chunk.Version() == self.chunk_version)
-        fits = total == len(self.model) and 1 <= n <= total - offset
-        if not (in_order and fits and zlib.crc32(weights.astype("<f4").tobytes()) == chunk.Crc32()
-                and np.isfinite(weights).all()):
+        outcome = self.receiver.on_chunk(chunk)
+        if outcome == model_receiver.FAILED:
             self.request_model(socket)
-            return
-        self.model[offset:offset + n] = weights
-        self.chunk_version = chunk.Version()
-        self.expect_offset = offset + n
-        if self.expect_offset == total:
-            self.have_version = chunk.Version()
+        elif outcome == model_receiver.COMPLETE:
             self.counts["models"] += 1
-            self.expect_offset = 0
             self.offer(socket)
 
     def offer(self, socket):
         started = time.monotonic()
         rows = self.batches.next(self.config.BatchSize())
+        version = self.receiver.version
         loss, gradient = softmax.loss_and_gradient(
-            self.model, self.features[rows], self.labels[rows], self.config.NumClasses())
+            self.receiver.model, self.features[rows], self.labels[rows], self.config.NumClasses())
         norm = softmax.l2_norm(gradient)
         compute_us = int((time.monotonic() - started) * 1e6)
         self.losses.append(loss)
-        self.offered = (self.have_version, gradient, norm, compute_us)
+        self.offered = (version, gradient, norm, compute_us)
         self.counts["offers"] += 1
-        self.send(socket, wire.offer, self.have_version, norm, loss)
+        self.send(socket, wire.offer, version, norm, loss)
 
     def on_decision(self, socket, decision):
         if self.offered is None or decision.OfferVersion() != self.offered[0]:
@@ -153,6 +143,7 @@ class Client:
             return  # the current model follows
         self.counts["accepted"] += 1
         self.counts["updates"] += 1
+        self.update_seq = self.seq + 1
         self.send(socket, wire.dense_update, version, gradient, norm,
                   self.config.BatchSize(), compute_us)
 
@@ -161,6 +152,9 @@ class Client:
         self.counts["errors"] += 1
         code = error.Code()
         text = (error.Message() or b"").decode(errors="replace")
+        if error.RefSeq() == self.update_seq:
+            # Not applied: late under load (VersionOutsideWindow), or sent while expired.
+            self.counts["updates_refused"] += 1
         print(f"{self.options.name}: Error {code}: {text}", file=sys.stderr)
         if code == ErrorCode.ErrorCode.UnknownClient:
             self.register(socket)
@@ -193,6 +187,7 @@ class Client:
                     self.register(socket)
                 continue
             data = socket.recv()
+            self.counts["bytes_down"] += len(data)
             heard = last_message = time.monotonic()
             kind, body = wire.parse(data)
             if kind is None or body is None:
@@ -243,6 +238,7 @@ def main():
         socket.close()
         context.term()
     summary = dict(client.counts, name=options.name, samples=len(share), reason=client.reason,
+                   chunks_applied=client.receiver.applied, chunks_refused=client.receiver.failures,
                    first_loss=client.losses[0] if client.losses else None,
                    last_loss=client.losses[-1] if client.losses else None)
     print(json.dumps(summary))

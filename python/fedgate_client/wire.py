@@ -19,19 +19,25 @@ def _finish(builder, seq, message_type, body):
     return bytes(builder.Output())
 
 
-def hello(seq, num_features, num_classes, name, device_class=1):
+def hello(seq, num_features, num_classes, name, model_encodings, device_class=1):
+    """`model_encodings`: the ModelChunk encodings the client applies besides Dense."""
     builder = flatbuffers.Builder(256)
     name_offset = builder.CreateString(name)
-    # A dense-only client lists just Dense (docs/protocol.md, Hello.codecs).
+    # Updates go dense only: a dense-only client lists just Dense (docs/protocol.md, Hello.codecs).
     Hello.StartCodecsVector(builder, 1)
     builder.PrependUint8(Codec.Codec.Dense)
     codecs = builder.EndVector()
+    Hello.StartModelEncodingsVector(builder, len(model_encodings))
+    for encoding in reversed(model_encodings):  # a vector is built back to front
+        builder.PrependUint8(encoding)
+    encodings = builder.EndVector()
     Hello.Start(builder)
     Hello.AddDeviceClass(builder, device_class)
     Hello.AddNumFeatures(builder, num_features)
     Hello.AddNumClasses(builder, num_classes)
     Hello.AddCodecs(builder, codecs)
     Hello.AddName(builder, name_offset)
+    Hello.AddModelEncodings(builder, encodings)
     return _finish(builder, seq, Message.Message.Hello, Hello.End(builder))
 
 
@@ -107,3 +113,10 @@ def chunk_weights(chunk):
     if chunk.WeightsIsNone():
         return np.zeros(0, dtype=np.float32)
     return chunk.WeightsAsNumpy().astype(np.float32)
+
+
+def chunk_packed(chunk):
+    """A ModelChunk's packed bytes (the encoded values) as uint8."""
+    if chunk.PackedIsNone():
+        return np.zeros(0, dtype=np.uint8)
+    return chunk.PackedAsNumpy()

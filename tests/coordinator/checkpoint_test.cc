@@ -5,6 +5,7 @@
 // back past a bad newest one.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -261,6 +262,55 @@ TEST(CoordinatorCheckpoint, AnUpdateFromTheFutureAlsoGetsTheModel) {
   EXPECT_EQ(resumed.version(), 1u);
   ASSERT_EQ(resumed.models_sent().size(), 1u);
   EXPECT_EQ(resumed.models_sent()[0].second, 1u);
+}
+
+// The encoding of the model the last message handled brought (one chunk per model here).
+wire::ModelEncoding model_encoding(const CoordinatorHarness& run) {
+  for (const auto& sent : run.sent()) {
+    const auto* envelope = sent.envelope();
+    if (envelope != nullptr && envelope->message_type() == wire::Message::ModelChunk) {
+      return envelope->message_as_ModelChunk()->encoding();
+    }
+  }
+  ADD_FAILURE() << "no model was sent";
+  return wire::ModelEncoding::Dense;
+}
+
+// A resumed coordinator does not know what its clients hold (the references are
+// not checkpointed), but it knows what they announced: one dense model each,
+// then deltas again, without waiting for them to register again.
+TEST(CoordinatorCheckpoint, RestoredClientsGetDeltasAgainAfterOneDenseModel) {
+  CoordinatorHarness original(plain());  // downlink.codec: int8-delta, the default
+  original.hello("a");
+  ASSERT_TRUE(original.contribute("a", gradient(1)));
+  ASSERT_TRUE(original.contribute("a", gradient(2)));
+  ASSERT_EQ(model_encoding(original), wire::ModelEncoding::Int8Delta);
+  const CheckpointSections saved = CoordinatorCheckpoint::save(original.coordinator());
+
+  CoordinatorHarness resumed(plain(), 8, "offer-first", &saved);
+  ASSERT_TRUE(resumed.contribute_at("a", original.held_version("a"), gradient(3)));
+  EXPECT_EQ(model_encoding(resumed), wire::ModelEncoding::Dense);
+  ASSERT_TRUE(resumed.contribute("a", gradient(4)));
+  EXPECT_EQ(model_encoding(resumed), wire::ModelEncoding::Int8Delta);
+  EXPECT_EQ(resumed.coordinator().metrics().hellos, 1u) << "no registration in between";
+}
+
+// Checkpoints written before the downlink section still resume.
+TEST(CoordinatorCheckpoint, ACheckpointWithoutTheDownlinkSectionResumes) {
+  CoordinatorHarness original(plain());
+  original.hello("a");
+  ASSERT_TRUE(original.contribute("a", gradient(1)));
+  CheckpointSections saved = CoordinatorCheckpoint::save(original.coordinator());
+  const size_t before = saved.size();
+  saved.erase(std::remove_if(saved.begin(), saved.end(),
+                             [](const CheckpointSection& s) { return s.name == "downlink"; }),
+              saved.end());
+  ASSERT_EQ(saved.size(), before - 1);
+  CoordinatorHarness resumed(plain(), 8, "offer-first", &saved);  // restores without an error
+  EXPECT_EQ(resumed.version(), 1u);
+  // Nothing known of what "a" announced: dense until it registers again.
+  ASSERT_TRUE(resumed.contribute_at("a", 1, gradient(2)));
+  EXPECT_EQ(model_encoding(resumed), wire::ModelEncoding::Dense);
 }
 
 TEST(CoordinatorCheckpoint, RefusesAnotherKindOfRunSayingWhatDiffers) {

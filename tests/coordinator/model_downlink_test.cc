@@ -5,8 +5,11 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "coordinator/checkpoint_state.h"
 #include "core/compression/model_codec.h"
 #include "core/protocol/client_session.h"
 
@@ -251,6 +254,67 @@ TEST(ModelDownlink, AClientThatLeavesGivesItsReferenceBack) {
   EXPECT_GE(pair.downlink_.reference_bytes(), kDim * sizeof(float));
   pair.downlink_.forget("c");
   EXPECT_EQ(pair.downlink_.reference_bytes(), 0u);
+}
+
+// A checkpoint keeps what each client announced, not its reference: after a
+// resume the client's next model goes dense and becomes the reference, and
+// deltas follow, bit-exact, in whatever encoding the resumed run codes (a
+// dense run keeps the announcements too).
+TEST(ModelDownlink, ARestoredClientGetsOneDenseModelThenDeltas) {
+  const std::pair<wire::ModelEncoding, wire::ModelEncoding> restarts[] = {
+      {wire::ModelEncoding::Int8Delta, wire::ModelEncoding::Int4Delta},
+      {wire::ModelEncoding::Dense, wire::ModelEncoding::Int8Delta}};
+  for (const auto& [before, after] : restarts) {
+    SCOPED_TRACE(std::string(downlink_codec_name(before)) + " -> " + downlink_codec_name(after));
+    std::mt19937 rng(6);
+    GlobalModel model = random_model(rng);
+    DownlinkPair pair(before);
+    pair.send(model);
+    step(model, rng);
+    pair.send(model);
+    ASSERT_EQ(pair.encodings.back(), before);
+    StateWriter saved;
+    pair.downlink_.save_state(saved);
+
+    ModelDownlink restored(after);
+    StateReader in(Span<const uint8_t>(saved.bytes().data(), saved.bytes().size()));
+    restored.restore_state(in);
+    ASSERT_TRUE(in.finish("downlink").is_ok());
+    EXPECT_TRUE(restored.reference("c").empty()) << "the client's copy is not known after a resume";
+    pair.downlink_ = std::move(restored);
+    pair.encodings.clear();
+    step(model, rng);
+    pair.send(model);
+    EXPECT_EQ(pair.encodings.front(), wire::ModelEncoding::Dense);
+    EXPECT_TRUE(pair.client_matches_reference());
+    for (int version = 0; version < 5; ++version) {
+      step(model, rng);
+      pair.send(model);
+      EXPECT_EQ(pair.encodings.back(), after);
+      ASSERT_TRUE(pair.client_matches_reference()) << "version " << model.version();
+    }
+    EXPECT_EQ(pair.session().counters().discarded, 0u);
+  }
+}
+
+TEST(ModelDownlink, ARestoredDenseOnlyClientStaysDense) {
+  std::mt19937 rng(7);
+  GlobalModel model = random_model(rng);
+  DownlinkPair pair(wire::ModelEncoding::Dense, /*client_applies=*/false);
+  pair.send(model);
+  StateWriter saved;
+  pair.downlink_.save_state(saved);
+  ModelDownlink restored(wire::ModelEncoding::Int8Delta);
+  StateReader in(Span<const uint8_t>(saved.bytes().data(), saved.bytes().size()));
+  restored.restore_state(in);
+  ASSERT_TRUE(in.finish("downlink").is_ok());
+  pair.downlink_ = std::move(restored);
+  for (int version = 0; version < 3; ++version) {
+    step(model, rng);
+    pair.send(model);
+  }
+  for (const auto encoding : pair.encodings) EXPECT_EQ(encoding, wire::ModelEncoding::Dense);
+  EXPECT_EQ(pair.session().model_version(), 3u);
 }
 
 }  // namespace

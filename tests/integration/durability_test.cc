@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <random>
 #include <regex>
@@ -21,6 +22,7 @@
 
 #include "coordinator/checkpoint.h"
 #include "coordinator/checkpoint_file.h"
+#include "coordinator/checkpoint_state.h"
 #include "coordinator/checkpointer.h"
 #include "tests/integration/learning.h"
 #include "tests/integration/process.h"
@@ -46,6 +48,27 @@ int64_t newest_good_version(const std::string& dir) {
     if (sections.is_ok()) return CoordinatorCheckpoint::version(*sections);
   }
   return -1;
+}
+
+// The clients' announced model encodings in the newest good checkpoint of `dir`
+// (its "downlink" section): routing id -> bit set of ModelEncoding values.
+std::map<std::string, uint8_t> newest_announcements(const std::string& dir) {
+  std::map<std::string, uint8_t> announced;
+  const std::vector<std::string> paths = Checkpointer::list(dir);
+  for (auto it = paths.rbegin(); it != paths.rend(); ++it) {
+    Result<CheckpointSections> sections = read_checkpoint_file(*it);
+    if (!sections.is_ok()) continue;
+    const CheckpointSection* downlink = find_section(*sections, "downlink");
+    if (downlink == nullptr) return announced;
+    StateReader in(Span<const uint8_t>(downlink->bytes.data(), downlink->bytes.size()));
+    const uint32_t count = in.count(5);
+    for (uint32_t i = 0; i < count && !in.failed(); ++i) {
+      const std::string id = in.str();
+      announced[id] = in.u8();
+    }
+    return announced;
+  }
+  return announced;
 }
 
 // Waits until `path` holds a line matching `pattern`; its first group, or "".
@@ -150,6 +173,14 @@ TEST(Durability, TwentyKillsResumeFromCheckpointsAndTheRunReachesItsTarget) {
   // Every evaluation of every restart saw a finite model.
   for (const std::string& eval : metrics.evals) {
     EXPECT_TRUE(std::isfinite(json_number(eval, "loss"))) << eval;
+  }
+  // The checkpoints carry what each client announced, so a resumed run sends each one
+  // dense model and then deltas, without waiting for it to register again.
+  const std::map<std::string, uint8_t> announced = newest_announcements(run_dir);
+  EXPECT_EQ(announced.size(), static_cast<size_t>(kClients));
+  for (const auto& [id, encodings] : announced) {
+    EXPECT_NE(encodings & (1u << static_cast<unsigned>(wire::ModelEncoding::Int8Delta)), 0u)
+        << "client " << id << " announced " << static_cast<unsigned>(encodings);
   }
   // One eval line per start at least: the log went on across restarts.
   EXPECT_GE(metrics.evals.size(), static_cast<size_t>(kKills + 1));
