@@ -62,7 +62,8 @@ Status ClientWorkspace::enter(ClientMemory& client) {
   owner_ = &client;
   // A client without a model yet reads nothing of model_ before writing all of it.
   const size_t head = client.assembling != nullptr ? client.assembled : 0;
-  if (head > 0) std::memcpy(model_.data(), client.assembling->params().data(), head * sizeof(float));
+  if (head > 0)
+    std::memcpy(model_.data(), client.assembling->params().data(), head * sizeof(float));
   if (client.shared_model != nullptr) {
     const Span<const float> params = client.shared_model->params();
     std::memcpy(model_.data() + head, params.data() + head, (params.size() - head) * sizeof(float));
@@ -102,9 +103,8 @@ void ClientWorkspace::leave(ClientMemory& client, const Outcome& outcome) {
     // Shared only when the model is still exactly what the coordinator sent
     // (a local-steps trigger changes it in the same handler).
     ModelSnapshot* snapshot = snapshots_.acquire_existing(outcome.completed_version);
-    const bool same = snapshot != nullptr &&
-                      std::memcmp(snapshot->params().data(), model_.data(),
-                                  model_.size() * sizeof(float)) == 0;
+    const bool same = snapshot != nullptr && std::memcmp(snapshot->params().data(), model_.data(),
+                                                         model_.size() * sizeof(float)) == 0;
     if (same) {
       snapshots_.release(client.shared_model);
       snapshots_.release(client.assembling);

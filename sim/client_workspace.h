@@ -64,7 +64,7 @@ class ClientWorkspace {
                                  // client awaits a model
     bool completed = false;      // it completed a model of completed_version
     uint32_t completed_version = 0;
-    bool gradient_pending = false;          // it awaits a Decision on an offered gradient
+    bool gradient_pending = false;           // it awaits a Decision on an offered gradient
     ModelSnapshot* chunk_version = nullptr;  // a shared dense chunk's version, and where
     uint32_t chunk_end = 0;                  // it ended (offset + count)
   };
@@ -81,10 +81,10 @@ class ClientWorkspace {
   std::vector<uint8_t> tx_arena_;
   std::vector<uint8_t> delivery_;
   SharedTraining training_;
-  ClientMemory* owner_ = nullptr;  // whose state model_ and gradient_ hold
-  bool model_dirty_ = false;       // model_ differs from what owner_ keeps
-  bool gradient_live_ = false;     // gradient_ holds owner_'s pending gradient, not saved
-  bool regenerable_ = false;       // ... and owner_->pending_rows give it again
+  ClientMemory* owner_ = nullptr;           // whose state model_ and gradient_ hold
+  bool model_dirty_ = false;                // model_ differs from what owner_ keeps
+  bool gradient_live_ = false;              // gradient_ holds owner_'s pending gradient, not saved
+  bool regenerable_ = false;                // ... and owner_->pending_rows give it again
   ModelSnapshot* chunk_version_ = nullptr;  // owner_'s last chunk, while model_dirty_
   uint32_t chunk_end_ = 0;
   std::vector<std::vector<float>> gradient_pool_;

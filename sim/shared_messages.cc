@@ -32,8 +32,8 @@ bool equal_but_seq(Span<const uint8_t> bytes, const SharedMessage& shared) {
   const size_t at = shared.seq_offset;
   return bytes.size() == shared.bytes.size() &&
          std::memcmp(bytes.data(), shared.bytes.data(), at) == 0 &&
-         std::memcmp(bytes.data() + at + 4, shared.bytes.data() + at + 4,
-                     bytes.size() - at - 4) == 0;
+         std::memcmp(bytes.data() + at + 4, shared.bytes.data() + at + 4, bytes.size() - at - 4) ==
+             0;
 }
 
 }  // namespace

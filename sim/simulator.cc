@@ -190,9 +190,10 @@ Status Simulator::build() {
   clients_.reserve(s.clients);
   for (uint32_t i = 0; i < s.clients; ++i) {
     std::string id = std::to_string(i);
-    id = "c" + std::string(id.size() < static_cast<size_t>(id_digits_) ? id_digits_ - id.size() : 0,
-                           '0') +
-         id;
+    id =
+        "c" +
+        std::string(id.size() < static_cast<size_t>(id_digits_) ? id_digits_ - id.size() : 0, '0') +
+        id;
     const uint64_t seed = s.seed * 1000003ull + i;
     clients_.push_back(std::make_unique<VirtualClient>(*this, *workspace_, i, id,
                                                        std::move(parts[i]), seed,
@@ -213,9 +214,7 @@ uint32_t Simulator::index_of(const std::string& id) const {
   return index < none && clients_[index]->id == id ? static_cast<uint32_t>(index) : none;
 }
 
-void Simulator::release(const Event& event) {
-  shared_messages_.release(queue_.release(event));
-}
+void Simulator::release(const Event& event) { shared_messages_.release(queue_.release(event)); }
 
 const ClientSession& Simulator::session(uint32_t index) const { return clients_[index]->session; }
 uint64_t Simulator::client_gradients(uint32_t index) const {

@@ -29,8 +29,8 @@
 #include "sim/event_queue.h"
 #include "sim/link.h"
 #include "sim/model_snapshots.h"
-#include "sim/sim_config.h"
 #include "sim/shared_messages.h"
+#include "sim/sim_config.h"
 #include "sim/sim_trainer.h"
 
 namespace fedgate {

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <cstdio>
 #include <map>
 #include <sstream>
 #include <string>
@@ -492,8 +492,7 @@ TEST(Simulator, TenThousandClientsCostAFewKilobytesEachAtThePeak) {
   long now = 0;
   ASSERT_TRUE(read_rss_kib(&now, &peak));
   const double bytes_per_client = static_cast<double>(peak - before) * 1024.0 / 10000;
-  std::printf("peak: %.0f bytes per client, the model has %d bytes\n", bytes_per_client,
-              2001 * 4);
+  std::printf("peak: %.0f bytes per client, the model has %d bytes\n", bytes_per_client, 2001 * 4);
   // Apply-on-arrival sends each new version to one client: 500 clients hold
   // their own version's 8 KB, the others share version 0.
   EXPECT_LT(bytes_per_client, 10 * 1024.0);
