@@ -3,9 +3,12 @@
 // compute time its ComputeModel draws as compute_us (the coordinator's
 // timing-aware policies read it from the Offer/Update).
 //
-// Memory: the simulator runs one client at a time, so the model object, the
-// minibatch gather buffers and the model workspace live once in
+// Memory: a simulation thread runs one client at a time, so the model object,
+// the minibatch gather buffers and the model workspace live once per thread in
 // SharedTraining; a client owns only its sample indices and two generators.
+// SharedTraining also remembers the rows and the result of the last gradient,
+// so that a gradient awaiting its Decision can be dropped and computed again
+// from the same rows (client_workspace.h) instead of kept per client.
 #pragma once
 
 #include <cstdint>
@@ -28,13 +31,34 @@ class SharedTraining {
   Status configure(const TrainingSetup& setup);
   const Dataset& data() const { return data_; }
 
+  // The last compute(), for regenerate(): its rows, where it read and wrote,
+  // the checksum of what it wrote, and how many gradients ran since mark().
+  struct LastGradient {
+    std::vector<uint32_t> rows;
+    const float* params = nullptr;
+    const float* grad = nullptr;
+    uint64_t checksum = 0;
+  };
+  const LastGradient& last() const { return last_; }
+  // Starts counting gradients (a client's handler begins).
+  void mark() { gradients_since_mark_ = 0; }
+  uint32_t gradients_since_mark() const { return gradients_since_mark_; }
+  // The gradient at `params` on `rows` again, into `grad`: bit for bit what the
+  // first computation gave (the same code on the same inputs).
+  Status regenerate(Span<const uint32_t> rows, Span<const float> params, Span<float> grad);
+
  private:
   friend class SimTrainer;
   const Dataset& data_;
   TrainingSetup setup_;
   MinibatchTrainer minibatch_;
   const void* batch_owner_ = nullptr;  // the client whose minibatch the buffers hold
+  LastGradient last_;
+  uint32_t gradients_since_mark_ = 0;
 };
+
+// A checksum of a gradient's bits, to prove a kept gradient unchanged.
+uint64_t gradient_checksum(Span<const float> values);
 
 class SimTrainer : public GradientSource {
  public:

@@ -78,19 +78,21 @@ Result<SimData> load_sim_data(const SimConfig& config) {
 
 struct Simulator::VirtualClient : public Outbox {
   // state_floats, state_indices: what the configured trigger and compression
-  // keep per client (error-feedback residual, last gradient, ...).
-  VirtualClient(Simulator& owner_sim, uint32_t client_index, std::string client_id, size_t dim,
-                std::vector<uint32_t> indices, uint64_t seed, size_t state_floats,
-                size_t state_indices)
+  // keep per client (error-feedback residual, last gradient, ...). The model,
+  // the gradient and the transmit arena are the workspace's, shared by clients.
+  VirtualClient(Simulator& owner_sim, ClientWorkspace& client_workspace, uint32_t client_index,
+                std::string client_id, std::vector<uint32_t> indices, uint64_t seed,
+                size_t state_floats, size_t state_indices)
       : owner(owner_sim),
+        workspace(client_workspace),
         index(client_index),
         id(std::move(client_id)),
-        model(dim),
-        gradient(dim),
         policy_floats(state_floats),
         policy_indices(state_indices),
-        trainer(owner_sim.shared_, std::move(indices), seed, owner_sim.compute_, client_index),
-        session(identity(), model, gradient, owner_sim.tx_arena_, trainer, *this,
+        trainer(client_workspace.training(), std::move(indices), seed, owner_sim.compute_,
+                client_index),
+        session(identity(), client_workspace.model(), client_workspace.gradient(),
+                client_workspace.tx_arena(), trainer, *this,
                 ClientPolicyMemory{Span<float>(policy_floats.data(), policy_floats.size()),
                                    Span<uint32_t>(policy_indices.data(), policy_indices.size())}),
         up(owner_sim.config_.sim.link.latency_ms, owner_sim.config_.sim.link.up_mbit_s),
@@ -108,12 +110,12 @@ struct Simulator::VirtualClient : public Outbox {
   }
 
   Simulator& owner;
+  ClientWorkspace& workspace;
   uint32_t index;
   std::string id;
-  std::vector<float> model;
-  std::vector<float> gradient;
   std::vector<float> policy_floats;
   std::vector<uint32_t> policy_indices;
+  ClientMemory memory;
   SimTrainer trainer;
   ClientSession session;
   Link up;
@@ -137,8 +139,7 @@ Simulator::Simulator(const SimConfig& config, SimData data, std::FILE* progress)
     : config_(config),
       data_(std::move(data)),
       progress_(progress),
-      compute_(config.sim.compute, config.sim.clients),
-      shared_(data_.train) {}
+      compute_(config.sim.compute, config.sim.clients) {}
 
 Simulator::~Simulator() = default;
 
@@ -182,22 +183,38 @@ Status Simulator::build() {
   }
   const size_t dim = run_->dim();
   // MessageWriter trims its arena to kMessageAlignment at both ends: leave room for that.
-  tx_arena_.assign(update_arena_bytes(dim, 0) + 2 * kMessageAlignment, 0);
-  int width = 4;
-  for (uint32_t n = s.clients - 1; n >= 10000; n /= 10) ++width;
+  workspace_ = std::make_unique<ClientWorkspace>(
+      dim, update_arena_bytes(dim, 0) + 2 * kMessageAlignment, data_.train, snapshots_);
+  id_digits_ = 4;
+  for (uint32_t n = s.clients - 1; n >= 10000; n /= 10) ++id_digits_;
   clients_.reserve(s.clients);
-  index_of_.reserve(s.clients);
   for (uint32_t i = 0; i < s.clients; ++i) {
     std::string id = std::to_string(i);
     id =
-        "c" + std::string(id.size() < static_cast<size_t>(width) ? width - id.size() : 0, '0') + id;
+        "c" +
+        std::string(id.size() < static_cast<size_t>(id_digits_) ? id_digits_ - id.size() : 0, '0') +
+        id;
     const uint64_t seed = s.seed * 1000003ull + i;
-    clients_.push_back(std::make_unique<VirtualClient>(*this, i, id, dim, std::move(parts[i]), seed,
+    clients_.push_back(std::make_unique<VirtualClient>(*this, *workspace_, i, id,
+                                                       std::move(parts[i]), seed,
                                                        needs.state_floats, needs.state_indices));
-    index_of_[id] = i;
   }
   return Status::ok();
 }
+
+uint32_t Simulator::index_of(const std::string& id) const {
+  // Ids are built from the index (build()): parsed back, no map of a million strings.
+  const uint32_t none = clients();
+  if (id.size() < 2 || id[0] != 'c') return none;
+  uint64_t index = 0;
+  for (size_t i = 1; i < id.size(); ++i) {
+    if (id[i] < '0' || id[i] > '9' || index > none) return none;
+    index = index * 10 + static_cast<uint64_t>(id[i] - '0');
+  }
+  return index < none && clients_[index]->id == id ? static_cast<uint32_t>(index) : none;
+}
+
+void Simulator::release(const Event& event) { shared_messages_.release(queue_.release(event)); }
 
 const ClientSession& Simulator::session(uint32_t index) const { return clients_[index]->session; }
 uint64_t Simulator::client_gradients(uint32_t index) const {
@@ -213,11 +230,19 @@ void Simulator::client_sends(uint32_t index, Span<const uint8_t> bytes) {
 }
 
 void Simulator::server_sends(const std::string& id, Span<const uint8_t> bytes) {
-  auto it = index_of_.find(id);
-  if (it == index_of_.end()) return;  // not one of ours: nothing to deliver to
-  VirtualClient& client = *clients_[it->second];
-  queue_.push(client.down.transmit(clock_.now_us(), bytes.size()), it->second,
-              /*to_coordinator=*/false, bytes);
+  const uint32_t index = index_of(id);
+  if (index == clients()) return;  // not one of ours: nothing to deliver to
+  VirtualClient& client = *clients_[index];
+  const int64_t arrival = client.down.transmit(clock_.now_us(), bytes.size());
+  // A version's chunks and the Config go to many clients: queued once (shared_messages.h).
+  uint32_t seq = 0;
+  const GlobalModel& model = coordinator_->model();
+  SharedMessage* shared = shared_messages_.intern(bytes, &seq, model.version(), model.params());
+  if (shared != nullptr) {
+    queue_.push_shared(arrival, index, /*to_coordinator=*/false, shared, seq);
+  } else {
+    queue_.push(arrival, index, /*to_coordinator=*/false, bytes);
+  }
 }
 
 void Simulator::deliver_to_client(const Event& event) {
@@ -229,11 +254,40 @@ void Simulator::deliver_to_client(const Event& event) {
     queue_.reschedule(later);
     return;
   }
+  ClientWorkspace& workspace = client.workspace;
+  const QueuedMessage& message = queue_.message(event);
+  const Span<const uint8_t> bytes =
+      message.shared != nullptr
+          ? SharedMessages::materialize(*message.shared, message.seq, &workspace.delivery())
+          : queue_.payload(event);
   client.handler_start_us = event.time_us;
   (void)client.trainer.take_consumed_us();
-  const Status status = client.session.on_message(queue_.payload(event));
+  const Status entered = workspace.enter(client.memory);
+  if (!entered.is_ok()) {
+    if (internal_error_.is_ok()) internal_error_ = entered;
+    release(event);
+    return;
+  }
+  // Only a ModelChunk, while the session awaits a model, writes it (and runs the trigger).
+  wire::ErrorCode ignored = wire::ErrorCode::None;
+  const wire::Envelope* envelope = verify_envelope(bytes, &ignored);
+  const bool may_write_model = envelope != nullptr &&
+                               envelope->message_type() == wire::Message::ModelChunk &&
+                               client.session.state() == ClientSession::State::kAwaitingModel;
+  const uint64_t models_before = client.session.counters().models;
+  const Status status = client.session.on_message(bytes);
+  ClientWorkspace::Outcome outcome;
+  outcome.model_written = may_write_model;
+  outcome.completed = client.session.counters().models != models_before;
+  outcome.completed_version = client.session.model_version();
+  outcome.gradient_pending = client.session.state() == ClientSession::State::kAwaitingDecision;
+  if (message.shared != nullptr && message.shared->snapshot != nullptr) {
+    outcome.chunk_version = message.shared->snapshot;
+    outcome.chunk_end = message.shared->chunk_end;
+  }
+  workspace.leave(client.memory, outcome);
   client.busy_until_us = event.time_us + client.trainer.take_consumed_us();
-  queue_.release(event);
+  release(event);
   if (!status.is_ok() && client_failures_++ < 5 && progress_ != nullptr) {
     std::fprintf(progress_, "fedgate-sim: client %s: %s\n", client.id.c_str(), status.message());
   }
@@ -242,7 +296,7 @@ void Simulator::deliver_to_client(const Event& event) {
 void Simulator::deliver_to_coordinator(const Event& event) {
   clock_.set_us(event.time_us);
   coordinator_->handle(clients_[event.client]->id, queue_.payload(event));
-  queue_.release(event);
+  release(event);
   coordinator_->tick();
 }
 
@@ -266,7 +320,7 @@ Result<SimReport> Simulator::run() {
   uint64_t updates_seen = 0, last_progress_event = 0;
   double next_progress = config_.sim.progress_seconds;
   for (;;) {
-    while (!queue_.empty()) {
+    while (!queue_.empty() && internal_error_.is_ok()) {
       const Event event = queue_.pop();
       if (limit_us > 0 && event.time_us > limit_us && !coordinator_->stopped()) {
         clock_.set_us(limit_us);
@@ -296,12 +350,13 @@ Result<SimReport> Simulator::run() {
         std::fflush(progress_);
       }
     }
-    if (coordinator_->stopped()) break;
+    if (coordinator_->stopped() || !internal_error_.is_ok()) break;
     // Nothing left to happen (every client gave up): end the run properly.
     clock_.set_us(last_event_us_);
     coordinator_->stop("no more events (every client has finished or failed)");
   }
 
+  FG_TRY(internal_error_);
   SimReport report;
   report.stop_reason = coordinator_->stop_reason();
   report.clients = clients();

@@ -17,7 +17,6 @@
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "coordinator/coordinator.h"
@@ -25,9 +24,12 @@
 #include "coordinator/run_builder.h"
 #include "core/data/dataset.h"
 #include "core/protocol/client_session.h"
+#include "sim/client_workspace.h"
 #include "sim/compute_model.h"
 #include "sim/event_queue.h"
 #include "sim/link.h"
+#include "sim/model_snapshots.h"
+#include "sim/shared_messages.h"
 #include "sim/sim_config.h"
 #include "sim/sim_trainer.h"
 
@@ -84,6 +86,8 @@ class Simulator {
   uint64_t client_gradients(uint32_t index) const;
   const std::string& client_id(uint32_t index) const;
   const ComputeModel& compute_model() const { return compute_; }
+  // Model snapshots alive now (shared by queued chunks and clients).
+  size_t live_snapshots() const { return snapshots_.live(); }
 
  private:
   struct VirtualClient;
@@ -94,6 +98,9 @@ class Simulator {
   void deliver_to_coordinator(const Event& event);
   void client_sends(uint32_t index, Span<const uint8_t> bytes);
   void server_sends(const std::string& id, Span<const uint8_t> bytes);
+  // The client a coordinator routing id names, or clients() if none.
+  uint32_t index_of(const std::string& id) const;
+  void release(const Event& event);
   void write_sim_lines(const SimReport& report) const;
 
   SimConfig config_;
@@ -102,15 +109,17 @@ class Simulator {
   ComputeModel compute_;
   EventQueue queue_;
   ManualClock clock_;
-  SharedTraining shared_;
-  std::vector<uint8_t> tx_arena_;  // one for all clients: a send copies the bytes out at once
+  ModelSnapshots snapshots_;
+  SharedMessages shared_messages_{snapshots_};
+  std::unique_ptr<ClientWorkspace> workspace_;
   std::vector<std::unique_ptr<VirtualClient>> clients_;
-  std::unordered_map<std::string, uint32_t> index_of_;
+  int id_digits_ = 4;  // client ids are "c" and the index in this many digits
   std::unique_ptr<ServerLink> server_link_;
   std::unique_ptr<CoordinatorRun> run_;  // after server_link_: its coordinator sends through it
   Coordinator* coordinator_ = nullptr;   // owned by run_
   int64_t last_event_us_ = 0;
   uint64_t client_failures_ = 0;
+  Status internal_error_ = Status::ok();  // the simulator's own failure: ends the run
 };
 
 // Peak resident set size of this process so far, in megabytes (getrusage).

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -432,6 +433,69 @@ TEST(Simulator, ShadowheartTrainsAHundredClients) {
   // of the computed gradients were dropped before).
   const Metrics& metrics = sim->coordinator().metrics();
   EXPECT_LT(metrics.dropped_old * 20, metrics.updates);
+}
+
+}  // namespace
+}  // namespace fedgate::sim
+
+namespace fedgate::sim {
+namespace {
+
+// The resident set now and its peak since the last reset, in KiB (/proc/self/status).
+bool read_rss_kib(long* rss, long* peak) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  *rss = *peak = -1;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) *rss = std::stol(line.substr(6));
+    if (line.rfind("VmHWM:", 0) == 0) *peak = std::stol(line.substr(6));
+  }
+  return *rss > 0 && *peak > 0;
+}
+
+bool reset_peak_rss() {
+  std::ofstream reset("/proc/self/clear_refs");
+  reset << "5";  // Linux: VmHWM becomes the current resident set
+  reset.flush();
+  return static_cast<bool>(reset);
+}
+
+// The memory design (docs/simulator.md, "Memory"): 10,000 clients of an 8 KB
+// model cost about 4 KB each at the run's peak (the session, the coordinator's
+// record, 500 versions held), not their own model, gradient and queued chunks
+// (3 x 8 KB each before clients shared snapshots).
+TEST(Simulator, TenThousandClientsCostAFewKilobytesEachAtThePeak) {
+  if (!reset_peak_rss()) GTEST_SKIP() << "cannot reset the peak resident set here";
+  TempDir dir("sim-memory");
+  std::vector<std::string> overrides = quadratic_run(dir.file("m.jsonl"));
+  overrides.push_back("sim.quadratic.features=2000");
+  overrides.push_back("sim.clients=10000");
+  overrides.push_back("downlink.codec=dense");
+  overrides.push_back("run.max_versions=500");
+  // Offers spread out in time, as in a fleet: not every Update in flight at once.
+  overrides.push_back("sim.compute.model=sqrt");
+  overrides.push_back("sim.link.latency_ms=5");
+  overrides.push_back("stepsize.constant.gamma=0.0001");
+  Result<SimConfig> config = load_sim_config("", overrides);
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  Result<SimData> data = load_sim_data(*config);
+  ASSERT_TRUE(data.is_ok()) << data.status().message();
+  ASSERT_TRUE(reset_peak_rss());
+  long before = 0, peak = 0;
+  ASSERT_TRUE(read_rss_kib(&before, &peak));
+  Result<std::unique_ptr<Simulator>> sim =
+      Simulator::create(*config, std::move(data).value(), nullptr);
+  ASSERT_TRUE(sim.is_ok()) << sim.status().message();
+  Result<SimReport> report = (*sim)->run();
+  ASSERT_TRUE(report.is_ok()) << report.status().message();
+  EXPECT_EQ(report->updates, 500u);
+  long now = 0;
+  ASSERT_TRUE(read_rss_kib(&now, &peak));
+  const double bytes_per_client = static_cast<double>(peak - before) * 1024.0 / 10000;
+  std::printf("peak: %.0f bytes per client, the model has %d bytes\n", bytes_per_client, 2001 * 4);
+  // Apply-on-arrival sends each new version to one client: 500 clients hold
+  // their own version's 8 KB, the others share version 0.
+  EXPECT_LT(bytes_per_client, 10 * 1024.0);
 }
 
 }  // namespace
