@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "core/base/rng.h"
@@ -65,6 +66,65 @@ TEST(SoftmaxStreamTest, MatchesSoftmaxRegressionOnAScaledPixelBatch) {
     if (z > best) best = z, best_class = c;
   }
   EXPECT_EQ(stream.predict(params, pixels.data(), 1.0f / 255.0f, scratch), best_class);
+}
+
+// The class-major loops SoftmaxStream used before it went feature-major and began skipping
+// zero pixels: the reference its sums must equal to the bit.
+void class_major_add(const std::vector<float>& params, const uint8_t* pixels, float scale,
+                     int32_t label, uint32_t features, uint32_t classes, std::vector<float>& grad) {
+  std::vector<float> z(classes);
+  for (uint32_t c = 0; c < classes; ++c) {
+    float sum = 0.0f;
+    for (uint32_t f = 0; f < features; ++f)
+      sum += params[c * features + f] * static_cast<float>(pixels[f]);
+    z[c] = sum * scale + params[classes * features + c];
+  }
+  float max = z[0];
+  for (uint32_t c = 1; c < classes; ++c) max = z[c] > max ? z[c] : max;
+  float total = 0.0f;
+  for (uint32_t c = 0; c < classes; ++c) {
+    z[c] = std::exp(z[c] - max);
+    total += z[c];
+  }
+  for (uint32_t c = 0; c < classes; ++c) z[c] /= total;
+  z[label] -= 1.0f;
+  for (uint32_t c = 0; c < classes; ++c) {
+    grad[classes * features + c] += z[c];
+    const float delta_scaled = z[c] * scale;
+    for (uint32_t f = 0; f < features; ++f)
+      grad[c * features + f] += delta_scaled * static_cast<float>(pixels[f]);
+  }
+}
+
+TEST(SoftmaxStreamTest, SkippingZeroPixelsLeavesEveryGradientBitUnchanged) {
+  // Fashion-MNIST-like images: about half of the pixels are 0.
+  constexpr uint32_t kFeatures = 784, kClasses = 10, kRows = 16;
+  Rng rng(11);
+  std::vector<uint8_t> pixels(kRows * kFeatures);
+  size_t zeros = 0;
+  for (uint8_t& p : pixels) {
+    p = rng.uniform(2) == 0 ? 0 : static_cast<uint8_t>(1 + rng.uniform(255));
+    zeros += p == 0;
+  }
+  ASSERT_GT(zeros, pixels.size() / 3);
+  SoftmaxStream stream(kFeatures, kClasses);
+  std::vector<float> params(stream.dim());
+  for (float& p : params) p = static_cast<float>(rng.normal() * 0.05);
+  std::vector<float> got(stream.dim()), want(stream.dim(), 0.0f), scratch(kClasses);
+  stream.begin(got);
+  for (uint32_t r = 0; r < kRows; ++r) {
+    const int32_t label = static_cast<int32_t>(rng.uniform(kClasses));
+    stream.add(params, pixels.data() + r * kFeatures, 1.0f / 255.0f, label, got, scratch);
+    class_major_add(params, pixels.data() + r * kFeatures, 1.0f / 255.0f, label, kFeatures,
+                    kClasses, want);
+  }
+  // Bit patterns, not values: the claim is that no bit changes.
+  for (size_t i = 0; i < got.size(); ++i) {
+    uint32_t got_bits = 0, want_bits = 0;
+    std::memcpy(&got_bits, &got[i], sizeof(float));
+    std::memcpy(&want_bits, &want[i], sizeof(float));
+    ASSERT_EQ(got_bits, want_bits) << i << ": " << got[i] << " against " << want[i];
+  }
 }
 
 }  // namespace
