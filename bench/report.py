@@ -184,6 +184,8 @@ def run_plan(args):
         out = os.path.join(runs, tag.replace("@", "_").replace("#", "_"))
         o = dict(overrides)
         o["sim.seed"] = seed
+        # The runs already share the cores: each gets its part (the metrics do not depend on it).
+        o["sim.threads"] = max(1, (os.cpu_count() or 1) // max(1, args.jobs))
         setting = settings[name.split("--")[0]]
         ok, msg = run_one(sim, name, o, out, setting.get("quick_seconds") if quick else None)
         if not ok:

@@ -38,6 +38,12 @@ class EventQueue {
     slots_[slot].bytes.assign(bytes.begin(), bytes.end());
     reschedule(Event{time_us, 0, client, to_coordinator, slot});
   }
+  // As above, taking over `bytes`: it gets the pooled buffer's old storage back.
+  void push(int64_t time_us, uint32_t client, bool to_coordinator, std::vector<uint8_t>* bytes) {
+    const uint32_t slot = acquire();
+    slots_[slot].bytes.swap(*bytes);
+    reschedule(Event{time_us, 0, client, to_coordinator, slot});
+  }
   // Schedules the delivery of `shared` as sent with `seq`; the event takes over
   // the caller's reference (handed back by release()).
   void push_shared(int64_t time_us, uint32_t client, bool to_coordinator, SharedMessage* shared,
@@ -49,11 +55,14 @@ class EventQueue {
   }
   // Puts a popped event back at a new time (keeps its payload).
   void reschedule(Event event) {
-    event.seq = next_seq_++;
+    event.seq = take_seq();
     heap_.push(event);
   }
+  // The sequence number the next scheduled event gets, taken.
+  uint64_t take_seq() { return next_seq_++; }
   bool empty() const { return heap_.empty(); }
   size_t size() const { return heap_.size(); }
+  const Event& top() const { return heap_.top(); }
   Event pop() {
     Event event = heap_.top();
     heap_.pop();

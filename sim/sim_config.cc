@@ -24,7 +24,7 @@ class SimReader {
         {"",
          {"clients", "seed", "dataset", "train_images", "train_labels", "partition",
           "dirichlet_alpha", "shards_per_client", "order_by_label", "max_virtual_seconds",
-          "progress_seconds", "compute", "link", "quadratic"}},
+          "progress_seconds", "threads", "compute", "link", "quadratic"}},
         {"compute",
          {"model", "base_ms", "straggler_factor", "slow_fraction", "slow_ratio", "jitter"}},
         {"link", {"latency_ms", "up_mbit_s", "down_mbit_s"}},
@@ -126,6 +126,7 @@ Status read_sim(const toml::table* table, SimSettings* s) {
   }
   FG_TRY(r.number("max_virtual_seconds", &s->max_virtual_seconds, 0, 1e9, "[0, 1e9] (0 = off)"));
   FG_TRY(r.number("progress_seconds", &s->progress_seconds, 0, 1e6, "[0, 1e6] (0 = none)"));
+  FG_TRY(r.number("threads", &s->threads, 0, 64, "[0, 64] (0 = one per core)"));
 
   std::string model = "fixed";
   FG_TRY(r.string("compute.model", &model));

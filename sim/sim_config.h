@@ -62,6 +62,9 @@ struct SimSettings {
   QuadraticSpec quadratic;
   double max_virtual_seconds = 0;  // 0 = until the coordinator stops
   double progress_seconds = 5;     // wall seconds between progress lines (0 = none)
+  // Threads that run clients' handlers (0 = one per core); the metrics do not
+  // depend on it (docs/simulator.md, "Threads").
+  uint32_t threads = 0;
 };
 
 struct SimConfig {

@@ -3,9 +3,12 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
+#include <queue>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -121,7 +124,9 @@ struct Simulator::VirtualClient : public Outbox {
   Link up;
   Link down;
   int64_t busy_until_us = 0;
-  int64_t handler_start_us = 0;  // when the message being handled was taken up
+  int64_t handler_start_us = 0;     // when the message being handled was taken up
+  HandlerOutput* output = nullptr;  // where its sends wait, while a handler runs
+  std::vector<Delivery*> pending;   // deliveries again within the window, in order
 };
 
 class Simulator::ServerLink : public ServerOutbox {
@@ -182,9 +187,25 @@ Status Simulator::build() {
     if (s.order_by_label) order_parts_by_label(data_.train, &parts);
   }
   const size_t dim = run_->dim();
-  // MessageWriter trims its arena to kMessageAlignment at both ends: leave room for that.
-  workspace_ = std::make_unique<ClientWorkspace>(
-      dim, update_arena_bytes(dim, 0) + 2 * kMessageAlignment, data_.train, snapshots_);
+  // Windows need a latency to be longer than an instant; more threads than
+  // clients would idle.
+  lookahead_us_ = std::llround(s.link.latency_ms * 1000.0);
+  uint32_t threads = s.threads != 0 ? s.threads : std::max(1u, std::thread::hardware_concurrency());
+  if (lookahead_us_ <= 0) threads = 1;
+  threads = std::min(threads, s.clients);
+  // Several workspaces per thread, taken by whichever thread is free: a
+  // window's handlers split more evenly than by thread alone.
+  constexpr uint32_t kWorkspacesPerThread = 4;
+  const uint32_t workspaces =
+      threads == 1 ? 1 : std::min(threads * kWorkspacesPerThread, s.clients);
+  for (uint32_t w = 0; w < workspaces; ++w) {
+    // MessageWriter trims its arena to kMessageAlignment at both ends: leave room for that.
+    workspaces_.push_back(std::make_unique<ClientWorkspace>(
+        dim, update_arena_bytes(dim, 0) + 2 * kMessageAlignment, data_.train, snapshots_));
+  }
+  workers_ = std::make_unique<WorkerPool>(threads);
+  again_.resize(workspaces);
+  waiting_.resize(workspaces);
   id_digits_ = 4;
   for (uint32_t n = s.clients - 1; n >= 10000; n /= 10) ++id_digits_;
   clients_.reserve(s.clients);
@@ -195,7 +216,7 @@ Status Simulator::build() {
         std::string(id.size() < static_cast<size_t>(id_digits_) ? id_digits_ - id.size() : 0, '0') +
         id;
     const uint64_t seed = s.seed * 1000003ull + i;
-    clients_.push_back(std::make_unique<VirtualClient>(*this, *workspace_, i, id,
+    clients_.push_back(std::make_unique<VirtualClient>(*this, *workspaces_[i % workspaces], i, id,
                                                        std::move(parts[i]), seed,
                                                        needs.state_floats, needs.state_indices));
   }
@@ -226,7 +247,12 @@ void Simulator::client_sends(uint32_t index, Span<const uint8_t> bytes) {
   VirtualClient& client = *clients_[index];
   // The message leaves once the compute done so far in this handler is over.
   const int64_t ready = client.handler_start_us + client.trainer.consumed_us();
-  queue_.push(client.up.transmit(ready, bytes.size()), index, /*to_coordinator=*/true, bytes);
+  const int64_t arrival = client.up.transmit(ready, bytes.size());
+  if (client.output == nullptr) {  // outside a handler: the session's start
+    queue_.push(arrival, index, /*to_coordinator=*/true, bytes);
+    return;
+  }
+  client.output->sends.push_back(PendingSend{arrival, {bytes.begin(), bytes.end()}});
 }
 
 void Simulator::server_sends(const std::string& id, Span<const uint8_t> bytes) {
@@ -245,13 +271,98 @@ void Simulator::server_sends(const std::string& id, Span<const uint8_t> bytes) {
   }
 }
 
-void Simulator::deliver_to_client(const Event& event) {
+void Simulator::take_window(int64_t limit_us) {
+  const Event first = queue_.pop();
+  window_size_ = 0;
+  auto add = [&](const Event& event) {
+    if (window_.size() == window_size_) window_.emplace_back();
+    Delivery& delivery = window_[window_size_++];
+    delivery.event = event;
+    delivery.again = nullptr;
+  };
+  add(first);
+  // One event alone: one thread, or the coordinator stops before this event
+  // (what it sends then may arrive before the window's other events).
+  window_end_us_ = first.time_us + 1;
+  if (workers_->threads() < 2 ||
+      (limit_us > 0 && first.time_us > limit_us && !coordinator_->stopped())) {
+    return;
+  }
+  window_end_us_ = first.time_us + lookahead_us_;
+  if (limit_us > 0 && !coordinator_->stopped()) {
+    window_end_us_ = std::min(window_end_us_, limit_us + 1);
+  }
+  // Bounded, so that a million clients' first messages do not all wait at once.
+  constexpr size_t kMaxWindow = 4096;
+  while (!queue_.empty() && window_size_ < kMaxWindow && queue_.top().time_us < window_end_us_) {
+    add(queue_.pop());
+  }
+}
+
+void Simulator::handle_window_at_clients() {
+  size_t at_clients = 0;
+  for (size_t i = 0; i < window_size_; ++i) at_clients += window_[i].event.to_coordinator ? 0 : 1;
+  // One handler is not worth waking a thread for.
+  const unsigned threads = at_clients < 2 ? 1 : workers_->threads();
+  const uint32_t workspaces = static_cast<uint32_t>(workspaces_.size());
+  if (threads == 1) {
+    for (uint32_t w = 0; w < workspaces; ++w) handle_workspace(w);
+    return;
+  }
+  parallel_handlers_ += at_clients;
+  std::atomic<uint32_t> next{0};
+  workers_->run([&](unsigned) {
+    for (uint32_t w = next++; w < workspaces; w = next++) handle_workspace(w);
+  });
+}
+
+void Simulator::handle_workspace(uint32_t k) {
+  const uint32_t workspaces = static_cast<uint32_t>(workspaces_.size());
+  again_[k].clear();
+  for (size_t i = 0; i < window_size_; ++i) {
+    Delivery& delivery = window_[i];
+    const Event& event = delivery.event;
+    // Each client on the thread of its workspace.
+    if (event.to_coordinator || event.client % workspaces != k) continue;
+    deliver_pending(*clients_[event.client], event.time_us, k);
+    deliver_at_client(&delivery, k);
+  }
+  for (uint32_t index : waiting_[k]) deliver_pending(*clients_[index], window_end_us_, k);
+  waiting_[k].clear();
+}
+
+void Simulator::deliver_at_client(Delivery* delivery, uint32_t k) {
+  handle_at_client(delivery->event, &delivery->output);
+  const int64_t free_us = delivery->output.busy_until_us;
+  if (free_us < 0 || free_us >= window_end_us_) return;
+  // Delivered again within the window, after the client's earlier deliveries again.
+  Event later = delivery->event;
+  later.time_us = free_us;
+  again_[k].push_back(Delivery{later, HandlerOutput(), nullptr});
+  delivery->again = &again_[k].back();
+  VirtualClient& client = *clients_[later.client];
+  if (client.pending.empty()) waiting_[k].push_back(later.client);
+  client.pending.push_back(delivery->again);
+}
+
+void Simulator::deliver_pending(VirtualClient& client, int64_t time_us, uint32_t k) {
+  // At equal times a queued event goes first: its sequence number is older.
+  size_t next = 0;
+  while (next < client.pending.size() && client.pending[next]->event.time_us < time_us) {
+    deliver_at_client(client.pending[next++], k);
+  }
+  client.pending.erase(client.pending.begin(), client.pending.begin() + next);
+}
+
+void Simulator::handle_at_client(const Event& event, HandlerOutput* out) {
+  out->sends.clear();
+  out->busy_until_us = -1;
+  out->status = Status::ok();
+  out->internal = Status::ok();
   VirtualClient& client = *clients_[event.client];
   if (client.busy_until_us > event.time_us) {
     // Still computing: the message waits in the socket until the client is free.
-    Event later = event;
-    later.time_us = client.busy_until_us;
-    queue_.reschedule(later);
+    out->busy_until_us = client.busy_until_us;
     return;
   }
   ClientWorkspace& workspace = client.workspace;
@@ -264,10 +375,10 @@ void Simulator::deliver_to_client(const Event& event) {
   (void)client.trainer.take_consumed_us();
   const Status entered = workspace.enter(client.memory);
   if (!entered.is_ok()) {
-    if (internal_error_.is_ok()) internal_error_ = entered;
-    release(event);
+    out->internal = entered;
     return;
   }
+  client.output = out;
   // Only a ModelChunk, while the session awaits a model, writes it (and runs the trigger).
   wire::ErrorCode ignored = wire::ErrorCode::None;
   const wire::Envelope* envelope = verify_envelope(bytes, &ignored);
@@ -287,10 +398,34 @@ void Simulator::deliver_to_client(const Event& event) {
   }
   workspace.leave(client.memory, outcome);
   client.busy_until_us = event.time_us + client.trainer.take_consumed_us();
-  release(event);
-  if (!status.is_ok() && client_failures_++ < 5 && progress_ != nullptr) {
-    std::fprintf(progress_, "fedgate-sim: client %s: %s\n", client.id.c_str(), status.message());
+  client.output = nullptr;
+  out->status = status;
+}
+
+Simulator::Delivery* Simulator::commit_client_event(Delivery* delivery) {
+  const Event& event = delivery->event;
+  HandlerOutput* out = &delivery->output;
+  if (out->busy_until_us >= 0) {
+    // The sequence number one thread would have given it now.
+    if (delivery->again != nullptr) {
+      delivery->again->event.seq = queue_.take_seq();
+      return delivery->again;
+    }
+    Event later = event;
+    later.time_us = out->busy_until_us;
+    queue_.reschedule(later);
+    return nullptr;
   }
+  for (PendingSend& send : out->sends) {
+    queue_.push(send.time_us, event.client, /*to_coordinator=*/true, &send.bytes);
+  }
+  release(event);
+  if (!out->internal.is_ok() && internal_error_.is_ok()) internal_error_ = out->internal;
+  if (!out->status.is_ok() && client_failures_++ < 5 && progress_ != nullptr) {
+    std::fprintf(progress_, "fedgate-sim: client %s: %s\n", clients_[event.client]->id.c_str(),
+                 out->status.message());
+  }
+  return nullptr;
 }
 
 void Simulator::deliver_to_coordinator(const Event& event) {
@@ -318,36 +453,50 @@ Result<SimReport> Simulator::run() {
   // without an applied update.
   const uint64_t stall_events = 200000 + 200ull * clients_.size();
   uint64_t updates_seen = 0, last_progress_event = 0;
+  auto later = [](const Delivery* a, const Delivery* b) {
+    return a->event.time_us != b->event.time_us ? a->event.time_us > b->event.time_us
+                                                : a->event.seq > b->event.seq;
+  };
+  std::priority_queue<Delivery*, std::vector<Delivery*>, decltype(later)> turns(later);
   double next_progress = config_.sim.progress_seconds;
   for (;;) {
     while (!queue_.empty() && internal_error_.is_ok()) {
-      const Event event = queue_.pop();
-      if (limit_us > 0 && event.time_us > limit_us && !coordinator_->stopped()) {
-        clock_.set_us(limit_us);
-        coordinator_->stop("reached sim.max_virtual_seconds");
-      }
-      last_event_us_ = event.time_us;
-      if (event.to_coordinator) {
-        deliver_to_coordinator(event);
-      } else {
-        deliver_to_client(event);
-      }
-      ++events;
-      if (coordinator_->metrics().updates != updates_seen) {
-        updates_seen = coordinator_->metrics().updates;
-        last_progress_event = events;
-      } else if (events - last_progress_event > stall_events && !coordinator_->stopped()) {
-        coordinator_->stop("no update applied for many events (diverged, or every offer refused)");
-      }
-      if (progress_ != nullptr && next_progress > 0 && (events & 1023) == 0 &&
-          wall_s() >= next_progress) {
-        next_progress += config_.sim.progress_seconds;
-        std::fprintf(progress_,
-                     "[sim] virtual %.1f s, wall %.1f s, %" PRIu64 " events, %" PRIu64
-                     " updates, %zu queued\n",
-                     static_cast<double>(event.time_us) / 1e6, wall_s(), events,
-                     coordinator_->metrics().updates, queue_.size());
-        std::fflush(progress_);
+      take_window(limit_us);
+      handle_window_at_clients();
+      // The window in serial order: its events and deliveries again, by (time, seq).
+      for (size_t i = 0; i < window_size_; ++i) turns.push(&window_[i]);
+      while (!turns.empty() && internal_error_.is_ok()) {
+        Delivery* delivery = turns.top();
+        turns.pop();
+        const Event& event = delivery->event;
+        if (limit_us > 0 && event.time_us > limit_us && !coordinator_->stopped()) {
+          clock_.set_us(limit_us);
+          coordinator_->stop("reached sim.max_virtual_seconds");
+        }
+        last_event_us_ = event.time_us;
+        if (event.to_coordinator) {
+          deliver_to_coordinator(event);
+        } else if (Delivery* again = commit_client_event(delivery)) {
+          turns.push(again);
+        }
+        ++events;
+        if (coordinator_->metrics().updates != updates_seen) {
+          updates_seen = coordinator_->metrics().updates;
+          last_progress_event = events;
+        } else if (events - last_progress_event > stall_events && !coordinator_->stopped()) {
+          coordinator_->stop(
+              "no update applied for many events (diverged, or every offer refused)");
+        }
+        if (progress_ != nullptr && next_progress > 0 && (events & 1023) == 0 &&
+            wall_s() >= next_progress) {
+          next_progress += config_.sim.progress_seconds;
+          std::fprintf(progress_,
+                       "[sim] virtual %.1f s, wall %.1f s, %" PRIu64 " events, %" PRIu64
+                       " updates, %zu queued\n",
+                       static_cast<double>(event.time_us) / 1e6, wall_s(), events,
+                       coordinator_->metrics().updates, queue_.size());
+          std::fflush(progress_);
+        }
       }
     }
     if (coordinator_->stopped() || !internal_error_.is_ok()) break;
@@ -372,6 +521,8 @@ Result<SimReport> Simulator::run() {
   for (const auto& client : clients_) report.gradients += client->trainer.gradients();
   report.updates_per_wall_s = report.wall_s > 0 ? report.updates / report.wall_s : 0;
   report.peak_rss_mb = peak_rss_mb();
+  report.threads = workers_->threads();
+  report.parallel_handlers = parallel_handlers_;
   write_sim_lines(report);
   return report;
 }
@@ -414,6 +565,8 @@ void Simulator::write_sim_lines(const SimReport& r) const {
   wall["updates_per_s"] = r.updates_per_wall_s;
   wall["events_per_s"] = r.wall_s > 0 ? r.events / r.wall_s : 0;
   wall["peak_rss_mb"] = r.peak_rss_mb;
+  wall["threads"] = r.threads;
+  wall["parallel_handlers"] = r.parallel_handlers;
   log->write_line(wall.dump());
 }
 

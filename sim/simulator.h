@@ -12,9 +12,19 @@
 //   handler used so far (busy-until + compute time);
 // * every message crosses a per-client, per-direction FIFO Link (latency +
 //   bytes / bandwidth); the coordinator answers in zero virtual time.
+//
+// Threads (docs/simulator.md, "Threads"): nothing sent at time t arrives before
+// t + latency, so the events of [t, t + latency) cannot cause one another,
+// except that a message for a busy client is delivered again when it is free.
+// The clients' handlers of such a window run on sim.threads threads, each
+// client always on the same one (its workspace) and in its own serial order;
+// what they send is queued afterwards in event order, with the coordinator's
+// events, as one thread would have: the metrics file is the same for any
+// number of threads.
 #pragma once
 
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +42,7 @@
 #include "sim/shared_messages.h"
 #include "sim/sim_config.h"
 #include "sim/sim_trainer.h"
+#include "sim/worker_pool.h"
 
 namespace fedgate {
 namespace sim {
@@ -51,6 +62,9 @@ struct SimReport {
   uint64_t gradients = 0;  // computed by all clients
   double updates_per_wall_s = 0;
   double peak_rss_mb = 0;
+  uint32_t threads = 1;  // that ran clients' handlers
+  // Client handlers that ran in a window beside others (on several threads).
+  uint64_t parallel_handlers = 0;
 };
 
 // Loads the training data a SimConfig names (Fashion-MNIST, an IDX pair, or the
@@ -92,9 +106,41 @@ class Simulator {
  private:
   struct VirtualClient;
   class ServerLink;
+  // What a client's handler sent and how it ended, kept until the event's turn
+  // in the serial order.
+  struct PendingSend {
+    int64_t time_us = 0;
+    std::vector<uint8_t> bytes;
+  };
+  struct HandlerOutput {
+    std::vector<PendingSend> sends;
+    int64_t busy_until_us = -1;  // >= 0: the client was busy; deliver the event then
+    Status status = Status::ok();
+    Status internal = Status::ok();  // the simulator's own failure
+  };
+  // An event of the window and what handling it gave. `again`: the delivery of
+  // the same message once a busy client is free, when that is within the window.
+  struct Delivery {
+    Event event;
+    HandlerOutput output;
+    Delivery* again = nullptr;
+  };
   Simulator(const SimConfig& config, SimData data, std::FILE* progress);
   Status build();
-  void deliver_to_client(const Event& event);
+  // The next events that cannot cause one another (at least one), and the
+  // window's end: deliveries again from then on go back to the queue.
+  void take_window(int64_t limit_us);
+  // Runs the window's client handlers, on the worker threads when there are several.
+  void handle_window_at_clients();
+  // The deliveries to the clients of workspace k, each client's in serial order.
+  void handle_workspace(uint32_t k);
+  void deliver_at_client(Delivery* delivery, uint32_t k);
+  // Deliveries again to `client` (of workspace k) before `time_us`.
+  void deliver_pending(VirtualClient& client, int64_t time_us, uint32_t k);
+  void handle_at_client(const Event& event, HandlerOutput* out);
+  // A client's delivery in its serial turn: its sends queued, or, when the
+  // client was busy, the delivery again (returned when it is within the window).
+  Delivery* commit_client_event(Delivery* delivery);
   void deliver_to_coordinator(const Event& event);
   void client_sends(uint32_t index, Span<const uint8_t> bytes);
   void server_sends(const std::string& id, Span<const uint8_t> bytes);
@@ -111,7 +157,18 @@ class Simulator {
   ManualClock clock_;
   ModelSnapshots snapshots_;
   SharedMessages shared_messages_{snapshots_};
-  std::unique_ptr<ClientWorkspace> workspace_;
+  // Client i works in workspaces_[i % workspaces_.size()] (its session is
+  // built on that one's model and gradient); a thread takes a whole workspace.
+  std::vector<std::unique_ptr<ClientWorkspace>> workspaces_;
+  std::unique_ptr<WorkerPool> workers_;
+  int64_t lookahead_us_ = 0;  // the link latency: the windows' length
+  std::vector<Delivery> window_;
+  size_t window_size_ = 0;  // window_[0, window_size_) is this window (the rest: reused)
+  int64_t window_end_us_ = 0;
+  // Per workspace: deliveries again, and the clients that have some waiting.
+  std::vector<std::deque<Delivery>> again_;
+  std::vector<std::vector<uint32_t>> waiting_;
+  uint64_t parallel_handlers_ = 0;
   std::vector<std::unique_ptr<VirtualClient>> clients_;
   int id_digits_ = 4;  // client ids are "c" and the index in this many digits
   std::unique_ptr<ServerLink> server_link_;

@@ -103,6 +103,50 @@ TEST(Simulator, SameSeedGivesTheSameMetricsFile) {
   EXPECT_NE(a, read_without_wall_line(dir.file("c.jsonl")));
 }
 
+// Clients' handlers run on two threads in windows of one link latency
+// (docs/simulator.md, "Threads"); the metrics file is the one a single thread
+// writes, whatever the policies keep per client, reject, recompute or stop on.
+TEST(Simulator, TwoThreadsWriteTheSameMetricsFileAsOne) {
+  TempDir dir("sim-threads");
+  const std::vector<std::vector<std::string>> setups = {
+      {"sim.clients=40", "sim.compute.model=exponential", "sim.link.up_mbit_s=5",
+       "run.max_versions=1500"},
+      // Rejected offers keep their gradient until the Decision; delta models are per client.
+      {"sim.clients=30", "acceptance.policy=norm-ratio-simplified", "downlink.codec=int8-delta",
+       "sim.compute.model=sqrt", "run.max_versions=600"},
+      // Stateful client policies, recomputed gradients, a stop in virtual time.
+      {"sim.clients=20", "aggregation.policy=stale-sum", "trigger.policy=lag",
+       "trigger.lag.workers=20", "compression.policy=topk", "sim.compute.jitter=0.3",
+       "sim.max_virtual_seconds=3"},
+      // Local steps change the model a client holds.
+      {"sim.clients=25", "aggregation.policy=add-update", "trigger.policy=aet-schedule",
+       "aggregation.add-update.weight=0", "sim.compute.model=mix", "run.max_versions=300"},
+  };
+  for (size_t setup = 0; setup < setups.size(); ++setup) {
+    std::string files[2];
+    for (uint32_t threads : {1u, 2u}) {
+      const std::string name = std::to_string(setup) + "-" + std::to_string(threads) + ".jsonl";
+      std::vector<std::string> overrides = quadratic_run(dir.file(name));
+      overrides.insert(overrides.end(), setups[setup].begin(), setups[setup].end());
+      overrides.push_back("sim.link.latency_ms=2");
+      overrides.push_back("sim.compute.base_ms=20");
+      overrides.push_back("sim.threads=" + std::to_string(threads));
+      auto sim = make(overrides);
+      ASSERT_NE(sim, nullptr);
+      Result<SimReport> report = sim->run();
+      ASSERT_TRUE(report.is_ok()) << report.status().message();
+      EXPECT_EQ(report->threads, threads);
+      if (threads == 2) {
+        // Most handlers shared their window with others: the second thread had work.
+        EXPECT_GT(report->parallel_handlers, report->events / 4) << "setup " << setup;
+      }
+      files[threads - 1] = read_without_wall_line(dir.file(name));
+    }
+    ASSERT_NE(files[0].find("\"event\":\"summary\""), std::string::npos) << "setup " << setup;
+    EXPECT_EQ(files[0], files[1]) << "setup " << setup;
+  }
+}
+
 // Every line of the metrics file is JSON a parser reads, the sim lines with their keys.
 TEST(Simulator, MetricsFileIsJsonLines) {
   TempDir dir("sim");
