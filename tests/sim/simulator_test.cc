@@ -109,8 +109,10 @@ TEST(Simulator, SameSeedGivesTheSameMetricsFile) {
 TEST(Simulator, TwoThreadsWriteTheSameMetricsFileAsOne) {
   TempDir dir("sim-threads");
   const std::vector<std::vector<std::string>> setups = {
+      // A latency near the compute time: at the stop, many clients are busy when the
+      // Shutdown arrives and take it within the same window, later.
       {"sim.clients=40", "sim.compute.model=exponential", "sim.link.up_mbit_s=5",
-       "run.max_versions=1500"},
+       "sim.link.latency_ms=15", "run.max_versions=1500"},
       // Rejected offers keep their gradient until the Decision; delta models are per client.
       {"sim.clients=30", "acceptance.policy=norm-ratio-simplified", "downlink.codec=int8-delta",
        "sim.compute.model=sqrt", "run.max_versions=600"},
@@ -127,10 +129,10 @@ TEST(Simulator, TwoThreadsWriteTheSameMetricsFileAsOne) {
     for (uint32_t threads : {1u, 2u}) {
       const std::string name = std::to_string(setup) + "-" + std::to_string(threads) + ".jsonl";
       std::vector<std::string> overrides = quadratic_run(dir.file(name));
-      overrides.insert(overrides.end(), setups[setup].begin(), setups[setup].end());
       overrides.push_back("sim.link.latency_ms=2");
       overrides.push_back("sim.compute.base_ms=20");
       overrides.push_back("sim.threads=" + std::to_string(threads));
+      overrides.insert(overrides.end(), setups[setup].begin(), setups[setup].end());
       auto sim = make(overrides);
       ASSERT_NE(sim, nullptr);
       Result<SimReport> report = sim->run();
