@@ -31,6 +31,7 @@ const char* kDescription =
     "  partition = \"dirichlet\"  # iid | shards | dirichlet | full (everyone samples all data)\n"
     "  dirichlet_alpha = 0.3\n"
     "  max_virtual_seconds = 600 # stop the run at this virtual time (0 = off)\n"
+    "  threads = 0              # threads for the clients (0 = one per core; same metrics)\n"
     "  [sim.compute]\n"
     "  model = \"sqrt\"           # fixed | sqrt | exponential | straggler | mix\n"
     "  base_ms = 100            # per-gradient time (sqrt: h_i = sqrt(i) * base)\n"

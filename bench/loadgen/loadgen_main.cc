@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/loadgen/fedgate_dialect.h"
+#include "bench/loadgen/fleet_processes.h"
 #include "bench/loadgen/in_process_coordinator.h"
 #include "bench/loadgen/raw_dialect.h"
 #include "bench/loadgen/raw_echo_server.h"
@@ -72,6 +73,10 @@ int main(int argc, char** argv) {
   int repetitions = 3;
   FleetRun plan;
   std::string json_path;
+  size_t forced_processes = 0;
+  bool fleet_worker = false;
+  FleetShare share;
+  double worker_timeout_s = 60;
   app.add_option("-n,--clients", clients, "fleet sizes to run (e.g. -n 1 100 10000)");
   app.add_option("-f,--features", features,
                  "softmax inputs per model; d = 10 (f + 1): 784 -> 7,850, 9999 -> 100,000");
@@ -81,14 +86,30 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.05, 3600.0));
   app.add_option("--warmup", plan.warmup_s, "seconds after registration before measuring")
       ->check(CLI::Range(0.0, 600.0));
+  app.add_option("--register-timeout", plan.register_timeout_s,
+                 "seconds every client has to register and receive its first model")
+      ->check(CLI::Range(1.0, 3600.0));
   app.add_option("--set", settings,
                  "coordinator setting section.key=value (repeatable), e.g. "
                  "--set acceptance.policy=norm-ratio-simplified");
   app.add_option("--json", json_path, "also write the results as JSON to this file");
+  app.add_option("--processes", forced_processes,
+                 "processes the clients run in (default: one, or as many as the open-file "
+                 "limit needs: 10,000 clients take two)")
+      ->check(CLI::Range(1, 64));
+  // A worker of a split fleet (fleet_processes.h): started by fedgate-loadgen itself.
+  app.add_flag("--fleet-worker", fleet_worker)->group("");
+  app.add_option("--fleet-endpoint", share.endpoint)->group("");
+  app.add_option("--fleet-first-id", share.first_id)->group("");
+  app.add_option("--fleet-timeout", worker_timeout_s)->group("");
+  app.add_flag("--fleet-raw", share.raw)->group("");
   add_version_flag(app, "fedgate-loadgen");
   if (const int status = parse_command_line(app, argc, argv); status >= 0) return status;
-
-  constexpr uint32_t kClasses = 10;
+  if (fleet_worker) {
+    share.clients = clients.at(0);
+    share.features = features.at(0);
+    return fleet_worker_main(share, worker_timeout_s);
+  }
   nlohmann::json rows = nlohmann::json::array();
   std::printf("%7s %9s | %12s %12s %6s | %12s %12s %6s | %9s %9s %9s | %s\n", "clients", "d",
               "offers/s", "raw rt/s", "ratio", "updates/s", "raw upd/s", "ratio", "p50 us",
@@ -96,15 +117,27 @@ int main(int argc, char** argv) {
   for (const uint32_t f : features) {
     FedgateDialect fedgate_dialect(f, kClasses, 1);
     // The coordinator's default chunk size; clients ask for no less.
-    const uint32_t chunk_floats = 1024;
+    const uint32_t chunk_floats = kChunkFloats;
     const ExchangeSizes sizes = fedgate_dialect.sizes(chunk_floats);
     RawDialect raw_dialect(sizes);
     for (const size_t n : clients) {
       std::string message;
-      if (!ensure_file_limit(n, &message)) {
-        std::fprintf(stderr, "fedgate-loadgen: %s\n", message.c_str());
+      const size_t processes =
+          forced_processes != 0 ? forced_processes : fleet_processes(n, &message);
+      const size_t fleet_here = processes == 1 ? n : 0;
+      if (processes == 0 || !ensure_file_limit(files_needed(fleet_here, n), &message)) {
+        std::fprintf(stderr, "fedgate-loadgen: %zu clients: %s\n", n, message.c_str());
         return 1;
       }
+      auto run_fleet = [&](const std::string& endpoint, bool raw) {
+        if (processes == 1) {
+          SyntheticFleet fleet(n, raw ? static_cast<FleetDialect&>(raw_dialect)
+                                      : static_cast<FleetDialect&>(fedgate_dialect));
+          return fleet.run(endpoint, plan);
+        }
+        return run_fleet_in_processes("/proc/self/exe", FleetShare{endpoint, raw, f, n, 0},
+                                      processes, plan);
+      };
       Side fedgate_side, raw_side;
       for (int rep = 0; rep < repetitions; ++rep) {
         {
@@ -115,11 +148,12 @@ int main(int argc, char** argv) {
                          coordinator.status().message());
             return 2;
           }
-          SyntheticFleet fleet(n, fedgate_dialect);
-          const FleetResult result = fleet.run((*coordinator)->endpoint(), plan);
+          const FleetResult result = run_fleet((*coordinator)->endpoint(), /*raw=*/false);
           if (!result.registered) {
-            std::fprintf(stderr, "fedgate-loadgen: %zu clients did not all register in %.0f s\n", n,
-                         plan.register_timeout_s);
+            std::fprintf(stderr,
+                         "fedgate-loadgen: %zu clients did not all register in %.0f s%s%s\n", n,
+                         plan.register_timeout_s, result.first_error.empty() ? "" : ": ",
+                         result.first_error.c_str());
             return 1;
           }
           add(fedgate_side, result, sizes.update);
@@ -128,8 +162,7 @@ int main(int argc, char** argv) {
         {
           RawEchoServer server(sizes, fedgate_dialect.dim(), chunk_floats);
           const std::string endpoint = server.start();
-          SyntheticFleet fleet(n, raw_dialect);
-          const FleetResult result = fleet.run(endpoint, plan);
+          const FleetResult result = run_fleet(endpoint, /*raw=*/true);
           if (!result.registered) {
             std::fprintf(stderr, "fedgate-loadgen: raw: %zu clients did not all connect\n", n);
             return 1;

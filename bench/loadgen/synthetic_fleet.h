@@ -34,8 +34,18 @@ struct FleetResult {
 
 class SyntheticFleet {
  public:
-  SyntheticFleet(size_t clients, FleetDialect& dialect);
+  // Clients are numbered from `first_id` (routing ids and Hellos), so that
+  // fleets in several processes do not collide.
+  SyntheticFleet(size_t clients, FleetDialect& dialect, size_t first_id = 0);
+  // Connects, registers and waits until every client holds a model (false
+  // after `timeout_s`), then measures over [now + warmup, + measure).
   FleetResult run(const std::string& endpoint, const FleetRun& plan);
+
+  // The two halves of run(), for a fleet split across processes that measure
+  // over the same window (fleet_processes.h).
+  bool register_all(const std::string& endpoint, double timeout_s);
+  // Keeps the clients going until `end_ns` (steady clock), counting in [start_ns, end_ns).
+  FleetResult measure(int64_t start_ns, int64_t end_ns);
 
  private:
   struct Client {
@@ -48,14 +58,27 @@ class SyntheticFleet {
   };
   void on_reply(Client& client, const Reply& reply, bool measuring, FleetResult& result);
   void send(Client& client, Span<const uint8_t> bytes);
+  // Reads every reply that is waiting (polls up to 10 ms for one).
+  void pump(bool measuring, FleetResult& result);
 
   size_t count_;
   FleetDialect& dialect_;
+  size_t first_id_;
   zmq::context_t context_;
+  std::vector<Client> clients_;
+  std::vector<zmq::pollitem_t> items_;
+  size_t holding_ = 0;  // clients that hold a model
 };
 
-// Raises the open-file limit to what `clients` sockets on both sides of
-// loopback need (as root the hard limit too); false with a message if it cannot.
-bool ensure_file_limit(size_t clients, std::string* message);
+// Open files a process needs for `fleet_clients` sockets (a TCP connection and
+// a mailbox each) and `server_clients` connections accepted by a server in it.
+size_t files_needed(size_t fleet_clients, size_t server_clients);
+// Raises the open-file limit to `needed` (as root the hard limit too); false
+// with a message if it cannot.
+bool ensure_file_limit(size_t needed, std::string* message);
+// The hard limit on open files of this process.
+size_t hard_file_limit();
+// The steady clock in nanoseconds: one clock for every process of the machine.
+int64_t steady_now_ns();
 
 }  // namespace fedgate::loadgen
