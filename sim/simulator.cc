@@ -484,6 +484,8 @@ Result<SimReport> Simulator::run() {
           updates_seen = coordinator_->metrics().updates;
           last_progress_event = events;
         } else if (events - last_progress_event > stall_events && !coordinator_->stopped()) {
+          // At this event's time: what the stop sends then arrives after the window.
+          clock_.set_us(std::max(clock_.now_us(), event.time_us));
           coordinator_->stop(
               "no update applied for many events (diverged, or every offer refused)");
         }
