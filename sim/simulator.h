@@ -17,7 +17,7 @@
 // t + latency, so the events of [t, t + latency) cannot cause one another,
 // except that a message for a busy client is delivered again when it is free.
 // The clients' handlers of such a window run on sim.threads threads, each
-// client always on the same one (its workspace) and in its own serial order;
+// client always in the same workspace and in its own serial order;
 // what they send is queued afterwards in event order, with the coordinator's
 // events, as one thread would have: the metrics file is the same for any
 // number of threads.
