@@ -36,15 +36,19 @@ def scrape(federation):
     return types, samples
 
 
-federation = Federation(coordinator_bin, client_bin, work, seconds=30,
+federation = Federation(coordinator_bin, client_bin, work, seconds=40,
                         extra_args=("--set", "server.http_per_client=true"))
 try:
-    deadline = time.time() + 20
+    # Both clients registered and training: on a loaded machine one client can load
+    # its data and register seconds after the other has moved the model on.
+    deadline = time.time() + 30
     while True:
         types, first = scrape(federation)
-        if first[("fedgate_model_version", ())] >= 20:
+        if (first[("fedgate_model_version", ())] >= 20
+                and first[("fedgate_clients_active", ())] == 2):
             break
-        assert time.time() < deadline, "the model version did not reach 20: " + federation.log()
+        assert time.time() < deadline, ("the model version did not reach 20 with both clients "
+                                        "active: " + federation.log())
         time.sleep(0.3)
     time.sleep(1.5)
     types, second = scrape(federation)
@@ -61,7 +65,7 @@ for counter in ("fedgate_offers_total", "fedgate_updates_applied_total",
                 "fedgate_received_bytes_total", "fedgate_sent_bytes_total"):
     assert second[(counter, ())] > first[(counter, ())], (counter, first[(counter, ())])
 assert second[("fedgate_model_version", ())] > first[("fedgate_model_version", ())]
-assert second[("fedgate_clients_active", ())] == 2
+assert second[("fedgate_clients_active", ())] == 2, second[("fedgate_clients_active", ())]
 assert 0 < second[("fedgate_test_accuracy_ratio", ())] <= 1
 count = second[("fedgate_update_staleness_versions_count", ())]
 assert second[("fedgate_update_staleness_versions_bucket", (("le", "+Inf"),))] == count
